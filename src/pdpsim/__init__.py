@@ -1,0 +1,21 @@
+"""pdpsim: Parallel Distributed Processing networks, as the lecture teaches them.
+
+>>> import pdpsim
+>>> m = pdpsim.load("xor")                 # a shipped spec (or a .yaml/.toml path)
+>>> result = pdpsim.train(m.network, m.examples, m.training)
+>>> result.converged
+True
+"""
+from .examples import ExampleSet, from_arrays
+from .network import Group, LinkBlock, Network
+from .spec import Model, build_spec, load, load_spec
+from .training import TrainingParams, TrainingResult, test, train
+from .validation import PdpError
+from .weights import load_weights, save_weights
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ExampleSet", "from_arrays", "Group", "LinkBlock", "Network", "Model", "build_spec", "load", "load_spec",
+    "TrainingParams", "TrainingResult", "test", "train", "PdpError", "load_weights", "save_weights",
+]

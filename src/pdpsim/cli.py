@@ -1,0 +1,134 @@
+"""The ``pdpsim`` command line.
+
+Heavy modules (matplotlib, pandas) are imported inside the commands that need
+them so that ``pdpsim --help`` answers at once.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .validation import PdpError
+
+
+class _Group(click.Group):
+    """Turn PdpError (bad user input) into a one-line message and exit status 2."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except PdpError as e:
+            click.echo(f"pdpsim: error: {e}", err=True)
+            ctx.exit(2)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="pdpsim")
+def main() -> None:
+    """pdpsim: Parallel Distributed Processing networks, as the lecture teaches them."""
+
+
+@main.command()
+@click.option("--out", type=click.Path(file_okay=False), default="pdpsim-demo", show_default=True,
+              help="Folder for the figures.")
+@click.option("--quick", is_flag=True, help="Fewer training epochs (for tests).")
+def demo(out: str, quick: bool) -> None:
+    """The lecture in one command: worked example, XOR, Hebb vs Delta, hidden units."""
+    from .demo import run_demo
+    run_demo(Path(out), quick=quick, echo=click.echo)
+
+
+@main.command()
+@click.argument("spec", required=False)
+@click.option("--example", default="0", show_default=True, help="Example (name or index) from the spec.")
+@click.option("--input", "input_value", type=float, default=None, help="Lecture network: the input (.03).")
+@click.option("--w1", type=float, default=None, help="Lecture network: input->hidden weight (.13).")
+@click.option("--w2", type=float, default=None, help="Lecture network: hidden->output weight (.32).")
+@click.option("--target", type=float, default=None, help="Lecture network: the target (1).")
+@click.option("--learning-rate", "-e", type=float, default=None, help="eps (lecture: .5; spec: its own).")
+@click.option("--seed", type=int, default=None, help="Seed for a spec's initial weights.")
+def explain(spec, example, input_value, w1, w2, target, learning_rate, seed) -> None:
+    """One training step traced number by number, in the lecture's notation.
+
+    Without SPEC: the lecture's "really simple example" (input .03, weights .13
+    and .32, target 1, eps .5), compared with its slides. With SPEC (a spec
+    file or shipped name, e.g. xor): its network and one of its examples.
+    """
+    from .explain import explain as explain_net, explain_lecture
+    if spec is None:
+        kw = {k: v for k, v in dict(input_value=input_value, w1=w1, w2=w2, target=target).items() if v is not None}
+        if learning_rate is not None:
+            kw["learning_rate"] = learning_rate
+        click.echo(explain_lecture(**kw).text)
+        return
+    if any(v is not None for v in (input_value, w1, w2, target)):
+        raise PdpError("--input, --w1, --w2 and --target describe the lecture's network; with a SPEC, "
+                       "write the weights and examples in the spec")
+    from .spec import load
+    m = load(spec, seed=seed)
+    params = m.training if learning_rate is None else m.training.__class__(
+        **{**m.training.to_dict(), "learning_rate": learning_rate}).validated()
+    ex = int(example) if example.lstrip("-").isdigit() else example
+    click.echo(explain_net(m.network, m.examples, ex, params).text)
+
+
+@main.command()
+@click.argument("spec")
+@click.option("--out", type=click.Path(file_okay=False), required=True, help="Folder for the run's files.")
+@click.option("--seed", type=int, default=None, help="Override the spec's seed.")
+@click.option("--epochs", type=int, default=None, help="Override training.max_epochs.")
+@click.option("--learning-rate", type=float, default=None, help="Override training.learning_rate.")
+@click.option("--progress/--no-progress", default=True, show_default=True, help="Show a progress bar.")
+def train(spec, out, seed, epochs, learning_rate, progress) -> None:
+    """Train SPEC (a spec file or shipped name) and write the run to OUT.
+
+    Writes error.csv (the error curve), weights.npz, error.png and spec.json.
+    """
+    from .runs import train_run
+    overrides = {}
+    if epochs is not None:
+        overrides["max_epochs"] = epochs
+    if learning_rate is not None:
+        overrides["learning_rate"] = learning_rate
+    summary = train_run(spec, Path(out), seed=seed, progress=progress and sys.stderr.isatty(), **overrides)
+    click.echo(summary)
+
+
+@main.command("test")
+@click.argument("spec")
+@click.option("--weights", type=click.Path(), default=None, help="A weights.npz from `pdpsim train`.")
+def test_cmd(spec, weights) -> None:
+    """Print each example's outputs, targets and error (no learning)."""
+    from .runs import test_report
+    click.echo(test_report(spec, weights))
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@click.option("--workload", "workloads", multiple=True, help="Run only these workloads (repeatable).")
+@click.option("--repeat", type=int, default=3, show_default=True, help="Timed repetitions (the best is kept).")
+@click.option("--quick", is_flag=True, help="Shortened workloads (for tests; figures not comparable).")
+def bench(as_json, workloads, repeat, quick) -> None:
+    """Training speed on the reference workloads, against Lens's measured speed."""
+    from .bench import run_bench, format_results
+    results = run_bench(list(workloads) or None, repeat=repeat, quick=quick)
+    if as_json:
+        import json
+        click.echo(json.dumps(results, indent=2))
+    else:
+        click.echo(format_results(results))
+
+
+@main.command("list")
+def list_specs() -> None:
+    """The spec files shipped with pdpsim (usable by name)."""
+    from .spec import load_spec, zoo_names
+    for name in zoo_names():
+        s = load_spec(name)
+        click.echo(f"{name:<16} {s.data.get('description', '')}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,1 @@
+"""Readers and writers for other simulators' file formats (Lens example files, ...)."""

@@ -1,0 +1,92 @@
+"""Weight update rules: how dE/dw becomes a weight change.
+
+g is the weight derivative dE/dw summed over the batch, ``prev`` the change
+last applied, eps the learning rate, alpha the momentum, d the weight decay:
+
+- ``steepest``:       dw = -eps g - d w
+- ``momentum``:       dw = -eps g + alpha prev - d w          (the lecture's momentum descent)
+- ``dougs_momentum``: as momentum, with g first divided by its norm over all
+  blocks when that norm exceeds 1 (Lens's default)
+- ``delta_bar_delta``: each link keeps a rate factor r (start 1): r += 0.1 where
+  g and prev have opposite signs (the descent keeps its direction), r *= 0.9 otherwise; dw = -r eps g + alpha prev - d w
+
+Weight decay is not scaled by the learning rate (as in Lens). After the change,
+weights are clipped to the block's optional [min_weight, max_weight], and
+``last_change`` records the change actually applied (after clipping), which is
+what momentum remembers. eps, alpha and d are looked up per block, falling back
+to the network's values.
+"""
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+import numpy as np
+
+from .network import LinkBlock
+from .validation import PdpError
+
+ALGORITHMS = ("steepest", "momentum", "dougs_momentum", "delta_bar_delta")
+_ALIASES = {"steepest_descent": "steepest", "sgd": "steepest", "dougsmomentum": "dougs_momentum",
+            "deltabardelta": "delta_bar_delta"}
+
+
+def algorithm_name(name: str, where: str = "algorithm") -> str:
+    key = str(name).lower().replace("-", "_")
+    key = _ALIASES.get(key.replace("_", ""), _ALIASES.get(key, key))
+    if key not in ALGORITHMS:
+        raise PdpError(f"{where}: unknown algorithm {name!r}; expected one of {', '.join(ALGORITHMS)}")
+    return key
+
+
+def _apply(b: LinkBlock, dw: np.ndarray) -> None:
+    """w += dw, clip, and remember the change actually made."""
+    if b.min_weight is None and b.max_weight is None:
+        b.weights += dw
+        b.last_change[...] = dw
+    else:
+        old = b.weights.copy()
+        b.weights += dw
+        np.clip(b.weights, b.min_weight, b.max_weight, out=b.weights)
+        np.subtract(b.weights, old, out=b.last_change)
+
+
+def update_weights(blocks: Sequence[LinkBlock], algorithm: str, learning_rate: float, momentum: float = 0.0,
+                   weight_decay: float = 0.0, ensemble_rates: np.ndarray | None = None) -> None:
+    """Change every (unfrozen) block's weights from its ``weight_deriv``.
+
+    ``ensemble_rates`` optionally gives one learning rate per ensemble member,
+    shape (E,), overriding ``learning_rate`` for blocks without their own.
+    """
+    live = [b for b in blocks if not b.frozen]
+    scale = 1.0
+    if algorithm == "dougs_momentum":
+        if ensemble_rates is not None or (live and live[0].weights.ndim == 3):
+            sq = sum((b.weight_deriv ** 2).sum(axis=(-2, -1)) for b in live)
+            norm = np.sqrt(sq)
+            scale = np.where(norm > 1.0, 1.0 / np.where(norm > 0, norm, 1.0), 1.0)[:, None, None]
+        else:
+            norm = np.sqrt(sum(float(np.vdot(b.weight_deriv, b.weight_deriv)) for b in live))
+            scale = 1.0 / norm if norm > 1.0 else 1.0
+    for b in live:
+        eps = b.learning_rate if b.learning_rate is not None else (
+            ensemble_rates[:, None, None] if ensemble_rates is not None else learning_rate)
+        alpha = b.momentum if b.momentum is not None else momentum
+        decay = b.weight_decay if b.weight_decay is not None else weight_decay
+        g = b.weight_deriv
+        if algorithm == "delta_bar_delta":
+            r = b.rule_state.get("rate_factor")
+            if r is None:
+                r = b.rule_state["rate_factor"] = np.ones_like(b.weights)
+            # g and the last change of opposite signs: still going downhill the same way
+            r[...] = np.where(g * b.last_change < 0, r + 0.1, r * 0.9)
+            dw = -(eps * r) * g
+        else:
+            dw = -eps * scale * g if algorithm == "dougs_momentum" else -eps * g
+        if algorithm != "steepest" and np.any(alpha != 0):
+            dw += alpha * b.last_change
+        if np.any(decay != 0):
+            dw -= decay * b.weights
+        _apply(b, dw)
+
+
+UpdateRule = Callable[..., None]

@@ -1,0 +1,280 @@
+"""The training loop: batches, example order, stopping criteria.
+
+One *update* is: forward pass over a batch, error, backward pass, weight
+change. One *epoch* presents every example once (``ordered`` or ``permuted``)
+or draws as many examples at random, weighted by their frequencies
+(``random``). The error recorded for an epoch is the total error
+E = sum over the examples presented of each example's error, as the lecture's
+"total network error (over all training examples)".
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields, replace
+from typing import Callable, Iterable
+
+import numpy as np
+
+from .examples import ExampleSet
+from .learning import algorithm_name, update_weights
+from .network import Network
+from .validation import PdpError, check_no_nan, positive_int, real
+
+ORDERS = ("ordered", "permuted", "random")
+RULES = ("backprop", "hebb")
+
+
+@dataclass
+class TrainingParams:
+    """How to train. Every field can be set in a spec file's ``training:`` table.
+
+    Attributes
+    ----------
+    rule : {"backprop", "hebb"}
+        ``backprop``: gradient descent on the error (the Delta rule on a network
+        without hidden units, the generalized delta rule with them).
+        ``hebb``: dw_ij = eps a_i t_j (networks without hidden units).
+    algorithm : {"steepest", "momentum", "dougs_momentum", "delta_bar_delta"}
+    learning_rate : float         eps
+    momentum : float              alpha (used by all but ``steepest``)
+    weight_decay : float          d, dw -= d w each update
+    batch_size : int              examples per update; 0 = the whole set
+    order : {"ordered", "permuted", "random"}
+    max_epochs : int
+    error_criterion : float or None     stop when an epoch's total error <= this
+    output_criterion : float or None    stop when every output is within this of its target
+    """
+
+    rule: str = "backprop"
+    algorithm: str = "steepest"
+    learning_rate: float = 0.5
+    momentum: float = 0.0
+    weight_decay: float = 0.0
+    batch_size: int = 0
+    order: str = "ordered"
+    max_epochs: int = 1000
+    error_criterion: float | None = None
+    output_criterion: float | None = None
+
+    def validated(self, where: str = "training") -> "TrainingParams":
+        p = replace(self)
+        if str(p.rule).lower() not in RULES:
+            raise PdpError(f"{where}.rule: expected one of {', '.join(RULES)}, got {p.rule!r}")
+        p.rule = str(p.rule).lower()
+        p.algorithm = algorithm_name(p.algorithm, f"{where}.algorithm")
+        p.learning_rate = real(p.learning_rate, f"{where}.learning_rate", minimum=0)
+        p.momentum = real(p.momentum, f"{where}.momentum", minimum=0)
+        p.weight_decay = real(p.weight_decay, f"{where}.weight_decay", minimum=0)
+        p.batch_size = positive_int(p.batch_size, f"{where}.batch_size", allow_zero=True)
+        if str(p.order).lower() not in ORDERS:
+            raise PdpError(f"{where}.order: expected one of {', '.join(ORDERS)}, got {p.order!r}")
+        p.order = str(p.order).lower()
+        p.max_epochs = positive_int(p.max_epochs, f"{where}.max_epochs", allow_zero=True)
+        if p.error_criterion is not None:
+            p.error_criterion = real(p.error_criterion, f"{where}.error_criterion", minimum=0)
+        if p.output_criterion is not None:
+            p.output_criterion = real(p.output_criterion, f"{where}.output_criterion", minimum=0)
+        return p
+
+    @classmethod
+    def from_dict(cls, d: dict, where: str = "training") -> "TrainingParams":
+        known = {f.name for f in fields(cls)}
+        for k in d:
+            if k not in known:
+                raise PdpError(f"{where}: unknown key '{k}'; expected one of {', '.join(sorted(known))}")
+        return cls(**d).validated(where)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class TrainingResult:
+    """What a call to :func:`train` did.
+
+    ``errors[k]`` is the total error of epoch ``epochs[k]`` (1-based).
+    """
+
+    epochs: np.ndarray
+    errors: np.ndarray
+    stopped: str
+    params: TrainingParams
+    max_output_distance: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+    @property
+    def final_error(self) -> float:
+        return float(self.errors[-1]) if len(self.errors) else float("nan")
+
+    @property
+    def n_epochs(self) -> int:
+        return int(self.epochs[-1]) if len(self.epochs) else 0
+
+    @property
+    def converged(self) -> bool:
+        return self.stopped in ("error_criterion", "output_criterion")
+
+    def history(self):
+        """The error curve as a pandas DataFrame (columns ``epoch``, ``error``)."""
+        import pandas as pd
+        data = {"epoch": self.epochs, "error": self.errors}
+        if len(self.max_output_distance):
+            data["max_output_distance"] = self.max_output_distance
+        return pd.DataFrame(data)
+
+
+def feedforward_arrays(net: Network, examples: ExampleSet) -> tuple[dict, dict]:
+    """Check ``examples`` against ``net`` and return 2-D (examples, units) inputs and targets."""
+    sizes = {g.name: g.size for g in net.groups.values()}
+    examples.check_against(sizes, [g.name for g in net.input_groups], [g.name for g in net.output_groups])
+    if examples.max_events != 1:
+        raise PdpError(f"example set '{examples.name}' has examples of {examples.max_events} events; "
+                       f"network '{net.name}' is feed-forward and takes one event per example")
+    inputs = {g: np.ascontiguousarray(a[:, 0, :], dtype=net.dtype) for g, a in examples.inputs.items()}
+    targets = {g: np.ascontiguousarray(a[:, 0, :], dtype=net.dtype) for g, a in examples.targets.items()}
+    for g, a in inputs.items():
+        check_no_nan(a, f"example set '{examples.name}': inputs for group '{g}'", examples.names)
+    return inputs, targets
+
+
+def _max_distance(net: Network) -> float:
+    worst = 0.0
+    for g in net.output_groups:
+        d = np.abs(g.output - g.target)
+        if np.isnan(d).any():
+            d = np.nan_to_num(d, nan=0.0)
+        worst = max(worst, float(d.max()))
+    return worst
+
+
+Callback = Callable[[int, float, Network], bool | None]
+
+
+def train(net: Network, examples: ExampleSet, params: TrainingParams | None = None, *,
+          callbacks: Iterable[Callback] = (), progress: bool = False, **overrides) -> TrainingResult:
+    """Train ``net`` on ``examples`` with backpropagation.
+
+    Parameters
+    ----------
+    params : TrainingParams, optional
+        Defaults to ``TrainingParams()``; keyword ``overrides`` replace fields
+        (``train(net, xs, learning_rate=0.1, momentum=0.9, algorithm="momentum")``).
+    callbacks : callables ``cb(epoch, error, net)``
+        Called after every epoch; a callback returning True stops training.
+    progress : bool
+        Show a progress bar with the current error (tqdm).
+
+    Returns
+    -------
+    TrainingResult
+    """
+    if net.ensemble:
+        raise PdpError("train(): ensembles of networks are trained with pdpsim.ensemble (not yet available)")
+    params = replace(params or TrainingParams(), **overrides).validated()
+    inputs, targets = feedforward_arrays(net, examples)
+    hebb = params.rule == "hebb"
+    if hebb and any(g.kind == "HIDDEN" for g in net.groups.values()):
+        raise PdpError(f"training.rule: the Hebb rule needs targets for every receiving group; network "
+                       f"'{net.name}' has hidden groups (use rule: backprop)")
+    n = len(examples)
+    if n == 0:
+        raise PdpError(f"example set '{examples.name}' is empty")
+    bs = n if params.batch_size == 0 or params.batch_size >= n else params.batch_size
+    probs = examples.frequencies / examples.frequencies.sum() if params.order == "random" else None
+    want_distance = params.output_criterion is not None
+    blocks = net.blocks
+    algorithm, lr, mom, decay = params.algorithm, params.learning_rate, params.momentum, params.weight_decay
+    rng = net.rng
+    cbs = list(callbacks)
+
+    epochs, errors, distances = [], [], []
+    stopped = "max_epochs"
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+        bar = tqdm(total=params.max_epochs, unit="epoch", leave=False, dynamic_ncols=True)
+    try:
+        for epoch in range(1, params.max_epochs + 1):
+            if params.order == "ordered":
+                order = None
+            elif params.order == "permuted":
+                order = rng.permutation(n)
+            else:
+                order = rng.choice(n, size=n, p=probs)
+            total = 0.0
+            worst = 0.0
+            for start in range(0, n, bs):
+                sel = slice(start, min(start + bs, n)) if order is None else order[start:start + bs]
+                net.forward({g: x[sel] for g, x in inputs.items()})
+                net.set_targets({g: t[sel] for g, t in targets.items()})
+                total += float(net.error().sum())
+                if want_distance:
+                    worst = max(worst, _max_distance(net))
+                if hebb:
+                    net.hebbian_deriv()
+                else:
+                    net.backward()
+                update_weights(blocks, algorithm, lr, mom, decay)
+            epochs.append(epoch)
+            errors.append(total)
+            if want_distance:
+                distances.append(worst)
+            if bar is not None:
+                bar.update(1)
+                bar.set_postfix_str(f"error {total:.5g}", refresh=False)
+            if not np.isfinite(total):
+                stopped = "diverged"
+                break
+            if params.error_criterion is not None and total <= params.error_criterion:
+                stopped = "error_criterion"
+                break
+            if want_distance and worst <= params.output_criterion:
+                stopped = "output_criterion"
+                break
+            if cbs and any(cb(epoch, total, net) for cb in cbs):
+                stopped = "callback"
+                break
+    finally:
+        if bar is not None:
+            bar.close()
+    return TrainingResult(np.asarray(epochs, dtype=int), np.asarray(errors), stopped, params,
+                          np.asarray(distances))
+
+
+@dataclass
+class TestResult:
+    """Outputs and errors of every example (one forward pass, no learning)."""
+
+    names: list[str]
+    outputs: dict[str, np.ndarray]
+    targets: dict[str, np.ndarray]
+    errors: np.ndarray
+    __test__ = False  # not a pytest class
+
+    @property
+    def total_error(self) -> float:
+        return float(self.errors.sum())
+
+    def table(self):
+        """One row per example: its outputs, targets and error (pandas DataFrame)."""
+        import pandas as pd
+        rows = {"example": self.names}
+        for g, a in self.outputs.items():
+            for j in range(a.shape[-1]):
+                rows[f"{g}:{j}"] = a[:, j]
+        for g, a in self.targets.items():
+            for j in range(a.shape[-1]):
+                rows[f"target {g}:{j}"] = a[:, j]
+        rows["error"] = self.errors
+        return pd.DataFrame(rows)
+
+
+def test(net: Network, examples: ExampleSet) -> TestResult:
+    """Run every example forward and report outputs and errors (Lens's ``test``)."""
+    inputs, targets = feedforward_arrays(net, examples)
+    net.forward(inputs)
+    net.set_targets(targets)
+    errors = net.error()
+    return TestResult(list(examples.names), {g.name: g.output.copy() for g in net.output_groups},
+                      {g: t.copy() for g, t in targets.items()}, np.asarray(errors))
+
+
+test.__test__ = False  # keep pytest from collecting this function when imported into a test module
