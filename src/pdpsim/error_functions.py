@@ -25,8 +25,8 @@ class ErrorFunction:
     def __init__(self, error_scale: float | None = None):
         self.error_scale = self.default_scale if error_scale is None else float(error_scale)
 
-    def error(self, output: np.ndarray, target: np.ndarray) -> np.ndarray:  # pragma: no cover
-        """E per example, shape output.shape[:-1]."""
+    def error(self, output: np.ndarray, target: np.ndarray, binary: bool = False) -> np.ndarray:  # pragma: no cover
+        """E per example, shape output.shape[:-1]. ``binary``: every target is 0 or 1 (a hint)."""
         raise NotImplementedError
 
     def output_deriv(self, output: np.ndarray, target: np.ndarray, out: np.ndarray) -> np.ndarray:  # pragma: no cover
@@ -46,7 +46,7 @@ class SumSquared(ErrorFunction):
     name = "SUM_SQUARED"
     default_scale = 0.5
 
-    def error(self, output, target):
+    def error(self, output, target, binary=False):
         d = target - output
         return self.error_scale * np.einsum("...j,...j->...", d, d)
 
@@ -66,7 +66,15 @@ class CrossEntropy(ErrorFunction):
 
     name = "CROSS_ENTROPY"
 
-    def error(self, output, target):
+    def error(self, output, target, binary=False):
+        if binary:
+            # t in {0, 1}: E = -ln(1 - |t - a|), with a kept inside [eps, 1 - eps]
+            d = np.subtract(target, output)
+            np.abs(d, out=d)
+            np.minimum(d, 1.0 - LOG_EPS, out=d)
+            np.negative(d, out=d)
+            np.log1p(d, out=d)
+            return -self.error_scale * d.sum(axis=-1)
         a = np.clip(output, LOG_EPS, 1.0 - LOG_EPS)
         t = target
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -77,7 +85,9 @@ class CrossEntropy(ErrorFunction):
     def output_deriv(self, output, target, out):
         a = np.clip(output, LOG_EPS, 1.0 - LOG_EPS)
         np.subtract(a, target, out=out)
-        out /= a * (1.0 - a)
+        out /= a
+        np.subtract(1.0, a, out=a)
+        out /= a
         if self.error_scale != 1.0:
             out *= self.error_scale
         return out
@@ -88,7 +98,7 @@ class Divergence(ErrorFunction):
 
     name = "DIVERGENCE"
 
-    def error(self, output, target):
+    def error(self, output, target, binary=False):
         a = np.maximum(output, LOG_EPS)
         t = target
         with np.errstate(divide="ignore", invalid="ignore"):

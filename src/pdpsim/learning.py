@@ -38,16 +38,19 @@ def algorithm_name(name: str, where: str = "algorithm") -> str:
     return key
 
 
-def _apply(b: LinkBlock, dw: np.ndarray) -> None:
-    """w += dw, clip, and remember the change actually made."""
+def _apply(b: LinkBlock) -> None:
+    """w += dw (dw already in ``last_change``); clip, and remember the change actually made."""
     if b.min_weight is None and b.max_weight is None:
-        b.weights += dw
-        b.last_change[...] = dw
+        b.weights += b.last_change
     else:
         old = b.weights.copy()
-        b.weights += dw
+        b.weights += b.last_change
         np.clip(b.weights, b.min_weight, b.max_weight, out=b.weights)
         np.subtract(b.weights, old, out=b.last_change)
+
+
+def _nonzero(x) -> bool:
+    return bool(np.any(x != 0)) if isinstance(x, np.ndarray) else x != 0
 
 
 def update_weights(blocks: Sequence[LinkBlock], algorithm: str, learning_rate: float, momentum: float = 0.0,
@@ -56,37 +59,47 @@ def update_weights(blocks: Sequence[LinkBlock], algorithm: str, learning_rate: f
 
     ``ensemble_rates`` optionally gives one learning rate per ensemble member,
     shape (E,), overriding ``learning_rate`` for blocks without their own.
+    The weight derivatives are left as they were (they can still be inspected).
     """
     live = [b for b in blocks if not b.frozen]
     scale = 1.0
     if algorithm == "dougs_momentum":
-        if ensemble_rates is not None or (live and live[0].weights.ndim == 3):
-            sq = sum((b.weight_deriv ** 2).sum(axis=(-2, -1)) for b in live)
+        if live and live[0].weights.ndim == 3:
+            sq = sum(np.einsum("eij,eij->e", b.weight_deriv, b.weight_deriv) for b in live)
             norm = np.sqrt(sq)
             scale = np.where(norm > 1.0, 1.0 / np.where(norm > 0, norm, 1.0), 1.0)[:, None, None]
         else:
-            norm = np.sqrt(sum(float(np.vdot(b.weight_deriv, b.weight_deriv)) for b in live))
+            norm = float(np.sqrt(sum(float(np.vdot(b.weight_deriv, b.weight_deriv)) for b in live)))
             scale = 1.0 / norm if norm > 1.0 else 1.0
+    use_momentum = algorithm != "steepest"
     for b in live:
         eps = b.learning_rate if b.learning_rate is not None else (
             ensemble_rates[:, None, None] if ensemble_rates is not None else learning_rate)
         alpha = b.momentum if b.momentum is not None else momentum
         decay = b.weight_decay if b.weight_decay is not None else weight_decay
         g = b.weight_deriv
+        step = b.rule_state.get("step")
+        if step is None or step.shape != g.shape:
+            step = b.rule_state["step"] = np.empty_like(g)
         if algorithm == "delta_bar_delta":
             r = b.rule_state.get("rate_factor")
             if r is None:
                 r = b.rule_state["rate_factor"] = np.ones_like(b.weights)
             # g and the last change of opposite signs: still going downhill the same way
             r[...] = np.where(g * b.last_change < 0, r + 0.1, r * 0.9)
-            dw = -(eps * r) * g
+            np.multiply(g, r, out=step)
+            step *= -eps
         else:
-            dw = -eps * scale * g if algorithm == "dougs_momentum" else -eps * g
-        if algorithm != "steepest" and np.any(alpha != 0):
-            dw += alpha * b.last_change
-        if np.any(decay != 0):
-            dw -= decay * b.weights
-        _apply(b, dw)
+            np.multiply(g, -(eps * scale) if algorithm == "dougs_momentum" else -eps, out=step)
+        dw = b.last_change                      # becomes dw(t) in place
+        if use_momentum and _nonzero(alpha):
+            dw *= alpha                         # alpha dw(t-1)
+            dw += step                          # - eps dE/dw
+        else:
+            dw[...] = step
+        if _nonzero(decay):
+            dw -= decay * b.weights             # - d w
+        _apply(b)
 
 
 UpdateRule = Callable[..., None]

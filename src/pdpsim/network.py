@@ -61,6 +61,9 @@ class Group:
         self.target_radius = float(target_radius)
         self.zero_error_radius = float(zero_error_radius)
         self.unit_names = list(unit_names) if unit_names else [f"{name}:{i}" for i in range(self.size)]
+        #: set by Network.set_targets: any target NaN / every target 0 or 1 (fast paths)
+        self.target_has_nan = False
+        self.target_binary = False
         self.incoming: list[LinkBlock] = []
         self.outgoing: list[LinkBlock] = []
         empty = np.zeros((0, self.size))
@@ -350,8 +353,12 @@ class Network:
             g.function.forward(n, g.output)                    # a_j = f(n_j)
 
     def set_targets(self, targets: Mapping[str, np.ndarray]) -> None:
+        """Copy targets in, noting once per batch whether any is NaN or all are 0/1."""
         for name, t in targets.items():
-            self.groups[name].target[...] = t
+            g = self.groups[name]
+            g.target[...] = t
+            g.target_has_nan = bool(np.isnan(g.target).any())
+            g.target_binary = (not g.target_has_nan) and bool(np.all((g.target == 0) | (g.target == 1)))
 
     def effective_target(self, g: Group) -> np.ndarray:
         """The target the error is taken against: NaN targets become the output (no
@@ -359,7 +366,7 @@ class Network:
         ``target_radius`` the target moves that far toward the output."""
         t, a = g.target, g.output
         if g.target_radius <= 0 and g.zero_error_radius <= 0:
-            if np.isnan(t).any():
+            if g.target_has_nan:
                 return np.where(np.isnan(t), a, t)
             return t
         t = np.where(np.isnan(t), a, t)
@@ -375,7 +382,8 @@ class Network:
         """E for each example of the batch, summed over output groups: shape ([E,] B)."""
         total = None
         for g in self.output_groups:
-            e = g.error.error(g.output, self.effective_target(g))
+            binary = g.target_binary and g.target_radius <= 0 and g.zero_error_radius <= 0
+            e = g.error.error(g.output, self.effective_target(g), binary)
             total = e if total is None else total + e
         return total
 
@@ -386,26 +394,44 @@ class Network:
         that sends links, sum_j dE/dn_j w_ij; then dE/dn = dE/da f'(n) and
         dE/dw_ij = dE/dn_j a_i, summed over the batch.
         """
+        fused = set()
+        written = set()          # groups whose output_deriv already holds a first term
         for g in self.order:
-            if g.kind not in ("INPUT", "BIAS"):
-                if g.has_targets:
-                    g.error.output_deriv(g.output, self.effective_target(g), g.output_deriv)
-                else:
-                    g.output_deriv.fill(0.0)
+            if g.kind in ("INPUT", "BIAS") or not g.has_targets:
+                continue
+            t = self.effective_target(g)
+            g.error.output_deriv(g.output, t, g.output_deriv)                  # dE/da from the error
+            written.add(g.name)
+            if not g.outgoing and g.function.name == "LOGISTIC" and g.error.name == "CROSS_ENTROPY":
+                # logistic with cross-entropy: dE/dn = s (a - t) exactly (the a (1 - a) cancels)
+                np.subtract(g.output, t, out=g.input_deriv)
+                if g.error.error_scale != 1.0:
+                    g.input_deriv *= g.error.error_scale
+                fused.add(g.name)
         for g in reversed(self.order):
             if g.kind in ("INPUT", "BIAS"):
                 continue
-            g.function.backward(g.output, g.output_deriv, g.input_deriv)     # dE/dn_j = dE/da_j f'(n_j)
+            if g.name not in written:
+                g.output_deriv.fill(0.0)                                       # no path to the error
+            if g.name not in fused:
+                g.function.backward(g.output, g.output_deriv, g.input_deriv)  # dE/dn_j = dE/da_j f'(n_j)
             d = g.input_deriv
             for b in g.incoming:
-                a = b.source.output
-                if b.source.kind == "BIAS":
+                src = b.source
+                if src.kind == "BIAS":
                     # a_i = 1: dE/dw = sum over the batch of dE/dn_j
-                    b.weight_deriv[...] = d.sum(axis=-2, keepdims=True)
+                    np.sum(d, axis=-2, keepdims=True, out=b.weight_deriv)
+                elif d.shape[-2] == 1:
+                    np.multiply(np.swapaxes(src.output, -1, -2), d, out=b.weight_deriv)  # one example: outer product
                 else:
-                    np.matmul(np.swapaxes(a, -1, -2), d, out=b.weight_deriv)  # dE/dw_ij = dE/dn_j a_i
-                if b.source.kind not in ("INPUT", "BIAS"):
-                    b.source.output_deriv += d @ np.swapaxes(b.weights, -1, -2)  # dE/da_i += dE/dn_j w_ij
+                    np.matmul(np.swapaxes(src.output, -1, -2), d, out=b.weight_deriv)  # dE/dw_ij = dE/dn_j a_i
+                if src.kind not in ("INPUT", "BIAS"):
+                    wt = np.swapaxes(b.weights, -1, -2)
+                    if src.name in written:
+                        src.output_deriv += d @ wt                             # dE/da_i += sum_j dE/dn_j w_ij
+                    else:
+                        np.matmul(d, wt, out=src.output_deriv)                 # dE/da_i = sum_j dE/dn_j w_ij
+                        written.add(src.name)
 
     def hebbian_deriv(self) -> None:
         """The Hebb rule's learning signal in place of the backward pass.

@@ -325,6 +325,11 @@ def build_network(spec: Spec, seed: int | None = None) -> Network:
 
 
 def _array(spec: Spec, value, path, width: int | None = None) -> np.ndarray:
+    if isinstance(value, list) and value and all(isinstance(r, list) for r in value):
+        for i, r in enumerate(value):
+            if len(r) != len(value[0]):
+                raise PdpError(f"{spec.where(*path, i)}: row {i} has {len(r)} values, row 0 has {len(value[0])} "
+                               "(every example needs one value per unit)")
     try:
         arr = np.array(value, dtype=float)
     except (TypeError, ValueError):
@@ -355,18 +360,24 @@ def build_examples(spec: Spec, net: Network) -> ExampleSet:
             raise PdpError(f"{spec.where('examples')}: needs 'inputs' and 'targets'")
         in_groups = [g.name for g in net.input_groups]
         out_groups = [g.name for g in net.output_groups]
+        paths = {}
         if not isinstance(ins, dict):
             if len(in_groups) != 1:
                 raise PdpError(f"{spec.where('examples', 'inputs')}: the network has {len(in_groups)} input groups; "
                                "give inputs as a mapping group -> rows")
             ins = {in_groups[0]: ins}
+            paths[("inputs", in_groups[0])] = ("examples", "inputs")
         if not isinstance(outs, dict):
             if len(out_groups) != 1:
                 raise PdpError(f"{spec.where('examples', 'targets')}: the network has {len(out_groups)} output "
                                "groups; give targets as a mapping group -> rows")
             outs = {out_groups[0]: outs}
-        inputs = {g: _array(spec, v, ("examples", "inputs", g)) for g, v in ins.items()}
-        targets = {g: _array(spec, v, ("examples", "targets", g)) for g, v in outs.items()}
+            paths[("targets", out_groups[0])] = ("examples", "targets")
+        def path(kind, g):
+            return paths.get((kind, g), ("examples", kind, g))
+
+        inputs = {g: _array(spec, v, path("inputs", g)) for g, v in ins.items()}
+        targets = {g: _array(spec, v, path("targets", g)) for g, v in outs.items()}
         for kind, dd in (("inputs", inputs), ("targets", targets)):
             for g, a in dd.items():
                 if g not in net.groups:
@@ -375,7 +386,7 @@ def build_examples(spec: Spec, net: Network) -> ExampleSet:
                 size = net.groups[g].size
                 if a.shape[1] != size:
                     row = 0
-                    raise PdpError(f"{spec.where('examples', kind, g, row)}: rows of {a.shape[1]} values for "
+                    raise PdpError(f"{spec.where(*path(kind, g), row)}: rows of {a.shape[1]} values for "
                                    f"group '{g}', which has {size} units")
         try:
             xs = ExampleSet(inputs, targets, names=raw.get("names") or [], frequencies=raw.get("frequencies"),

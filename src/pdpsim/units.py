@@ -39,16 +39,19 @@ class Logistic(OutputFunction):
     name = "LOGISTIC"
 
     def forward(self, net_input, out):
-        # 1/(1+exp(-n)) written so that large |n| cannot overflow
+        # 1/(1+exp(-n)); exp(-n) = inf for n < -709 gives a = 0 exactly, as it should
         np.negative(net_input, out=out)
-        np.exp(out, out=out)
+        with np.errstate(over="ignore"):
+            np.exp(out, out=out)
         out += 1.0
         np.reciprocal(out, out=out)
         return out
 
     def backward(self, output, output_deriv, out):
         # dE/dn = dE/da * a * (1 - a)
-        np.multiply(output_deriv, output * (1.0 - output), out=out)
+        np.subtract(1.0, output, out=out)
+        out *= output
+        out *= output_deriv
         return out
 
 

@@ -1,0 +1,141 @@
+"""``pdpsim bench``: training speed on the reference workloads, against Lens.
+
+Each workload runs in a fresh Python process (so the whole-process time and
+peak memory are its own); the training time is the best of ``repeat`` timed
+runs of :func:`pdpsim.train` after one untimed warm-up run. Lens's figures are
+those measured on this class of machine (2 vCPU, gcc -O3, float build, single
+thread), from the project's reference notes.
+
+    examples/s      = examples presented / training seconds
+    link-updates/s  = examples/s * links (each link's weight derivative per example)
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from .validation import PdpError
+
+
+@dataclass(frozen=True)
+class Workload:
+    name: str
+    description: str
+    lens_examples_per_s: float | None
+    epochs: int
+
+
+WORKLOADS = {
+    "100-200-100-batch": Workload(
+        "100-200-100-batch", "100-200-100 + bias, 1000 random binary examples, cross-entropy, momentum, "
+        "full batch, 50 epochs", 13_200, 50),
+    "100-200-100-online": Workload(
+        "100-200-100-online", "100-200-100 + bias, 1000 random binary examples, cross-entropy, momentum, "
+        "online (batch 1), 50 epochs", 5_700, 50),
+}
+
+
+def _build(name: str, quick: bool):
+    from .examples import ExampleSet
+    from .network import Network
+    from .training import TrainingParams
+    w = WORKLOADS[name]
+    if name.startswith("100-200-100"):
+        rng = np.random.default_rng(0)
+        n = 1000
+        xs = ExampleSet({"input": rng.integers(0, 2, (n, 100)).astype(float)},
+                        {"output": rng.integers(0, 2, (n, 100)).astype(float)}, name="random-binary")
+        net = Network("bench", seed=1)
+        net.add_group("input", 100, kind="INPUT")
+        net.add_group("hidden", 200)
+        net.add_group("output", 100, kind="OUTPUT", error="CROSS_ENTROPY")
+        net.connect("input", "hidden")
+        net.connect("hidden", "output")
+        net.connect_bias()
+        epochs = 2 if quick else w.epochs
+        batch = name.endswith("batch")
+        # derivatives sum over the batch, so the full-batch rate is smaller
+        params = TrainingParams(algorithm="momentum", learning_rate=0.0005 if batch else 0.05, momentum=0.9,
+                                batch_size=0 if batch else 1, max_epochs=epochs)
+        return net, xs, params, n * epochs
+    raise PdpError(f"unknown workload {name!r}")  # pragma: no cover
+
+
+def _worker(name: str, repeat: int, quick: bool) -> dict:
+    """Run one workload in this process and return its figures."""
+    import resource
+    from .training import train
+    net, xs, params, n_examples = _build(name, quick)
+    start = {b.name: b.weights.copy() for b in net.blocks}
+    warm = params.__class__(**{**params.to_dict(), "max_epochs": 1})
+    train(net, xs, warm)
+    times = []
+    for _ in range(repeat):
+        for b in net.blocks:
+            b.weights[...] = start[b.name]
+            b.last_change[...] = 0.0
+        t0 = time.perf_counter()
+        r = train(net, xs, params)
+        times.append(time.perf_counter() - t0)
+    best = min(times)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB -> MiB on Linux
+    return {"train_s": best, "train_s_all": times, "examples": n_examples, "links": net.n_links,
+            "final_error": r.final_error, "peak_mib": peak}
+
+
+def run_bench(workloads: list[str] | None = None, repeat: int = 3, quick: bool = False) -> list[dict]:
+    names = workloads or list(WORKLOADS)
+    for n in names:
+        if n not in WORKLOADS:
+            raise PdpError(f"--workload: unknown workload {n!r}; expected one of {', '.join(WORKLOADS)}")
+    results = []
+    for n in names:
+        w = WORKLOADS[n]
+        t0 = time.perf_counter()
+        cmd = [sys.executable, "-m", "pdpsim.bench", n, str(repeat), "1" if quick else "0"]
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=os.environ.copy())
+        whole = time.perf_counter() - t0
+        if proc.returncode != 0:
+            raise PdpError(f"benchmark {n} failed:\n{proc.stderr.strip()[-2000:]}")
+        r = json.loads(proc.stdout.strip().splitlines()[-1])
+        eps = r["examples"] / r["train_s"]
+        results.append({
+            "workload": n,
+            "description": w.description,
+            "examples": r["examples"],
+            "links": r["links"],
+            "train_s": r["train_s"],
+            "examples_per_s": eps,
+            "link_updates_per_s": eps * r["links"],
+            "lens_examples_per_s": w.lens_examples_per_s,
+            "ratio_to_lens": eps / w.lens_examples_per_s if w.lens_examples_per_s else None,
+            "process_s": whole,
+            "peak_mib": r["peak_mib"],
+            "final_error": r["final_error"],
+            "quick": quick,
+        })
+    return results
+
+
+def format_results(results: list[dict]) -> str:
+    head = (f"{'workload':<20} {'examples/s':>11} {'link-upd/s':>11} {'Lens ex/s':>10} {'x Lens':>7} "
+            f"{'train s':>8} {'process s':>9} {'peak MiB':>8}")
+    lines = [head, "-" * len(head)]
+    for r in results:
+        ratio = f"{r['ratio_to_lens']:.1f}" if r["ratio_to_lens"] else "-"
+        lens = f"{r['lens_examples_per_s']:,.0f}" if r["lens_examples_per_s"] else "-"
+        lines.append(f"{r['workload']:<20} {r['examples_per_s']:>11,.0f} {r['link_updates_per_s']:>11.3g} "
+                     f"{lens:>10} {ratio:>7} {r['train_s']:>8.3f} {r['process_s']:>9.2f} {r['peak_mib']:>8.0f}")
+    if any(r["quick"] for r in results):
+        lines.append("(--quick: shortened workloads; not comparable with Lens)")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # worker entry: python -m pdpsim.bench NAME REPEAT QUICK
+    print(json.dumps(_worker(sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1")))

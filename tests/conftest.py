@@ -1,0 +1,18 @@
+import os
+from pathlib import Path
+
+import matplotlib
+import pytest
+
+matplotlib.use("Agg")
+
+#: the workplace's shared data sets (read-only), beside the repository
+SHARED = Path(os.environ.get("PDPSIM_SHARED", Path(__file__).resolve().parents[2] / "shared"))
+
+
+@pytest.fixture
+def shared_data():
+    p = SHARED / "data"
+    if not p.exists():
+        pytest.skip(f"shared data not found at {p}")
+    return p

@@ -1,0 +1,196 @@
+"""Spec files: YAML and TOML, the shipped zoo, and the errors bad specs get."""
+import textwrap
+
+import numpy as np
+import pytest
+
+import pdpsim
+from pdpsim.spec import load, load_spec, parse_spec, build_spec, zoo_names
+
+XOR_YAML = """\
+name: myxor
+seed: 0
+groups:
+  input:  {units: 2, type: INPUT}
+  hidden: {units: 2}
+  output: {units: 1, type: OUTPUT, error: SUM_SQUARED}
+links: [input -> hidden, hidden -> output]
+examples:
+  names: [a, b, c, d]
+  inputs: [[0, 0], [0, 1], [1, 0], [1, 1]]
+  targets: [[0], [1], [1], [0]]
+training: {algorithm: momentum, learning_rate: 0.5, momentum: 0.9, output_criterion: 0.1, max_epochs: 3000}
+"""
+
+XOR_TOML = """\
+name = "myxor"
+seed = 0
+
+[groups.input]
+units = 2
+type = "INPUT"
+
+[groups.hidden]
+units = 2
+
+[groups.output]
+units = 1
+type = "OUTPUT"
+error = "SUM_SQUARED"
+
+links = ["input -> hidden", "hidden -> output"]
+"""
+
+
+def write(tmp_path, name, text):
+    p = tmp_path / name
+    p.write_text(textwrap.dedent(text))
+    return p
+
+
+def test_yaml_spec_builds_and_trains(tmp_path):
+    m = load(write(tmp_path, "x.yaml", XOR_YAML))
+    assert [g.name for g in m.network.order] == ["input", "bias", "hidden", "output"]
+    assert m.examples.names == ["a", "b", "c", "d"]
+    assert m.training.algorithm == "momentum"
+    r = pdpsim.train(m.network, m.examples, m.training)
+    assert r.converged
+
+
+def test_toml_and_yaml_give_the_same_network(tmp_path):
+    toml = """\
+name = "myxor"
+seed = 0
+links = ["input -> hidden", "hidden -> output"]
+
+[groups.input]
+units = 2
+type = "INPUT"
+
+[groups.hidden]
+units = 2
+
+[groups.output]
+units = 1
+type = "OUTPUT"
+error = "SUM_SQUARED"
+
+[examples]
+names = ["a", "b", "c", "d"]
+inputs = [[0, 0], [0, 1], [1, 0], [1, 1]]
+targets = [[0], [1], [1], [0]]
+
+[training]
+algorithm = "momentum"
+learning_rate = 0.5
+momentum = 0.9
+output_criterion = 0.1
+max_epochs = 3000
+"""
+    a = load(write(tmp_path, "x.yaml", XOR_YAML))
+    b = load(write(tmp_path, "x.toml", toml))
+    for k, v in a.network.get_weights().items():
+        assert np.array_equal(v, b.network.get_weights()[k])
+    assert a.training == b.training
+
+
+def test_python_dict_spec_equals_file():
+    import yaml
+    a = build_spec(yaml.safe_load(XOR_YAML))
+    b = pdpsim.Network("myxor", seed=0)
+    b.add_group("input", 2, kind="INPUT")
+    b.add_group("hidden", 2)
+    b.add_group("output", 1, kind="OUTPUT")
+    b.connect("input", "hidden")
+    b.connect("hidden", "output")
+    b.connect_bias()
+    for k, v in a.network.get_weights().items():
+        assert np.array_equal(v, b.get_weights()[k])
+
+
+@pytest.mark.parametrize("name", zoo_names())
+def test_every_shipped_spec_builds(name):
+    m = load(name)
+    assert len(m.examples) > 0 and m.network.n_links > 0
+    assert load_spec(name).data.get("name") == name
+
+
+def test_explicit_weights_in_spec():
+    spec = {"name": "w", "bias": False,
+            "groups": {"input": {"units": 1, "type": "INPUT"}, "output": {"units": 1, "type": "OUTPUT"}},
+            "links": ["input -> output"], "weights": {"input->output": [[0.25]]},
+            "examples": {"inputs": [[1.0]], "targets": [[1.0]]}}
+    m = build_spec(spec)
+    assert m.network.block("input", "output").weights[0, 0] == 0.25
+
+
+BAD = [
+    ("groups:\n  input: {units: 2, type: INPUT}\n  out: {units: 1, type: OUTPUT, activation: SIGMOIDAL}\n"
+     "links: [input -> out]\nexamples: {inputs: [[0, 1]], targets: [[1]]}\n",
+     r"bad.yaml, line 3: groups.out.activation: .*unknown unit type 'SIGMOIDAL'; expected one of LOGISTIC"),
+    ("groups:\n  input: {units: 2, type: INPUT}\n  out: {units: 1, type: OUTPUT}\n"
+     "links: [input -> hidden]\nexamples: {inputs: [[0, 1]], targets: [[1]]}\n",
+     r"bad.yaml, line 4: links.0.to: unknown group 'hidden' \(groups: input, out\)"),
+    ("groups:\n  input: {units: 2, type: INPUT}\n  out: {units: 1, type: OUTPUT}\nlinks: [input -> out]\n"
+     "examples:\n  inputs: [[0, 1], [1, 1, 0]]\n  targets: [[1], [0]]\n",
+     r"bad.yaml, line 6: examples.inputs.1: row 1 has 3 values, row 0 has 2"),
+    ("groups:\n  input: {units: 2, type: INPUT}\n  out: {units: 1, type: OUTPUT}\nlinks: [input -> out]\n"
+     "examples:\n  inputs: [[0, 1, 1], [1, 1, 0]]\n  targets: [[1], [0]]\n",
+     r"bad.yaml, line 6: examples.inputs.0: rows of 3 values for group 'input', which has 2 units"),
+    ("groups:\n  input: {units: 2, type: INPUT}\n  out: {units: 1, type: OUTPT}\n",
+     r"bad.yaml, line 3: groups.out.type: unknown group type 'OUTPT'; expected one of HIDDEN, INPUT, OUTPUT"),
+    ("groups:\n  input: {units: -2, type: INPUT}\n",
+     r"bad.yaml, line 2: groups.input.units: expected an integer > 0, got -2"),
+    ("groups:\n  input: {units: 2, type: INPUT}\n  output: {units: 1, type: OUTPUT}\nlinks: [input -> output]\n"
+     "examples: {generate: xor}\ntraining:\n  learning_rate: fast\n",
+     r"bad.yaml, line 7: training.learning_rate: expected a number, got 'fast'"),
+    ("groups:\n  input: {units: 2, type: INPUT}\n  output: {units: 1, type: OUTPUT}\nlinks: [input -> output]\n"
+     "examples: {generate: xor}\ntraining:\n  epochs: 10\n",
+     r"bad.yaml, line 7: training.epochs: unknown key 'epochs'"),
+    ("groups:\n  input: {units: 2, type: INPUT}\n  out: {units: 1, type: OUTPUT}\nlinks: [input -> out]\n"
+     "examples:\n  inputs: [[0, .nan]]\n  targets: [[1]]\n",
+     None),  # NaN inputs: caught when training (see test_bad_input)
+    ("groups: {input: {units: 2, type: INPUT}\n", r"bad.yaml, line \d+: not valid YAML"),
+    ("groups:\n  input: {units: 2, type: INPUT}\n  input: {units: 3}\n", r"bad.yaml, line 3: key 'input' appears twice"),
+    ("groups:\n  input: {units: 2, type: INPUT, size: 3}\n",
+     r"bad.yaml, line 2: groups.input.size: unknown key 'size'"),
+    ("groups:\n  input: {units: 2, type: INPUT}\n  out: {units: 1, type: OUTPUT, error: MSE}\n",
+     r"bad.yaml, line 3: groups.out.error: .*unknown error type 'MSE'"),
+    ("groups:\n  input: {units: 2, type: INPUT}\nlinks: [input -> input]\n",
+     r"the network has no OUTPUT group"),
+    ("groups:\n  input: {units: 2, type: INPUT}\n  a: {units: 2}\n  b: {units: 2}\n  out: {units: 1, type: OUTPUT}\n"
+     "links: [input -> a, a -> b, b -> a, b -> out]\n",
+     r"bad.yaml, line 6: links: .*cycle through group"),
+]
+
+
+@pytest.mark.parametrize("text,pattern", [b for b in BAD if b[1]])
+def test_bad_specs_name_file_line_and_key(tmp_path, text, pattern):
+    p = tmp_path / "bad.yaml"
+    p.write_text(text)
+    with pytest.raises(pdpsim.PdpError, match=pattern):
+        load(p)
+
+
+def test_toml_errors_give_lines(tmp_path):
+    p = write(tmp_path, "bad.toml", 'links = ["input -> out"]\n\n[groups.input]\nunits = 2\ntype = "INPUT"\n\n'
+              '[groups.out]\nunits = 0\ntype = "OUTPUT"\n')
+    with pytest.raises(pdpsim.PdpError, match=r"bad.toml, line 8: groups.out.units: expected an integer > 0"):
+        load(p)
+    p = write(tmp_path, "broken.toml", "name = \n")
+    with pytest.raises(pdpsim.PdpError, match=r"broken.toml: not valid TOML"):
+        load(p)
+
+
+def test_missing_and_unreadable_spec(tmp_path):
+    with pytest.raises(pdpsim.PdpError, match=r"spec 'nosuch': no such file, and no shipped spec of that name"):
+        load("nosuch")
+    with pytest.raises(pdpsim.PdpError, match=r"spec file '.*missing.yaml': no such file"):
+        load(tmp_path / "missing.yaml")
+    d = tmp_path / "dir.yaml"
+    d.mkdir()
+    with pytest.raises(pdpsim.PdpError, match="is a directory"):
+        load(d)
+    p = write(tmp_path, "x.json", "{}")
+    with pytest.raises(pdpsim.PdpError, match=r"expected a .yaml, .yml or .toml file"):
+        load(p)
