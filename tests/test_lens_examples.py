@@ -14,8 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pdpsim.examples import ExampleSet
-from pdpsim.formats.lens_examples import (LENS_DEFAULTS, format_examples, parse_examples, read_binary_examples,
-                                          read_examples, write_binary_examples, write_examples)
+from pdpsim.formats.lens_examples import (LENS_DEFAULTS, _binary_bytes, format_examples, parse_examples,
+                                          read_binary_examples, read_examples, write_binary_examples,
+                                          write_examples)
 from pdpsim.validation import PdpError
 
 NAN = np.nan
@@ -293,9 +294,10 @@ T: 0;
 # ------------------------------------------------------------------- errors
 ERRORS = [
     ("I: 1 0;\n\nI: x;", 3, r"expected a number or '-' after 'I:', got 'x'"),
-    ("name: big\nI: (in 6) 1 2 3;", 2, r"example 0 \('big'\): too many input values for group 'in'.*8 units"),
-    ("I: 1 1 1 1 1 1 1 1 1;", 1, r"too many input values for all 8 input units"),
-    ("I: (hidden) 1;", 1, r"group 'hidden', which is not a input group \(those are: in\)"),
+    ("name: big\nI: (in 6) 1 2 3;", 2,
+     r"example 0 \('big'\): too many input values for group 'in' \(8 units\): 3 values from unit 6"),
+    ("I: 1 1 1 1 1 1 1 1 1;", 1, r"too many input values for the input groups together \(in\) \(8 units\): 9 values"),
+    ("I: (hidden) 1;", 1, r"group 'hidden', which is not an input group \(those are: in\)"),
     ("I: 1\nT: 1", 2, r"expected ';' at the end of the example, got the end of the file"),
     ("2\n[0] I: 1\n[2] I: 1;", 3, r"event 2 is out of range \(the example has 2 event"),
     ("[0] I: 1 [0] I: 1;", 1, r"inputs given twice for event 0"),
@@ -304,20 +306,21 @@ ERRORS = [
     ("I: 1 * ;", 1, r"'\*' \(all units\) may only come first in a sparse range"),
     ("name: {abc\nI: 1;", 1, r"no closing bracket for '\{' in an example name"),
     ("max: x I: 1;", 1, r"expected a number or '-' after 'max:', got 'x'"),
-    ("i: 3 9;", 1, r"unit 9 is out of range for all 8 input units"),
+    ("i: 3 9;", 1, r"unit 9 is out of range for the input groups together \(in\) \(8 units\)"),
     ("i: 1.5;", 1, r"expected a unit number \(an integer\) in a sparse range, got '1.5'"),
     ("i: 2 * ;", 1, r"'\*' \(all units\) may only come first"),
     ("i: * 3 ;", 1, r"no unit numbers may follow '\*'"),
     ("i: 5-3;", 1, r"bad sparse unit range ending at 3"),
     ("freq: -1 I: 1;", 1, r"expected a frequency >= 0 after 'freq:'"),
     ("I: 1;\n0 I: 1;", 2, r"expected a number of events from 1 to"),
-    ("I: 1;\n[0 foo] I: 1;", 2, r"expected an event number, '\*', an event field .* or ']' in the event list, got 'foo'"),
+    ("I: 1;\n[0 foo] I: 1;", 2, r"expected an event number, '\*', an event field .* or ']' in the event list, "
+                               r"got 'foo'"),
     ("I: 1 T: 1 X: 2;", 1, r"expected a pattern \(I:, T:, B:, i:, t:, b:\), an event list '\[...\]' or ';', got 'X:'"),
     ("I: (in 2.5) 1;", 1, r"expected a first unit number \(an integer\) in '\(...\)', got '2.5'"),
     ("I: (in ; 1;", 1, r"expected a group name, a first unit or '\)', got ';'"),
     ("i: {in} ;", 1, r"expected unit numbers or '\*' after a sparse range"),
     ("I: 1e999;", 1, r"too large for a float"),
-    ("I: (in 9);", 1, r"first unit 9 is out of range for group 'in', which has 8 units"),
+    ("I: (in 9);", 1, r"first unit 9 is out of range for group 'in' \(8 units\)"),
     ("t: {nope} 1;", 1, r"targets for group 'nope', which is not a target group \(those are: out\)"),
 ]
 
@@ -460,7 +463,6 @@ def test_binary_writer_layout():
         _i(1), _i(1, 0), _i(1), _s("in"), _i(2), b"\0", _i(0), _f(1, 0.5), b"\0",
         _i(1), _i(1, 0), _i(1), _s("out"), _i(2), b"\1", _f(1), _i(1, -2),
     ])
-    from pdpsim.formats.lens_examples import _binary_bytes
     assert _binary_bytes(es) == expected
 
 
@@ -509,6 +511,15 @@ def test_binary_reader_refuses_text(tmp_path):
 VALUES = st.sampled_from([0.0, 1.0, NAN, 0.5, -2.0]) | st.floats(-1e6, 1e6, width=32)
 
 
+def _balanced(s: str) -> bool:
+    depth = 0
+    for c in s:
+        depth += {"{": 1, "}": -1}.get(c, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
 @st.composite
 def example_sets(draw, binary: bool = False):
     def groups(pool):
@@ -530,8 +541,7 @@ def example_sets(draw, binary: bool = False):
               for k in draw(st.lists(st.sampled_from(list(LENS_DEFAULTS)), unique=True))}
     if draw(st.booleans()):
         header["proc"] = draw(st.sampled_from(["source x.tcl", "proc f {} {\n  return 1\n}"]))
-    name = st.text("ab XY_-.19{}", min_size=1, max_size=6).filter(
-        lambda s: s.count("{") == s.count("}") and "}" not in s.split("{")[0])
+    name = st.text("ab XY_-.19{}", min_size=1, max_size=6).filter(_balanced)
     names = [draw(name) if draw(st.booleans()) else str(i) for i in range(n)]
     procs = draw(st.none() | st.lists(st.none() | st.sampled_from(["puts hi", "set a {1 2}"]), min_size=n,
                                       max_size=n))

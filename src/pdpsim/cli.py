@@ -70,7 +70,7 @@ def explain(spec, example, input_value, w1, w2, target, learning_rate, seed) -> 
     m = load(spec, seed=seed)
     params = m.training if learning_rate is None else m.training.__class__(
         **{**m.training.to_dict(), "learning_rate": learning_rate}).validated()
-    ex = int(example) if example.lstrip("-").isdigit() else example
+    ex = example if example in m.examples.names or not example.lstrip("-").isdigit() else int(example)
     click.echo(explain_net(m.network, m.examples, ex, params).text)
 
 

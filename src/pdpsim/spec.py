@@ -285,7 +285,8 @@ def build_network(spec: Spec, seed: int | None = None) -> Network:
                           error=g.get("error"), **kw)
         except PdpError as e:
             key = "activation" if "unit type" in str(e) else ("error" if "error type" in str(e) else "")
-            raise PdpError(f"{spec.where(*path, key)}: {e}") from None
+            msg = str(e).split(": ", 1)[1] if str(e).startswith(f"group '{gname}': ") else str(e)
+            raise PdpError(f"{spec.where(*path, key)}: {msg}") from None
     if not net.output_groups:
         raise PdpError(f"{spec.where('groups')}: the network has no OUTPUT group")
     for l, path in _links(spec):

@@ -146,12 +146,12 @@ class _TextParser:
 
     def error(self, msg: str, pos: int | None = None) -> PdpError:
         pos = self.pos if pos is None else pos
-        if self.skipped_counts and self.example_index == 0:
-            msg += (" (note: the two integers at the start of the file were skipped as an old "
-                    "'numInputs numTargets' header; start the file with ';' if they were meant otherwise)")
         if re.search(r"^[ \t]*,[ \t]*$", self.t, re.M):
             msg += (" (this looks like a Xerion example file, where a ',' line separates inputs from targets; "
                     "this reader takes Lens files, with I:/T: patterns)")
+        elif self.skipped_counts and self.example_index == 0:
+            msg += (" (note: the two integers at the start of the file were skipped as an old "
+                    "'numInputs numTargets' header; start the file with ';' if they were meant otherwise)")
         return PdpError(f"{self.filename}, line {self.line(pos)}: {msg}")
 
     def skip(self) -> None:
@@ -438,7 +438,8 @@ class _Side:
     """Where the units of the input (or target) groups go in one flat row."""
 
     def __init__(self, groups: dict[str, int], side: str):
-        self.groups, self.side = groups, side
+        self.groups, self.side, self.unit = groups, side, side[:-1]
+        self.a = "an input" if side == "inputs" else "a target"
         self.offset, off = {}, 0
         for g, n in groups.items():
             self.offset[g], off = off, off + n
@@ -447,11 +448,11 @@ class _Side:
     def span(self, r: _Range, label: str) -> tuple[int, int, str]:
         if r.group is None:
             if self.total == 0:
-                raise PdpError(f"{r.where}: {label} gives {self.side}, but there are no {self.side[:-1]} groups")
-            return 0, self.total, f"all {self.total} {self.side[:-1]} units ({', '.join(self.groups)})"
+                raise PdpError(f"{r.where}: {label} gives {self.side}, but there are no {self.unit} groups")
+            return 0, self.total, f"the {self.unit} groups together ({', '.join(self.groups)})"
         if r.group not in self.groups:
-            raise PdpError(f"{r.where}: {label} gives {self.side} for group '{r.group}', which is not a "
-                           f"{self.side[:-1]} group (those are: {', '.join(self.groups) or 'none'})")
+            raise PdpError(f"{r.where}: {label} gives {self.side} for group '{r.group}', which is not "
+                           f"{self.a} group (those are: {', '.join(self.groups) or 'none'})")
         return self.offset[r.group], self.groups[r.group], f"group '{r.group}'"
 
     def apply(self, r: _Range, row: np.ndarray, label: str) -> None:
@@ -459,11 +460,11 @@ class _Side:
         if not r.sparse:
             k = len(r.values)
             if not 0 <= r.first < size:
-                raise PdpError(f"{r.where}: {label}: first unit {r.first} is out of range for {what}, "
-                               f"which has {size} units")
+                raise PdpError(f"{r.where}: {label}: first unit {r.first} is out of range for {what} "
+                               f"({size} units)")
             if r.first + k > size:
-                raise PdpError(f"{r.where}: {label}: too many {self.side[:-1]} values for {what}: {k} values "
-                               f"from unit {r.first}, but the group has {size} units")
+                raise PdpError(f"{r.where}: {label}: too many {self.unit} values for {what} ({size} units): "
+                               f"{k} values from unit {r.first}")
             row[base + r.first:base + r.first + k] = r.values
             return
         units = r.units
@@ -475,8 +476,7 @@ class _Side:
                 continue
             last = -units[i + 1] if i + 1 < len(units) and units[i + 1] < 0 else u
             if last >= size:
-                raise PdpError(f"{r.where}: {label}: unit {last} is out of range for {what}, which has "
-                               f"{size} units")
+                raise PdpError(f"{r.where}: {label}: unit {last} is out of range for {what} ({size} units)")
             row[base + u:base + last + 1] = r.value
 
 
@@ -569,11 +569,27 @@ def _set_name(p: Path, name: str | None) -> str:
 
 def read_examples(path, input_groups: Mapping[str, int], target_groups: Mapping[str, int],
                   name: str | None = None) -> ExampleSet:
-    """Read a Lens example file (text, or binary if it starts with Lens's magic number).
+    """Read a Lens example file: text, or binary if it starts with Lens's magic number.
 
-    Files compressed with gzip or bzip2 are decompressed; as in Lens, a
-    missing ``path`` is also looked for as ``path.gz``. ``name`` defaults to
-    the file name without its extensions. See :func:`parse_examples`.
+    Parameters
+    ----------
+    path : str or path-like
+        The file. gzip and bzip2 files are decompressed. As in Lens, a
+        missing ``path`` is also looked for as ``path.gz``.
+    input_groups, target_groups : mapping of str -> int
+        Group name -> number of units, in network order (see :func:`parse_examples`).
+    name : str, optional
+        Name of the set (default: the file name without path and extensions).
+
+    Returns
+    -------
+    ExampleSet
+
+    Raises
+    ------
+    PdpError
+        If the file is missing or malformed; the message names the file and
+        the line (text) or example (binary).
     """
     p, data = _load(path)
     if data[:4] == struct.pack(">I", BINARY_COOKIE):
@@ -709,7 +725,10 @@ class _BinaryReader:
 
 def read_binary_examples(path, input_groups: Mapping[str, int], target_groups: Mapping[str, int],
                          name: str | None = None) -> ExampleSet:
-    """Read a Lens binary example file (``.bex``, possibly compressed). See :func:`read_examples`."""
+    """Read a Lens binary example file (``.bex``, possibly compressed).
+
+    Parameters and result as for :func:`read_examples`; a text file is refused.
+    """
     p, data = _load(path)
     return _build(*_BinaryReader(data, p.name).parse(), input_groups, target_groups, _set_name(p, name))
 
@@ -784,7 +803,22 @@ def _defaults(examples: ExampleSet) -> dict[str, float]:
 
 
 def format_examples(examples: ExampleSet) -> str:
-    """The text of a Lens example file that reads back to ``examples``."""
+    """The text of a Lens example file that reads back to ``examples``.
+
+    Parameters
+    ----------
+    examples : ExampleSet
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    PdpError
+        If a name or proc cannot be written in Lens syntax (unbalanced braces),
+        or a header value is infinite.
+    """
     d, h, out = _defaults(examples), examples.header, []
     if "proc" in h:
         out.append(f"proc:{_quote(h['proc'], 'the set proc')}")
@@ -824,9 +858,18 @@ def format_examples(examples: ExampleSet) -> str:
 
 
 def write_examples(examples: ExampleSet, path) -> None:
-    """Write ``examples`` as a Lens text example file (gzip-compressed if ``path`` ends in ``.gz``).
+    """Write ``examples`` as a Lens text example file, atomically.
 
-    The file is written atomically.
+    Parameters
+    ----------
+    examples : ExampleSet
+    path : str or path-like
+        gzip-compressed if it ends in ``.gz``.
+
+    Raises
+    ------
+    PdpError
+        As :func:`format_examples`; the old file, if any, is left as it was.
     """
     text = format_examples(examples)
     if str(path).endswith(".gz"):
@@ -897,9 +940,26 @@ def _binary_bytes(examples: ExampleSet) -> bytes:
 
 
 def write_binary_examples(examples: ExampleSet, path) -> None:
-    """Write ``examples`` as a Lens binary example file (``.bex``; gzip-compressed if ``path`` ends in ``.gz``).
+    """Write ``examples`` as a Lens binary example file (``.bex``), atomically.
 
-    Reals are stored as big-endian 32-bit floats, as in Lens. The file is written atomically.
+    Parameters
+    ----------
+    examples : ExampleSet
+    path : str or path-like
+        gzip-compressed if it ends in ``.gz``.
+
+    Raises
+    ------
+    PdpError
+        If a value does not fit a 32-bit real, or a string holds a NUL byte.
+
+    Notes
+    -----
+    Big-endian, as Lens writes it: the magic number 0xAAAAAAAA, ``sizeof(real)``
+    (4), the set proc and its seven reals, then each example: name, proc,
+    frequency, events, event headers, input sets and target sets. Each set is
+    an event list, then ranges (group name, unit count, sparse flag, then first
+    unit and values, or value and unit numbers with ``-last`` ending a span).
     """
     data = _binary_bytes(examples)
     if str(path).endswith(".gz"):
