@@ -129,3 +129,15 @@ def test_lecture_network_by_hand():
     net, xs = lecture_network()
     assert [g.name for g in net.order] == ["input", "hidden", "output"]
     assert net.n_links == 2
+
+
+def test_pattern_associator_with_logistic_outputs():
+    rows = {r.set: r for r in quiz(activation="LOGISTIC")}
+    # the Delta rule (gradient descent through the logistic) learns both independent sets
+    assert rows["orthogonal"].delta_error < 1e-8 and rows["independent"].delta_error < 1e-8
+    # on the dependent set it stops at the least error a logistic layer can reach, above zero
+    dep = rows["dependent"]
+    assert dep.least_squares_error > 0.5
+    assert dep.delta_least_error == pytest.approx(dep.least_squares_error, rel=1e-4)
+    # from zero weights a logistic unit answers 0.5, so one Delta epoch is not Hebb
+    assert not any(r.delta_equals_hebb_after_one_epoch for r in rows.values())

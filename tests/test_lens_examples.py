@@ -21,7 +21,6 @@ from pdpsim.validation import PdpError
 
 NAN = np.nan
 IN8, OUT4 = {"in": 8}, {"out": 4}
-XERION = Path("/work/shared/data/pmsp96_reading/xerion_besnerNW-nsyl.ex")
 
 # the worked examples of docs' lens-conventions page
 WORKED = """# 3-bit parity, dense
@@ -366,14 +365,13 @@ def test_any_input_gives_a_set_or_a_located_pdperror(tokens, glue):
         assert isinstance(es, ExampleSet)
 
 
-def test_xerion_file_is_not_a_lens_file():
-    if not XERION.exists():
-        pytest.skip("shared PMSP data not present")
+def test_xerion_file_is_not_a_lens_file(shared_data):
+    path = shared_data / "pmsp96_reading" / "xerion_besnerNW-nsyl.ex"
     with pytest.raises(PdpError) as info:
-        read_examples(XERION, {"orth": 105}, {"phon": 61})
+        read_examples(path, {"orth": 105}, {"phon": 61})
     msg = str(info.value)
-    # Lens itself would stop here too: after skipping "0 0" it reads an event count of 0
-    assert msg.startswith(f"{XERION.name}, line 4: ") and "Xerion" in msg, msg
+    # Lens itself stops here too: after skipping "0 0" it reads an event count of 0
+    assert msg.startswith(f"{path.name}, line 4: ") and "Xerion" in msg, msg
 
 
 # ------------------------------------------------------------- files, gzip
@@ -408,9 +406,11 @@ def test_read_speed_3000_dense_examples():
     rng = np.random.default_rng(0)
     x, y = (rng.random((3000, 105)) < 0.1).astype(int), rng.random((3000, 61)).round(3)
     text = "".join(f"name: w{i}\nI: {' '.join(map(str, x[i]))}\nT: {' '.join(map(str, y[i]))};\n" for i in range(3000))
-    start = time.perf_counter()
-    es = parse_examples(text, {"orth": 105}, {"phon": 61})
-    elapsed = time.perf_counter() - start
+    elapsed = math.inf
+    for _ in range(2):                  # best of two, against a busy machine
+        start = time.perf_counter()
+        es = parse_examples(text, {"orth": 105}, {"phon": 61})
+        elapsed = min(elapsed, time.perf_counter() - start)
     np.testing.assert_array_equal(es.inputs["orth"][:, 0], x)
     np.testing.assert_array_equal(es.targets["phon"][:, 0], y)
     assert elapsed < 1.0, f"{elapsed:.2f} s"

@@ -20,10 +20,29 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .spec import load
+from .spec import Spec, build_spec, load_spec
 from .training import test, train
 
 SETS = ("orthogonal", "independent", "dependent")
+
+
+def associator(kind: str, activation: str = "LINEAR"):
+    """The shipped ``pa-KIND`` spec, with LINEAR (as shipped) or LOGISTIC output units.
+
+    With LOGISTIC outputs the +-1 targets become .1/.9 (inside the logistic's range, so
+    that an exact solution exists whenever the inputs are linearly independent) and the
+    Delta rule is gradient descent through the logistic: dw_ij = eps (t_j - a_j) a_j (1 - a_j) a_i.
+    """
+    spec = load_spec(f"pa-{kind}")
+    data = dict(spec.data)
+    if activation.upper() == "LOGISTIC":
+        data["groups"] = {**data["groups"], "output": {**data["groups"]["output"], "activation": "LOGISTIC"}}
+        data["training"] = {**data["training"], "learning_rate": 0.5, "max_epochs": 5000}
+    model = build_spec(Spec(data, spec.source, spec.lines))
+    if activation.upper() == "LOGISTIC":
+        t = model.examples.targets["output"]
+        model.examples.targets["output"] = 0.5 + 0.4 * t
+    return model
 
 
 @dataclass
@@ -45,8 +64,24 @@ def least_squares_error(inputs: np.ndarray, targets: np.ndarray) -> float:
     return float(0.5 * ((inputs @ w - targets) ** 2).sum())
 
 
-def run_set(kind: str, delta_epochs: int | None = None) -> QuizRow:
-    m = load(f"pa-{kind}")
+def least_logistic_error(inputs: np.ndarray, targets: np.ndarray, start: np.ndarray | None = None) -> float:
+    """The smallest E = 1/2 sum (t - a)^2 with a = logistic(x W), found by L-BFGS."""
+    from scipy.optimize import minimize
+    shape = (inputs.shape[1], targets.shape[1])
+
+    def f(wflat):
+        a = 1 / (1 + np.exp(-(inputs @ wflat.reshape(shape))))
+        d = a - targets
+        return 0.5 * (d ** 2).sum(), (inputs.T @ (d * a * (1 - a))).ravel()
+
+    w0 = np.zeros(shape) if start is None else start
+    res = minimize(f, np.ravel(w0), jac=True, method="L-BFGS-B", options={"gtol": 1e-12, "ftol": 1e-15,
+                                                                           "maxiter": 10000})
+    return float(res.fun)
+
+
+def run_set(kind: str, delta_epochs: int | None = None, activation: str = "LINEAR") -> QuizRow:
+    m = associator(kind, activation)
     x = m.examples.inputs["input"][:, 0]
     t = m.examples.targets["output"][:, 0]
     sq = float((x ** 2).sum(axis=1).max())
@@ -54,13 +89,13 @@ def run_set(kind: str, delta_epochs: int | None = None) -> QuizRow:
     orthogonal = bool(np.allclose(gram - np.diag(np.diag(gram)), 0))
 
     # Hebb: one pass, eps = 1/|x|^2 (so an orthogonal pattern is recalled at full size)
-    hebb = load(f"pa-{kind}")
+    hebb = associator(kind, activation)
     train(hebb.network, hebb.examples, hebb.training, rule="hebb", learning_rate=1.0 / sq, max_epochs=1)
     hebb_error = test(hebb.network, hebb.examples).total_error
     hebb_w = hebb.network.blocks[0].weights.copy()
 
     # Delta, online, one epoch from zero weights with the same eps: equal to Hebb?
-    one = load(f"pa-{kind}")
+    one = associator(kind, activation)
     train(one.network, one.examples, one.training, learning_rate=1.0 / sq, batch_size=1, max_epochs=1)
     same = bool(np.allclose(one.network.blocks[0].weights, hebb_w, rtol=0, atol=1e-12))
 
@@ -68,12 +103,17 @@ def run_set(kind: str, delta_epochs: int | None = None) -> QuizRow:
     overrides = {} if delta_epochs is None else {"max_epochs": delta_epochs}
     r = train(m.network, m.examples, m.training, **overrides)
     final = test(m.network, m.examples).total_error
+    if activation.upper() == "LOGISTIC":
+        least = least_logistic_error(x, t, start=m.network.blocks[0].weights)
+    else:
+        least = least_squares_error(x, t)
     return QuizRow(kind, int(np.linalg.matrix_rank(x)), orthogonal, hebb_error, final,
-                   float(min(r.errors.min(), final)), r.n_epochs, least_squares_error(x, t), same)
+                   float(min(r.errors.min(), final)), r.n_epochs, least, same)
 
 
-def quiz(delta_epochs: int | None = None) -> list[QuizRow]:
-    return [run_set(k, delta_epochs) for k in SETS]
+def quiz(delta_epochs: int | None = None, activation: str = "LINEAR") -> list[QuizRow]:
+    """Hebb vs Delta on the three input sets, with LINEAR or LOGISTIC output units."""
+    return [run_set(k, delta_epochs, activation) for k in SETS]
 
 
 def format_quiz(rows: list[QuizRow]) -> str:

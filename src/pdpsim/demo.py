@@ -71,6 +71,14 @@ def run_demo(out: Path, quick: bool = False, echo: Callable[[str], None] = print
     echo("  * Linear independence is not orthogonality: the independent set is the first, not the second.")
     echo("  * The rules coincide when weights start at zero and the inputs are orthogonal: one Delta")
     echo("    epoch then makes exactly Hebb's weights (last column).")
+    logistic = quiz(delta_epochs=300 if quick else None, activation="LOGISTIC")
+    echo("  With logistic output units (targets .1/.9; Delta = gradient descent through the logistic):")
+    echo(format_quiz(logistic))
+    echo("  Delta still learns both independent sets; on the dependent set it stops at the least error")
+    echo("  a logistic layer can reach. Hebb's weights, made from targets that are never negative,")
+    echo("  recall no set exactly, and a logistic unit answers 0.5 (not 0) from zero weights, so the")
+    echo("  two rules part from the first pattern.")
+    summary["quiz_logistic"] = [r.__dict__ for r in logistic]
     f2 = figures.bar_table([r.set for r in rows], {"Hebb (one pass)": [r.hebb_error for r in rows],
                                                    "Delta (trained)": [r.delta_least_error for r in rows],
                                                    "least possible": [r.least_squares_error for r in rows]},
