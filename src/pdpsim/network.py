@@ -30,7 +30,11 @@ from .error_functions import ErrorFunction, error_function
 from .units import OutputFunction, output_function
 from .validation import PdpError
 
-GROUP_KINDS = ("BIAS", "INPUT", "HIDDEN", "OUTPUT")
+GROUP_KINDS = ("BIAS", "INPUT", "HIDDEN", "OUTPUT", "CONTEXT")
+#: groups whose outputs are set from outside the forward pass (examples, the bias, Elman copies)
+SET_FROM_OUTSIDE = ("INPUT", "BIAS", "CONTEXT")
+INTEGRATION = (None, "OUT_INTEGR", "IN_INTEGR")
+CLAMPS = (None, "HARD", "SOFT")
 
 
 class Group:
@@ -45,7 +49,9 @@ class Group:
     def __init__(self, name: str, size: int, kind: str = "HIDDEN", function: str | OutputFunction = "LOGISTIC",
                  error: str | ErrorFunction | None = None, error_scale: float | None = None,
                  target_radius: float = 0.0, zero_error_radius: float = 0.0,
-                 unit_names: list[str] | None = None):
+                 unit_names: list[str] | None = None, integration: str | None = None,
+                 clamp: str | None = None, clamp_strength: float = 0.5, init_output: float | None = None,
+                 init_input: float = 0.0):
         self.name = name
         self.size = int(size)
         self.kind = kind.upper()
@@ -60,6 +66,30 @@ class Group:
             self.error = None
         self.target_radius = float(target_radius)
         self.zero_error_radius = float(zero_error_radius)
+        # ---- networks in time (pdpsim.unfolding): how the group settles over ticks
+        integration = integration.upper() if isinstance(integration, str) else integration
+        if integration not in INTEGRATION:
+            raise PdpError(f"group '{name}': unknown integration {integration!r}; expected OUT_INTEGR or IN_INTEGR")
+        #: None, "OUT_INTEGR" (a <- a + dt (f(n) - a)) or "IN_INTEGR" (n <- n + dt (raw - n))
+        self.integration = integration
+        clamp = clamp.upper() if isinstance(clamp, str) else clamp
+        if clamp not in CLAMPS:
+            raise PdpError(f"group '{name}': unknown clamp {clamp!r}; expected HARD or SOFT")
+        #: how external inputs act: HARD (output := input) or SOFT (output pulled toward it)
+        self.clamp = clamp if clamp is not None else ("HARD" if self.kind == "INPUT" else None)
+        self.clamp_strength = float(clamp_strength)
+        #: output and net input at tick 0 (None: 0.5 for LOGISTIC-like groups, else 0)
+        self.init_output = init_output
+        self.init_input = float(init_input)
+        #: Elman context groups: the group whose previous output this one copies
+        self.copy_from: Group | None = None
+        #: lesions: 0/1 per unit (None = intact); a lesioned unit's output is 0
+        self.unit_mask: np.ndarray | None = None
+        #: noise added to this group's outputs while running: standard deviation (0 = none)
+        self.output_noise = 0.0
+        #: history over ticks, shape (ticks + 1, [E,] B, units), filled by pdpsim.unfolding
+        self.net_input_history: np.ndarray | None = None
+        self.output_history: np.ndarray | None = None
         self.unit_names = list(unit_names) if unit_names else [f"{name}:{i}" for i in range(self.size)]
         #: set by Network.set_targets: any target NaN / every target 0 or 1 (fast paths)
         self.target_has_nan = False
@@ -140,6 +170,8 @@ class LinkBlock:
         self.init_range, self.init_mean = init_range, init_mean
         #: per-block state an update rule keeps (delta-bar-delta's rate factors)
         self.rule_state: dict[str, np.ndarray] = {}
+        #: lesions: 0/1 per link (None = intact); kept at 0 through learning
+        self.mask: np.ndarray | None = None
 
     @property
     def name(self) -> str:
@@ -181,6 +213,8 @@ class Network:
         self._order: list[Group] | None = None
         self._batch_shape: tuple[int, ...] | None = None
         self._state_cache: dict[tuple[int, ...], dict[str, tuple]] = {}
+        #: None for a feed-forward network; a pdpsim.unfolding.TimeParams for networks in time
+        self.time = None
 
     # ------------------------------------------------------------- building
     def add_group(self, name: str, size: int, kind: str = "HIDDEN", function="LOGISTIC", **kw) -> Group:
@@ -188,7 +222,7 @@ class Network:
             raise PdpError(f"network '{self.name}' already has a group '{name}'")
         if int(size) < 1:
             raise PdpError(f"group '{name}': size must be a positive integer, got {size!r}")
-        if kind.upper() in ("INPUT", "BIAS"):
+        if kind.upper() in ("BIAS", "CONTEXT") or (kind.upper() == "INPUT" and kw.get("clamp", "HARD") == "HARD"):
             function = "LINEAR"
         g = Group(name, size, kind, function, **kw)
         self.groups[name] = g
@@ -207,7 +241,7 @@ class Network:
                 init_mean: float | None = None, **kw) -> LinkBlock:
         """Fully connect ``source`` to ``dest`` with weights uniform in mean +- range."""
         src, dst = self.group(source), self.group(dest)
-        if dst.kind in ("INPUT", "BIAS"):
+        if dst.kind in ("BIAS", "CONTEXT") or (dst.kind == "INPUT" and dst.clamp == "HARD"):
             raise PdpError(f"link {source}->{dest}: group '{dest}' is {dst.kind} and cannot receive links")
         if any(b.source is src for b in dst.incoming):
             raise PdpError(f"link {source}->{dest}: the groups are already connected")
@@ -242,6 +276,20 @@ class Network:
                 self.connect("bias", name, **kw)
         return bias
 
+    def elman_connect(self, source: str, context: str) -> None:
+        """Make ``context`` (a CONTEXT group of the same size) copy ``source``'s output
+        of the previous event (Elman's simple recurrent network)."""
+        src, ctx = self.group(source), self.group(context)
+        if ctx.kind != "CONTEXT":
+            raise PdpError(f"elman_connect {source}->{context}: group '{context}' must be of kind CONTEXT")
+        if src.size != ctx.size:
+            raise PdpError(f"elman_connect {source}->{context}: sizes differ ({src.size} and {ctx.size} units)")
+        ctx.copy_from = src
+
+    def connect_bidirectional(self, a: str, b: str, **kw) -> tuple[LinkBlock, LinkBlock]:
+        """Links both ways between two groups (for networks that settle in time)."""
+        return self.connect(a, b, **kw), self.connect(b, a, **kw)
+
     def block(self, source: str, dest: str) -> LinkBlock:
         for b in self.blocks:
             if b.source.name == source and b.dest.name == dest:
@@ -272,7 +320,10 @@ class Network:
     def order(self) -> list[Group]:
         """Groups in the order the forward pass visits them (senders first)."""
         if self._order is None:
-            self._order = self._topological_order()
+            if self.time is not None and self.time.mode == "continuous":
+                self._order = list(self.groups.values())   # every link is delayed one tick
+            else:
+                self._order = self._topological_order()
         return self._order
 
     def _topological_order(self) -> list[Group]:
@@ -333,7 +384,7 @@ class Network:
             g.output[...] = x
             g.net_input[...] = x
         for g in self.order:
-            if g.kind in ("INPUT", "BIAS"):
+            if g.kind in SET_FROM_OUTSIDE:
                 continue
             n = g.net_input
             started = False
@@ -351,6 +402,10 @@ class Network:
                 if b.source.kind == "BIAS":
                     n += b.weights[..., 0:1, :]                # the bias unit's output is 1
             g.function.forward(n, g.output)                    # a_j = f(n_j)
+            if g.unit_mask is not None:
+                g.output *= g.unit_mask                        # lesioned units output 0
+            if g.output_noise:
+                g.output += self.rng.normal(0.0, g.output_noise, size=g.output.shape)
 
     def set_targets(self, targets: Mapping[str, np.ndarray]) -> None:
         """Copy targets in, noting once per batch whether any is NaN or all are 0/1."""
@@ -397,7 +452,7 @@ class Network:
         fused = set()
         written = set()          # groups whose output_deriv already holds a first term
         for g in self.order:
-            if g.kind in ("INPUT", "BIAS") or not g.has_targets:
+            if g.kind in SET_FROM_OUTSIDE or not g.has_targets:
                 continue
             t = self.effective_target(g)
             g.error.output_deriv(g.output, t, g.output_deriv)                  # dE/da from the error
@@ -409,12 +464,14 @@ class Network:
                     g.input_deriv *= g.error.error_scale
                 fused.add(g.name)
         for g in reversed(self.order):
-            if g.kind in ("INPUT", "BIAS"):
+            if g.kind in SET_FROM_OUTSIDE:
                 continue
             if g.name not in written:
                 g.output_deriv.fill(0.0)                                       # no path to the error
             if g.name not in fused:
                 g.function.backward(g.output, g.output_deriv, g.input_deriv)  # dE/dn_j = dE/da_j f'(n_j)
+            if g.unit_mask is not None:
+                g.input_deriv *= g.unit_mask
             d = g.input_deriv
             for b in g.incoming:
                 src = b.source
@@ -425,7 +482,7 @@ class Network:
                     np.multiply(np.swapaxes(src.output, -1, -2), d, out=b.weight_deriv)  # one example: outer product
                 else:
                     np.matmul(np.swapaxes(src.output, -1, -2), d, out=b.weight_deriv)  # dE/dw_ij = dE/dn_j a_i
-                if src.kind not in ("INPUT", "BIAS"):
+                if src.kind not in SET_FROM_OUTSIDE:
                     wt = np.swapaxes(b.weights, -1, -2)
                     if src.name in written:
                         src.output_deriv += d @ wt                             # dE/da_i += sum_j dE/dn_j w_ij
@@ -441,7 +498,7 @@ class Network:
         rule applies unchanged (NaN targets learn nothing).
         """
         for g in self.order:
-            if g.kind in ("INPUT", "BIAS"):
+            if g.kind in SET_FROM_OUTSIDE:
                 continue
             np.negative(np.nan_to_num(g.target, nan=0.0), out=g.input_deriv)
             for b in g.incoming:

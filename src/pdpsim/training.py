@@ -148,9 +148,72 @@ def _max_distance(net: Network) -> float:
 Callback = Callable[[int, float, Network], bool | None]
 
 
+class _FeedForwardSteps:
+    """One update of a feed-forward network on a batch of examples."""
+
+    def __init__(self, net: Network, examples: ExampleSet, params: TrainingParams):
+        self.net = net
+        self.inputs, self.targets = feedforward_arrays(net, examples)
+        self.hebb = params.rule == "hebb"
+        if self.hebb and any(g.kind == "HIDDEN" for g in net.groups.values()):
+            raise PdpError(f"training.rule: the Hebb rule needs targets for every receiving group; network "
+                           f"'{net.name}' has hidden groups (use rule: backprop)")
+
+    def run(self, sel, want_distance: bool) -> tuple[float, float]:
+        net = self.net
+        net.forward({g: x[sel] for g, x in self.inputs.items()})
+        net.set_targets({g: t[sel] for g, t in self.targets.items()})
+        total = float(net.error().sum())
+        worst = _max_distance(net) if want_distance else 0.0
+        if self.hebb:
+            net.hebbian_deriv()
+        else:
+            net.backward()
+        return total, worst
+
+
+class _TimeSteps:
+    """One update of a network in time: every tick forward, then back through time."""
+
+    def __init__(self, net: Network, examples: ExampleSet, params: TrainingParams):
+        from . import unfolding
+        if params.rule != "backprop":
+            raise PdpError("training.rule: networks in time learn by backpropagation through time (rule: backprop)")
+        unfolding.check_examples(net, examples)
+        self.u = unfolding
+        self.net, self.examples = net, examples
+        self.unf = unfolding.Unfolded(net)
+        self.tables = unfolding.tables(net, examples)
+
+    def run(self, sel, want_distance: bool) -> tuple[float, float]:
+        idx = np.arange(len(self.examples))[sel] if isinstance(sel, slice) else np.asarray(sel)
+        sched = self.u.schedule_for(self.net, self.examples, self.tables, idx)
+        total = float(self.unf.forward(sched).sum())
+        worst = 0.0
+        if want_distance:
+            for g, y in sched.targets.items():
+                d = np.abs(self.net.groups[g].output_history - y)
+                if np.isfinite(d).any():
+                    worst = max(worst, float(np.nanmax(d)))
+        self.unf.backward(sched)
+        return total, worst
+
+
+def _steps(net: Network, examples: ExampleSet, params: TrainingParams):
+    if net.time is not None:
+        return _TimeSteps(net, examples, params)
+    return _FeedForwardSteps(net, examples, params)
+
+
+def _apply_link_lesions(blocks) -> None:
+    for b in blocks:
+        if b.mask is not None:
+            b.weights *= b.mask
+
+
 def train(net: Network, examples: ExampleSet, params: TrainingParams | None = None, *,
           callbacks: Iterable[Callback] = (), progress: bool = False, **overrides) -> TrainingResult:
-    """Train ``net`` on ``examples`` with backpropagation.
+    """Train ``net`` on ``examples`` with backpropagation (through time, for networks in time).
 
     Parameters
     ----------
@@ -169,18 +232,15 @@ def train(net: Network, examples: ExampleSet, params: TrainingParams | None = No
     if net.ensemble:
         raise PdpError("train(): ensembles of networks are trained with pdpsim.ensemble (not yet available)")
     params = replace(params or TrainingParams(), **overrides).validated()
-    inputs, targets = feedforward_arrays(net, examples)
-    hebb = params.rule == "hebb"
-    if hebb and any(g.kind == "HIDDEN" for g in net.groups.values()):
-        raise PdpError(f"training.rule: the Hebb rule needs targets for every receiving group; network "
-                       f"'{net.name}' has hidden groups (use rule: backprop)")
     n = len(examples)
     if n == 0:
         raise PdpError(f"example set '{examples.name}' is empty")
+    steps = _steps(net, examples, params)
     bs = n if params.batch_size == 0 or params.batch_size >= n else params.batch_size
     probs = examples.frequencies / examples.frequencies.sum() if params.order == "random" else None
     want_distance = params.output_criterion is not None
     blocks = net.blocks
+    lesioned = any(b.mask is not None for b in blocks)
     algorithm, lr, mom, decay = params.algorithm, params.learning_rate, params.momentum, params.weight_decay
     rng = net.rng
     cbs = list(callbacks)
@@ -203,16 +263,12 @@ def train(net: Network, examples: ExampleSet, params: TrainingParams | None = No
             worst = 0.0
             for start in range(0, n, bs):
                 sel = slice(start, min(start + bs, n)) if order is None else order[start:start + bs]
-                net.forward({g: x[sel] for g, x in inputs.items()})
-                net.set_targets({g: t[sel] for g, t in targets.items()})
-                total += float(net.error().sum())
-                if want_distance:
-                    worst = max(worst, _max_distance(net))
-                if hebb:
-                    net.hebbian_deriv()
-                else:
-                    net.backward()
+                e, w = steps.run(sel, want_distance)
+                total += e
+                worst = max(worst, w)
                 update_weights(blocks, algorithm, lr, mom, decay)
+                if lesioned:
+                    _apply_link_lesions(blocks)
             epochs.append(epoch)
             errors.append(total)
             if want_distance:

@@ -195,7 +195,7 @@ def save_lens_weights(net: Network, path, binary: bool = True, values: int = 1, 
             f32 = table.astype(">f4")
         if np.isinf(f32).any() and not np.isinf(table).any():
             raise PdpError(f"{path}: a weight is too large for Lens's 32-bit binary reals; save as text")
-        data = np.array([WEIGHT_COOKIE - 2 ** 32, n_links, values, total_updates], dtype=">i4").tobytes() \
+        data = np.array([WEIGHT_COOKIE, n_links, values, total_updates], dtype=">i4").tobytes() \
             + f32.tobytes()
     else:
         lines = [str(WEIGHT_COOKIE), str(n_links), str(values), str(total_updates)]
@@ -314,6 +314,10 @@ def _read_text(data: bytes, fname: str) -> dict:
             raise PdpError(f"{fname}, line {ln}: expected {what} (an integer), got {tok!r}")
         return int(tok)
 
+    if not re.fullmatch(r"[-+]?\d+", tokens[0][0]):
+        raise PdpError(f"{fname}: not a Lens weight file: expected the binary magic number 0x55555556 "
+                       f"(bytes 55 55 55 56) or a text header starting with {WEIGHT_COOKIE}; "
+                       f"the file starts with bytes {data[:4].hex(' ')}")
     first = integer("the magic number or link count")
     total = None
     if first == WEIGHT_COOKIE:

@@ -1,0 +1,409 @@
+"""Networks that settle over time: Lens's CONTINUOUS networks and backpropagation through time.
+
+Time is measured in *intervals*; each interval has ``ticks_per_interval``
+ticks and dt = 1 / ticks_per_interval. An example is a sequence of events; an
+event lasts ``intervals`` intervals (or its own ``max`` from the example file),
+so it occupies ``intervals * ticks_per_interval`` ticks.
+
+Tick 0 only sets the initial state: outputs ``init_output`` (0.5 for
+logistic-like groups, 0 otherwise), net inputs ``init_input``; clamped inputs
+take the first event's values. Then, on every tick t = 1, 2, ... (Lens's
+CONTINUOUS semantics: all groups compute their inputs, then all their
+outputs, so every link carries the previous tick's output)::
+
+    raw_j(t) = sum_i a_i(t-1) w_ij                     (+ the bias weight)
+    n_j(t)   = raw_j(t)                                 or, IN_INTEGR:  n_j(t-1) + dt (raw_j(t) - n_j(t-1))
+    a_j(t)   = f(n_j(t))                                or, OUT_INTEGR: a_j(t-1) + dt (f(n_j(t)) - a_j(t-1))
+    HARD clamp: a_j(t) = input_j;   SOFT clamp: a_j(t) <- a_j(t) + s (input_j - a_j(t))
+
+The error of a tick is the group's error function times dt (as Lens divides by
+ticks per interval), on ticks that have targets (not in an event's ``grace``
+period). The backward pass runs once per batch over the stored history
+(backpropagation through time), accumulating dE/dw over ticks::
+
+    dE/da_i(t)   = [error at t] + sum_j dE/draw_j(t+1) w_ij + (OUT_INTEGR) (1 - dt) dE/da_i(t+1)
+    dE/df_i(t)   = dE/da_i(t) (times dt with OUT_INTEGR)
+    dE/dn_i(t)   = dE/df_i(t) f'(n_i(t)) + (IN_INTEGR) (1 - dt) dE/dn_i(t+1)
+    dE/draw_i(t) = dE/dn_i(t) (times dt with IN_INTEGR)
+    dE/dw_ij    += a_i(t-1) dE/draw_j(t)
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from .examples import ExampleSet
+from .learning import update_weights
+from .network import Group, Network
+from .validation import PdpError, check_no_nan, positive_int, real
+
+MODES = ("continuous",)
+
+
+@dataclass
+class TimeParams:
+    """How a network unfolds in time.
+
+    Attributes
+    ----------
+    ticks_per_interval : int      dt = 1 / ticks_per_interval
+    intervals : float             default event duration, in intervals (Lens's maxTime)
+    grace : float                 intervals at the start of each event without error (Lens's graceTime)
+    error_scale_per_tick : bool   multiply each tick's error by dt (Lens: yes)
+    """
+
+    mode: str = "continuous"
+    ticks_per_interval: int = 4
+    intervals: float = 1.0
+    grace: float = 0.0
+    error_scale_per_tick: bool = True
+
+    def validated(self, where: str = "time") -> "TimeParams":
+        p = replace(self)
+        if p.mode not in MODES:
+            raise PdpError(f"{where}.mode: expected one of {', '.join(MODES)}, got {p.mode!r}")
+        p.ticks_per_interval = positive_int(p.ticks_per_interval, f"{where}.ticks_per_interval")
+        p.intervals = real(p.intervals, f"{where}.intervals", minimum=0)
+        p.grace = real(p.grace, f"{where}.grace", minimum=0)
+        if round(p.intervals * p.ticks_per_interval) < 1:
+            raise PdpError(f"{where}.intervals: an event must last at least one tick")
+        return p
+
+    @property
+    def dt(self) -> float:
+        return 1.0 / self.ticks_per_interval
+
+
+def make_continuous(net: Network, ticks_per_interval: int = 4, intervals: float = 1.0, grace: float = 0.0,
+                    integrate: bool = True) -> Network:
+    """Turn ``net`` into a CONTINUOUS network; with ``integrate``, every group that
+    computes its output and has no integration yet gets OUT_INTEGR (as Lens does)."""
+    net.time = TimeParams("continuous", ticks_per_interval, intervals, grace).validated()
+    net._invalidate()
+    if integrate:
+        for g in net.groups.values():
+            if g.kind in ("HIDDEN", "OUTPUT") and g.integration is None:
+                g.integration = "OUT_INTEGR"
+    return net
+
+
+def _init_output(g: Group) -> float:
+    if g.init_output is not None:
+        return g.init_output
+    return 0.5 if g.function.name in ("LOGISTIC", "SOFT_MAX") else 0.0
+
+
+# ------------------------------------------------------------------ schedule
+@dataclass
+class Schedule:
+    """Per-tick external inputs and targets for a batch: arrays (ticks + 1, B, units)."""
+
+    inputs: dict[str, np.ndarray]
+    targets: dict[str, np.ndarray]
+    ticks: int
+    event_of_tick: np.ndarray            # (B, ticks + 1), -1 after an example ends
+    active: np.ndarray                   # (ticks + 1, B) True while the example runs
+
+
+def event_ticks(net: Network, examples: ExampleSet) -> np.ndarray:
+    """Ticks each event of each example lasts: (n_examples, max_events), 0 for absent events."""
+    tp = net.time
+    dur = np.full(examples.n_events.shape + (examples.max_events,), tp.intervals)
+    if "max" in examples.event_fields:
+        m = np.asarray(examples.event_fields["max"], dtype=float)
+        dur = np.where(np.isnan(m), dur, m)
+    ticks = np.rint(dur * tp.ticks_per_interval).astype(int)
+    ticks[np.arange(examples.max_events)[None, :] >= examples.n_events[:, None]] = 0
+    if (ticks[:, 0] < 1).any():
+        bad = int(np.flatnonzero(ticks[:, 0] < 1)[0])
+        raise PdpError(f"example '{examples.names[bad]}': its first event lasts no tick")
+    return ticks
+
+
+def build_schedule(net: Network, examples: ExampleSet, idx: np.ndarray, ticks_table: np.ndarray,
+                   grace_table: np.ndarray) -> Schedule:
+    """Lay out a batch of examples tick by tick (examples that end sooner are padded)."""
+    tt = ticks_table[idx]                       # (B, E)
+    totals = tt.sum(axis=1)
+    T = int(totals.max())
+    B = len(idx)
+    ev = np.full((B, T + 1), -1, dtype=int)
+    grace_mask = np.zeros((B, T + 1), dtype=bool)
+    for b in range(B):
+        t = 1
+        ev[b, 0] = 0
+        for e, n in enumerate(tt[b]):
+            if n <= 0:
+                continue
+            ev[b, t:t + n] = e
+            g = int(round(grace_table[idx[b], e]))
+            grace_mask[b, t:t + min(g, n)] = True
+            t += n
+    active = (ev >= 0).T                        # (T+1, B)
+    safe = np.where(ev >= 0, ev, 0)
+    rows = np.asarray(idx)[:, None]
+    inputs, targets = {}, {}
+    for gname, a in examples.inputs.items():
+        x = a[rows, safe]                       # (B, T+1, u)
+        inputs[gname] = np.ascontiguousarray(np.swapaxes(x, 0, 1))
+    for gname, a in examples.targets.items():
+        y = a[rows, safe].copy()
+        y[(ev < 0) | grace_mask] = np.nan
+        y[:, 0] = np.nan                        # tick 0 only sets the state
+        targets[gname] = np.ascontiguousarray(np.swapaxes(y, 0, 1))
+    return Schedule(inputs, targets, T, ev, active)
+
+
+# ------------------------------------------------------------------ dynamics
+class Unfolded:
+    """Runs a CONTINUOUS network over the ticks of a batch and back again."""
+
+    def __init__(self, net: Network):
+        if net.time is None or net.time.mode != "continuous":
+            raise PdpError(f"network '{net.name}' is not a network in time (use make_continuous or a spec's time:)")
+        self.net = net
+        self.dt = net.time.dt
+        self.groups = [g for g in net.groups.values()]
+        self.computed = [g for g in self.groups if g.kind in ("HIDDEN", "OUTPUT")
+                         or (g.kind == "INPUT" and g.clamp == "SOFT")]
+        self.tick_scale = self.dt if net.time.error_scale_per_tick else 1.0
+
+    # ---------------------------------------------------------- forward
+    def forward(self, sched: Schedule) -> np.ndarray:
+        """Run every tick; fill each group's history; return the error per example ([E,] B)."""
+        net = self.net
+        T = sched.ticks
+        some = next(iter(sched.inputs.values())) if sched.inputs else next(iter(sched.targets.values()))
+        B = some.shape[1]
+        lead = ((net.ensemble,) if net.ensemble else ()) + (B,)
+        dt = self.dt
+        for g in self.groups:
+            g.output_history = np.empty((T + 1,) + lead + (g.size,), dtype=net.dtype)
+            g.net_input_history = np.empty_like(g.output_history)
+            if g.kind == "BIAS":
+                g.output_history[...] = 1.0
+                g.net_input_history[...] = 1.0
+                continue
+            g.output_history[0] = _init_output(g)
+            g.net_input_history[0] = g.init_input
+            if g.kind == "CONTEXT":
+                raise PdpError(f"group '{g.name}': CONTEXT (Elman) groups belong to simple recurrent networks; "
+                               "in a continuous network use a recurrent link instead")
+            if g.unit_mask is not None:
+                g.output_history[0] *= g.unit_mask
+        # f(n) per tick, needed by the backward pass when outputs integrate
+        # f(n) per tick where the output is not f(n) itself (integrated, soft-clamped or noisy outputs):
+        # the backward pass needs f'(n) from it
+        self.f_history = {g.name: (np.empty_like(g.output_history) if _output_differs(g) else None)
+                          for g in self.computed}
+        for gname, x in sched.inputs.items():
+            g = net.groups[gname]
+            if g.clamp == "HARD":
+                g.output_history[0] = np.where(np.isnan(x[0]), g.output_history[0], x[0])
+        total = np.zeros(lead)
+        rng = net.rng
+        for t in range(1, T + 1):
+            for g in self.computed:
+                raw = g.net_input_history[t]
+                started = False
+                for b in g.incoming:
+                    src = b.source.output_history[t - 1]
+                    if b.source.kind == "BIAS":
+                        continue
+                    if started:
+                        raw += src @ b.weights
+                    else:
+                        np.matmul(src, b.weights, out=raw)
+                        started = True
+                if not started:
+                    raw.fill(0.0)
+                for b in g.incoming:
+                    if b.source.kind == "BIAS":
+                        raw += b.weights[..., 0:1, :]
+                if g.integration == "IN_INTEGR":                  # n(t) = n(t-1) + dt (raw - n(t-1))
+                    raw -= g.net_input_history[t - 1]
+                    raw *= dt
+                    raw += g.net_input_history[t - 1]
+            for g in self.groups:
+                a = g.output_history[t]
+                if g.kind == "BIAS":
+                    continue
+                if g in self.computed:
+                    n = g.net_input_history[t]
+                    fh = self.f_history[g.name]
+                    if g.integration == "OUT_INTEGR":              # a(t) = a(t-1) + dt (f(n) - a(t-1))
+                        f = fh[t]
+                        g.function.forward(n, f)
+                        np.subtract(f, g.output_history[t - 1], out=a)
+                        a *= dt
+                        a += g.output_history[t - 1]
+                    else:
+                        g.function.forward(n, a)
+                        if fh is not None:
+                            fh[t] = a
+                    if g.unit_mask is not None:
+                        a *= g.unit_mask
+                    if g.output_noise:
+                        a += rng.normal(0.0, g.output_noise, size=a.shape)
+                else:                                             # hard-clamped input without a value: hold
+                    a[...] = g.output_history[t - 1]
+                    g.net_input_history[t] = g.net_input_history[t - 1]
+                if g.name in sched.inputs:
+                    x = sched.inputs[g.name][t]
+                    if g.clamp == "HARD":
+                        np.copyto(a, x, where=~np.isnan(x))
+                    elif g.clamp == "SOFT":
+                        a += g.clamp_strength * np.nan_to_num(x - a, nan=0.0)
+            for gname, y in sched.targets.items():
+                g = net.groups[gname]
+                if np.isnan(y[t]).all():
+                    continue
+                a = g.output_history[t]
+                tgt = _effective(g, a, y[t])
+                total += g.error.error(a, tgt) * self.tick_scale
+        for g in self.groups:                                     # the state at the last tick
+            g.output = g.output_history[T]
+            g.net_input = g.net_input_history[T]
+        return total
+
+    # ---------------------------------------------------------- backward
+    def backward(self, sched: Schedule) -> None:
+        """Backpropagation through time over the stored history; fills every block's dE/dw."""
+        net = self.net
+        T = sched.ticks
+        dt = self.dt
+        for b in net.blocks:
+            b.weight_deriv[...] = 0.0
+        shape = {g.name: g.output_history.shape[1:] for g in self.groups}
+        dA = {g.name: np.zeros(shape[g.name]) for g in self.computed}       # dE/da(t), built up from t+1
+        dA_next = {g.name: np.zeros(shape[g.name]) for g in self.computed}
+        dN_next = {g.name: np.zeros(shape[g.name]) for g in self.computed}  # dE/dn(t+1) (IN_INTEGR carry)
+        draw = {g.name: np.zeros(shape[g.name]) for g in self.computed}
+        out_groups = {gname: net.groups[gname] for gname in sched.targets}
+        for t in range(T, 0, -1):
+            # 1. dE/da(t): error at t, plus what t+1 sent back (already in dA), plus OUT_INTEGR carry
+            for g in self.computed:
+                d = dA[g.name]
+                if g.integration == "OUT_INTEGR":
+                    d += (1.0 - dt) * dA_next[g.name]
+                if g.name in out_groups:
+                    y = sched.targets[g.name][t]
+                    if not np.isnan(y).all():
+                        a = g.output_history[t]
+                        tmp = np.empty_like(a)
+                        g.error.output_deriv(a, _effective(g, a, y), tmp)
+                        d += self.tick_scale * tmp
+                if g.clamp == "SOFT" and g.name in sched.inputs:
+                    x = sched.inputs[g.name][t]                        # a = (1 - s) a' + s x
+                    d *= np.where(np.isnan(x), 1.0, 1.0 - g.clamp_strength)
+                if g.unit_mask is not None:
+                    d *= g.unit_mask
+            # 2. dE/dn(t) and dE/draw(t)
+            for g in self.computed:
+                d = dA[g.name]
+                fh = self.f_history[g.name]
+                f = g.output_history[t] if fh is None else fh[t]
+                df = d * dt if g.integration == "OUT_INTEGR" else d
+                dn = np.empty_like(df)
+                g.function.backward(f, df, dn)
+                if g.integration == "IN_INTEGR":
+                    dn += (1.0 - dt) * dN_next[g.name]
+                    dN_next[g.name] = dn
+                    np.multiply(dn, dt, out=draw[g.name])
+                else:
+                    draw[g.name][...] = dn
+                # the state at this tick, for inspection
+                g.output_deriv, g.input_deriv = d, dn
+            # 3. weight derivatives and what goes back to tick t-1
+            for g in self.computed:
+                dA_next[g.name], dA[g.name] = dA[g.name], dA_next[g.name]
+                dA[g.name].fill(0.0)
+            for g in self.computed:
+                r = draw[g.name]
+                for b in g.incoming:
+                    src = b.source
+                    if src.kind == "BIAS":
+                        b.weight_deriv += r.sum(axis=-2, keepdims=True)
+                        continue
+                    a_prev = src.output_history[t - 1]
+                    b.weight_deriv += np.swapaxes(a_prev, -1, -2) @ r          # dE/dw += a_i(t-1) dE/draw_j(t)
+                    if src.name in dA and t > 1:
+                        dA[src.name] += r @ np.swapaxes(b.weights, -1, -2)     # dE/da_i(t-1) += dE/draw_j w_ij
+
+
+def _output_differs(g: Group) -> bool:
+    return g.integration == "OUT_INTEGR" or g.clamp == "SOFT" or bool(g.output_noise)
+
+
+def _effective(g: Group, a: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """NaN targets become the output (no error); target and zero-error radii as in the feed-forward case."""
+    t = np.where(np.isnan(t), a, t)
+    if g.target_radius <= 0 and g.zero_error_radius <= 0:
+        return t
+    diff = a - t
+    dist = np.abs(diff)
+    if g.target_radius > 0:
+        t = np.where(dist <= g.target_radius, a, t + np.sign(diff) * g.target_radius)
+    if g.zero_error_radius > 0:
+        t = np.where(dist <= g.zero_error_radius, a, t)
+    return t
+
+
+# ------------------------------------------------------------------ training
+def check_examples(net: Network, examples: ExampleSet) -> None:
+    sizes = {g.name: g.size for g in net.groups.values()}
+    ins = [g.name for g in net.groups.values() if g.kind == "INPUT"]
+    outs = [g.name for g in net.groups.values() if g.has_targets]
+    examples.check_against(sizes, ins, outs)
+    for gname, a in examples.inputs.items():
+        g = net.groups[gname]
+        if g.clamp == "HARD":
+            # NaN inputs are allowed only in absent events (padding)
+            for i in range(len(examples)):
+                check_no_nan(a[i, :examples.n_events[i]], f"example set '{examples.name}': inputs for group "
+                             f"'{gname}', example '{examples.names[i]}'")
+
+
+@dataclass
+class TimeTables:
+    ticks: np.ndarray
+    grace: np.ndarray
+    cache: dict = field(default_factory=dict)
+
+
+def tables(net: Network, examples: ExampleSet) -> TimeTables:
+    tp = net.time
+    ticks = event_ticks(net, examples)
+    grace = np.full(ticks.shape, tp.grace)
+    if "grace" in examples.event_fields:
+        gf = np.asarray(examples.event_fields["grace"], dtype=float)
+        grace = np.where(np.isnan(gf), grace, gf)
+    return TimeTables(ticks, grace * tp.ticks_per_interval)
+
+
+def schedule_for(net: Network, examples: ExampleSet, tt: TimeTables, idx: np.ndarray) -> Schedule:
+    key = idx.tobytes()
+    s = tt.cache.get(key)
+    if s is None:
+        s = build_schedule(net, examples, idx, tt.ticks, tt.grace)
+        if len(tt.cache) < 4096:
+            tt.cache[key] = s
+    return s
+
+
+def train_step(unf: Unfolded, sched: Schedule, blocks, algorithm, lr, mom, decay) -> float:
+    err = unf.forward(sched)
+    unf.backward(sched)
+    update_weights(blocks, algorithm, lr, mom, decay)
+    return float(err.sum())
+
+
+def run_examples(net: Network, examples: ExampleSet):
+    """Run every example through time (no learning): (errors per example, Unfolded with its history)."""
+    check_examples(net, examples)
+    unf = Unfolded(net)
+    tt = tables(net, examples)
+    sched = build_schedule(net, examples, np.arange(len(examples)), tt.ticks, tt.grace)
+    errors = unf.forward(sched)
+    return errors, unf, sched

@@ -1,0 +1,134 @@
+"""Networks in time: finite-difference checks of backpropagation through time."""
+import numpy as np
+import pytest
+
+import pdpsim
+from pdpsim import ExampleSet, Network
+from pdpsim.unfolding import Unfolded, build_schedule, make_continuous, tables
+
+
+def attractor(seed=0, out_integration="OUT_INTEGR", hid_fn="LOGISTIC", out_fn="LOGISTIC", err="CROSS_ENTROPY",
+              soft=False, tpi=3):
+    net = Network("att", seed=seed, init_range=0.8)
+    net.add_group("input", 3, kind="INPUT", clamp="SOFT" if soft else "HARD")
+    net.add_group("hidden", 4, function=hid_fn, integration="OUT_INTEGR")
+    net.add_group("output", 3, kind="OUTPUT", function=out_fn, error=err, integration=out_integration)
+    net.add_group("cleanup", 2, integration="IN_INTEGR")
+    net.connect("input", "hidden")
+    net.connect("hidden", "output")
+    net.connect_bidirectional("output", "cleanup")
+    net.connect("output", "output")            # self-recurrent block
+    net.connect_bias()
+    if soft:
+        net.connect("hidden", "input")
+    make_continuous(net, ticks_per_interval=tpi, intervals=1.0, integrate=False)
+    return net
+
+
+def examples(rng, n=3, events=2, targets=(0.1, 0.9)):
+    x = rng.uniform(0, 1, (n, events, 3))
+    t = rng.uniform(*targets, (n, events, 3))
+    t[0, 0, 1] = np.nan                         # no target for one unit of one event
+    xs = ExampleSet({"input": x}, {"output": t}, n_events=[events, 1, events][:n] if n >= 3 else None,
+                    event_fields={"max": np.array([[1.0, 2.0], [1.0, np.nan], [2 / 3, 1.0]])[:n, :events],
+                                  "grace": np.array([[0.0, 1 / 3], [1 / 3, 0.0], [0.0, 0.0]])[:n, :events]})
+    return xs
+
+
+def total_error(net, sched):
+    return float(Unfolded(net).forward(sched).sum())
+
+
+def check(net, xs, rtol=1e-5, atol=1e-9):
+    tt = tables(net, xs)
+    sched = build_schedule(net, xs, np.arange(len(xs)), tt.ticks, tt.grace)
+    unf = Unfolded(net)
+    unf.forward(sched)
+    unf.backward(sched)
+    h = 1e-6
+    for b in net.blocks:
+        analytic = b.weight_deriv.copy()
+        numeric = np.zeros_like(analytic)
+        for idx in np.ndindex(b.weights.shape):
+            old = b.weights[idx]
+            b.weights[idx] = old + h
+            ep = total_error(net, sched)
+            b.weights[idx] = old - h
+            em = total_error(net, sched)
+            b.weights[idx] = old
+            numeric[idx] = (ep - em) / (2 * h)
+        np.testing.assert_allclose(analytic, numeric, rtol=rtol, atol=atol, err_msg=b.name)
+    return sched
+
+
+@pytest.mark.parametrize("out_integration", [None, "OUT_INTEGR", "IN_INTEGR"])
+@pytest.mark.parametrize("out_fn,err", [("LOGISTIC", "CROSS_ENTROPY"), ("LOGISTIC", "SUM_SQUARED"),
+                                        ("TANH", "SUM_SQUARED"), ("LINEAR", "SUM_SQUARED"),
+                                        ("SOFT_MAX", "DIVERGENCE")])
+def test_bptt_matches_finite_differences(out_integration, out_fn, err):
+    rng = np.random.default_rng(1)
+    net = attractor(out_integration=out_integration, out_fn=out_fn, err=err)
+    xs = examples(rng)
+    if out_fn == "SOFT_MAX":
+        t = xs.targets["output"]
+        xs.targets["output"] = np.where(np.isnan(t), np.nan, t / np.nansum(t, axis=-1, keepdims=True))
+        xs.targets["output"][0, 0] = [0.2, 0.3, 0.5]
+    if out_fn == "TANH":
+        xs.targets["output"] = xs.targets["output"] * 2 - 1
+    sched = check(net, xs)
+    assert sched.ticks == 9                          # longest example: 1 + 2 intervals of 3 ticks
+
+
+@pytest.mark.parametrize("hid_fn", ["LOGISTIC", "TANH", "LINEAR", "SOFT_MAX"])
+def test_bptt_hidden_functions(hid_fn):
+    rng = np.random.default_rng(2)
+    check(attractor(hid_fn=hid_fn, seed=3), examples(rng))
+
+
+def test_bptt_soft_clamp_and_lesioned_unit():
+    rng = np.random.default_rng(3)
+    net = attractor(soft=True, seed=5)
+    net.group("hidden").unit_mask = np.array([1.0, 0.0, 1.0, 1.0])
+    check(net, examples(rng))
+
+
+def test_schedule_lays_out_events_and_grace():
+    rng = np.random.default_rng(0)
+    net = attractor()
+    xs = examples(rng)
+    tt = tables(net, xs)
+    assert tt.ticks.tolist() == [[3, 6], [3, 0], [2, 3]]
+    s = build_schedule(net, xs, np.arange(3), tt.ticks, tt.grace)
+    assert s.event_of_tick[0].tolist() == [0, 0, 0, 0, 1, 1, 1, 1, 1, 1]
+    assert s.event_of_tick[1].tolist() == [0, 0, 0, 0, -1, -1, -1, -1, -1, -1]
+    y = s.targets["output"]
+    assert np.isnan(y[0]).all()                        # tick 0 sets the state only
+    assert np.isnan(y[4, 0]).all() and not np.isnan(y[5, 0]).all()    # grace: first tick of event 1
+    assert np.isnan(y[1, 1]).all() and not np.isnan(y[2, 1]).all()    # grace 1/3 interval = 1 tick
+    assert np.isnan(y[4:, 1]).all()                                    # example 1 ended
+    np.testing.assert_array_equal(s.inputs["input"][1:4, 0], np.repeat(xs.inputs["input"][0, :1], 3, axis=0))
+
+
+def test_continuous_semantics_by_hand():
+    """One hidden unit with OUT_INTEGR, dt = 1/2: a(t) = a(t-1) + dt (f(w x) - a(t-1)); every
+    link carries the previous tick's output."""
+    net = Network("hand", seed=0)
+    net.add_group("input", 1, kind="INPUT")
+    net.add_group("hidden", 1, integration="OUT_INTEGR")
+    net.add_group("output", 1, kind="OUTPUT", integration="OUT_INTEGR", error="SUM_SQUARED", error_scale=1.0)
+    net.connect("input", "hidden", weights=[[2.0]])
+    net.connect("hidden", "output", weights=[[-1.0]])
+    make_continuous(net, ticks_per_interval=2, intervals=1.0, integrate=False)
+    xs = ExampleSet({"input": [[1.0]]}, {"output": [[0.2]]})
+    errors, unf, sched = pdpsim.unfolding.run_examples(net, xs)
+    f = lambda n: 1 / (1 + np.exp(-n))
+    h, o = [0.5], [0.5]
+    for t in (1, 2):
+        h_new = h[-1] + 0.5 * (f(2.0 * 1.0) - h[-1])
+        o_new = o[-1] + 0.5 * (f(-1.0 * h[-1]) - o[-1])      # uses hidden at t-1
+        h.append(h_new)
+        o.append(o_new)
+    np.testing.assert_allclose(net.group("hidden").output_history[:, 0, 0], h, rtol=1e-14)
+    np.testing.assert_allclose(net.group("output").output_history[:, 0, 0], o, rtol=1e-14)
+    # Lens: each tick's error is divided by ticks per interval
+    assert errors[0] == pytest.approx(0.5 * ((o[1] - 0.2) ** 2 + (o[2] - 0.2) ** 2), rel=1e-13)
