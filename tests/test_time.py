@@ -132,3 +132,76 @@ def test_continuous_semantics_by_hand():
     np.testing.assert_allclose(net.group("output").output_history[:, 0, 0], o, rtol=1e-14)
     # Lens: each tick's error is divided by ticks per interval
     assert errors[0] == pytest.approx(0.5 * ((o[1] - 0.2) ** 2 + (o[2] - 0.2) ** 2), rel=1e-13)
+
+
+# ------------------------------------------------------------------ simple recurrent networks
+def srn(seed=0):
+    from pdpsim.unfolding import make_srn
+    net = Network("srn", seed=seed)
+    net.add_group("input", 3, kind="INPUT")
+    net.add_group("context", 6, kind="CONTEXT")
+    net.add_group("hidden", 6)
+    net.add_group("output", 3, kind="OUTPUT", error="CROSS_ENTROPY")
+    net.connect("input", "hidden")
+    net.connect("context", "hidden")
+    net.connect("hidden", "output")
+    net.elman_connect("hidden", "context")
+    net.connect_bias()
+    return make_srn(net)
+
+
+def test_srn_needs_memory_and_learns():
+    """a b a c a b a c ...: after 'a' the next letter depends on the letter before the 'a',
+    which only the context can hold."""
+    seq = [0, 1, 0, 2] * 4
+    eye = np.eye(3)
+    x = eye[seq[:-1]][None]
+    t = eye[seq[1:]][None]
+    xs = ExampleSet({"input": x}, {"output": t}, name="abac")
+    net = srn(seed=0)
+    r = pdpsim.train(net, xs, algorithm="momentum", learning_rate=0.1, momentum=0.9, max_epochs=1500,
+                     output_criterion=0.3)
+    assert r.converged, r.final_error
+    res = pdpsim.test(net, xs)
+    pred = res.event_outputs["output"][0].argmax(1)
+    assert pred[1:].tolist() == seq[2:]           # every prediction after the first 'a' is right
+    assert res.event_errors.shape == (1, 15)
+
+
+def test_srn_event_updates_equal_manual_loop():
+    from pdpsim.learning import update_weights
+    rng = np.random.default_rng(0)
+    x = rng.uniform(0, 1, (1, 3, 3))
+    t = rng.uniform(0.1, 0.9, (1, 3, 3))
+    xs = ExampleSet({"input": x}, {"output": t})
+    a = srn(seed=4)
+    pdpsim.train(a, xs, learning_rate=0.2, update="event", max_epochs=1)
+    b = srn(seed=4)
+    prev = None
+    for e in range(3):
+        ctx = np.full((1, 6), 0.5) if e == 0 else prev
+        b.forward({"input": x[:, e], "context": ctx})
+        b.set_targets({"output": t[:, e]})
+        b.backward()
+        update_weights(b.blocks, "steepest", 0.2)
+        prev = b.group("hidden").output.copy()
+    for k, v in b.get_weights().items():
+        np.testing.assert_allclose(a.get_weights()[k], v, rtol=1e-13)
+    # per batch: derivatives summed over the events, one update
+    c = srn(seed=4)
+    pdpsim.train(c, xs, learning_rate=0.2, update="batch", max_epochs=1)
+    assert not np.allclose(c.get_weights()["input->hidden"], a.get_weights()["input->hidden"])
+
+
+def test_continuous_network_trains_and_tests():
+    rng = np.random.default_rng(5)
+    net = attractor(seed=1)
+    x = rng.integers(0, 2, (4, 1, 3)).astype(float)
+    xs = ExampleSet({"input": x}, {"output": x.copy()}, name="copy",
+                    event_fields={"max": np.full((4, 1), 2.0), "grace": np.full((4, 1), 1.0)})
+    r = pdpsim.train(net, xs, algorithm="momentum", learning_rate=0.5, momentum=0.9, max_epochs=300)
+    assert r.errors[-1] < 0.2 * r.errors[0]
+    res = pdpsim.test(net, xs)
+    assert res.outputs["output"].shape == (4, 3)
+    assert np.all(np.abs(res.outputs["output"] - x[:, 0]) < 0.2)
+    assert net.group("hidden").output_history.shape == (7, 4, 4)       # tick 0 + 2 intervals x 3 ticks

@@ -184,10 +184,7 @@ class PdpSession:
         word = words[0].lower()
         if word in _UNSUPPORTED:
             raise PdpError(f"command '{words[0]}' ({_UNSUPPORTED[word]}) is not supported by pdpsim")
-        try:
-            cmd = _match(word, COMMANDS, "command")
-        except PdpError as e:
-            raise PdpError(f"{e} (command '{words[0]}')") from None
+        cmd = _match(word, COMMANDS, "command")
         rest = words[1:]
         if cmd in ("get", "save"):
             subs = ("network", "patterns", "weights") if cmd == "get" else ("weights",)
@@ -235,7 +232,9 @@ class PdpSession:
                 menu = ""
         if len(words) < 2:
             raise PdpError(f"'set {' '.join(words)}' needs a value")
-        names = [n for n, v in VARIABLES.items() if not menu or v.menu == menu] or list(VARIABLES)
+        names = [n for n, v in VARIABLES.items() if not menu or v.menu == menu]
+        if not names:
+            raise PdpError(f"'set {menu}' has no variables that pdpsim supports")
         name = _match(words[0].lower(), names, f"variable{' in set ' + menu if menu else ''}")
         self.set_variable(name, words[1])
         return words[2:]

@@ -29,6 +29,9 @@ class TrainingParams:
 
     Attributes
     ----------
+    update : {"batch", "event"}
+        Simple recurrent networks: change weights after each batch of examples
+        (derivatives summed over their events) or after every event (Elman 1990).
     rule : {"backprop", "hebb"}
         ``backprop``: gradient descent on the error (the Delta rule on a network
         without hidden units, the generalized delta rule with them).
@@ -45,6 +48,7 @@ class TrainingParams:
     """
 
     rule: str = "backprop"
+    update: str = "batch"
     algorithm: str = "steepest"
     learning_rate: float = 0.5
     momentum: float = 0.0
@@ -60,6 +64,9 @@ class TrainingParams:
         if str(p.rule).lower() not in RULES:
             raise PdpError(f"{where}.rule: expected one of {', '.join(RULES)}, got {p.rule!r}")
         p.rule = str(p.rule).lower()
+        if str(p.update).lower() not in ("batch", "event"):
+            raise PdpError(f"{where}.update: expected batch or event, got {p.update!r}")
+        p.update = str(p.update).lower()
         p.algorithm = algorithm_name(p.algorithm, f"{where}.algorithm")
         p.learning_rate = real(p.learning_rate, f"{where}.learning_rate", minimum=0)
         p.momentum = real(p.momentum, f"{where}.momentum", minimum=0)
@@ -199,7 +206,75 @@ class _TimeSteps:
         return total, worst
 
 
+class _SrnSteps:
+    """A simple recurrent network: the events of a batch of examples in lockstep, each one
+    feed-forward pass with the CONTEXT groups holding the previous event's copies."""
+
+    updates_weights = False
+
+    def __init__(self, net: Network, examples: ExampleSet, params: TrainingParams):
+        if params.rule != "backprop":
+            raise PdpError("training.rule: simple recurrent networks learn by backpropagation (rule: backprop)")
+        sizes = {g.name: g.size for g in net.groups.values()}
+        examples.check_against(sizes, [g.name for g in net.input_groups], [g.name for g in net.output_groups])
+        self.net, self.examples, self.params = net, examples, params
+        self.contexts = [g for g in net.groups.values() if g.kind == "CONTEXT"]
+        present = np.arange(examples.max_events)[None, :] < examples.n_events[:, None]      # (n, E)
+        self.inputs = {}
+        for g, a in examples.inputs.items():
+            for i in range(len(examples)):
+                check_no_nan(a[i, :examples.n_events[i]], f"example set '{examples.name}': inputs for group "
+                             f"'{g}', example '{examples.names[i]}'")
+            self.inputs[g] = np.where(present[..., None], np.nan_to_num(a), 0.0).astype(net.dtype)
+        self.targets = {g: np.where(present[..., None], a, np.nan).astype(net.dtype)
+                        for g, a in examples.targets.items()}
+        self.present = present
+        self.updates_weights = params.update == "event"
+        self.accum = {b.name: np.zeros_like(b.weights) for b in net.blocks}
+        #: per example and event, the error of the last pass (for analyses of prediction error)
+        self.event_errors = np.full(present.shape, np.nan)
+
+    def run(self, sel, want_distance: bool) -> tuple[float, float]:
+        net, p = self.net, self.params
+        idx = np.arange(len(self.examples))[sel] if isinstance(sel, slice) else np.asarray(sel)
+        n_ev = int(self.examples.n_events[idx].max())
+        total, worst = 0.0, 0.0
+        blocks = net.blocks
+        if not self.updates_weights:
+            for a in self.accum.values():
+                a.fill(0.0)
+        for e in range(n_ev):
+            feed = {g: x[idx, e] for g, x in self.inputs.items()}
+            for c in self.contexts:
+                feed[c.name] = (np.full((len(idx), c.size), _context_init(c)) if e == 0
+                                else c.copy_from.output.copy())
+            net.forward(feed)
+            net.set_targets({g: t[idx, e] for g, t in self.targets.items()})
+            err = net.error()
+            self.event_errors[idx, e] = np.where(self.present[idx, e], err, np.nan)
+            total += float(err.sum())
+            if want_distance:
+                worst = max(worst, _max_distance(net))
+            net.backward()
+            if self.updates_weights:
+                update_weights(blocks, p.algorithm, p.learning_rate, p.momentum, p.weight_decay)
+                _apply_link_lesions(blocks)
+            else:
+                for b in blocks:
+                    self.accum[b.name] += b.weight_deriv
+        if not self.updates_weights:
+            for b in blocks:
+                b.weight_deriv[...] = self.accum[b.name]
+        return total, worst
+
+
+def _context_init(g) -> float:
+    return 0.5 if g.init_output is None else g.init_output
+
+
 def _steps(net: Network, examples: ExampleSet, params: TrainingParams):
+    if net.time is not None and net.time.mode == "srn":
+        return _SrnSteps(net, examples, params)
     if net.time is not None:
         return _TimeSteps(net, examples, params)
     return _FeedForwardSteps(net, examples, params)
@@ -266,9 +341,10 @@ def train(net: Network, examples: ExampleSet, params: TrainingParams | None = No
                 e, w = steps.run(sel, want_distance)
                 total += e
                 worst = max(worst, w)
-                update_weights(blocks, algorithm, lr, mom, decay)
-                if lesioned:
-                    _apply_link_lesions(blocks)
+                if not getattr(steps, "updates_weights", False):
+                    update_weights(blocks, algorithm, lr, mom, decay)
+                    if lesioned:
+                        _apply_link_lesions(blocks)
             epochs.append(epoch)
             errors.append(total)
             if want_distance:
@@ -303,6 +379,9 @@ class TestResult:
     outputs: dict[str, np.ndarray]
     targets: dict[str, np.ndarray]
     errors: np.ndarray
+    #: simple recurrent networks: outputs per example and event (n, events, units), and errors (n, events)
+    event_outputs: dict | None = None
+    event_errors: np.ndarray | None = None
     __test__ = False  # not a pytest class
 
     @property
@@ -324,7 +403,44 @@ class TestResult:
 
 
 def test(net: Network, examples: ExampleSet) -> TestResult:
-    """Run every example forward and report outputs and errors (Lens's ``test``)."""
+    """Run every example and report outputs and errors (Lens's ``test``).
+
+    Networks in time report the outputs of the last tick (simple recurrent networks:
+    of the last event) and the error summed over ticks (events); the whole history
+    stays in each group's ``output_history``.
+    """
+    if net.time is not None and net.time.mode == "continuous":
+        from .unfolding import run_examples
+        errors, unf, sched = run_examples(net, examples)
+        outs = {g.name: g.output.copy() for g in net.output_groups}
+        targets = {}
+        for g in net.output_groups:
+            y = sched.targets[g.name]
+            # the last target each example had
+            last = np.full(y.shape[1:], np.nan)
+            for t in range(y.shape[0]):
+                has = ~np.isnan(y[t])
+                last = np.where(has, y[t], last)
+            targets[g.name] = last
+        return TestResult(list(examples.names), outs, targets, np.asarray(errors))
+    if net.time is not None and net.time.mode == "srn":
+        steps = _SrnSteps(net, examples, TrainingParams())
+        outs = {g.name: np.full((len(examples), examples.max_events, g.size), np.nan) for g in net.output_groups}
+        idx = np.arange(len(examples))
+        for e in range(examples.max_events):
+            feed = {g: x[idx, e] for g, x in steps.inputs.items()}
+            for c in steps.contexts:
+                feed[c.name] = (np.full((len(idx), c.size), _context_init(c)) if e == 0
+                                else c.copy_from.output.copy())
+            net.forward(feed)
+            net.set_targets({g: t[idx, e] for g, t in steps.targets.items()})
+            steps.event_errors[:, e] = np.where(steps.present[:, e], net.error(), np.nan)
+            for g in net.output_groups:
+                outs[g.name][:, e] = g.output
+        last = examples.n_events - 1
+        return TestResult(list(examples.names), {g: o[idx, last] for g, o in outs.items()},
+                          {g: t[idx, last] for g, t in steps.targets.items()}, np.nansum(steps.event_errors, axis=1),
+                          event_outputs=outs, event_errors=steps.event_errors)
     inputs, targets = feedforward_arrays(net, examples)
     net.forward(inputs)
     net.set_targets(targets)

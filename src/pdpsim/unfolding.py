@@ -38,7 +38,7 @@ from .learning import update_weights
 from .network import Group, Network
 from .validation import PdpError, check_no_nan, positive_int, real
 
-MODES = ("continuous",)
+MODES = ("continuous", "srn")
 
 
 @dataclass
@@ -85,6 +85,22 @@ def make_continuous(net: Network, ticks_per_interval: int = 4, intervals: float 
         for g in net.groups.values():
             if g.kind in ("HIDDEN", "OUTPUT") and g.integration is None:
                 g.integration = "OUT_INTEGR"
+    return net
+
+
+def make_srn(net: Network) -> Network:
+    """Mark ``net`` as a simple recurrent network (Elman 1990): each event is one
+    feed-forward pass; CONTEXT groups (see :meth:`Network.elman_connect`) hold a copy of
+    their source group's output from the previous event of the same example
+    (``init_output``, default 0.5, on an example's first event)."""
+    if not any(g.kind == "CONTEXT" for g in net.groups.values()):
+        raise PdpError(f"network '{net.name}': a simple recurrent network needs a CONTEXT group "
+                       "(add_group(..., kind='CONTEXT') and elman_connect)")
+    for g in net.groups.values():
+        if g.kind == "CONTEXT" and g.copy_from is None:
+            raise PdpError(f"group '{g.name}' is a CONTEXT group that copies no group; call elman_connect")
+    net.time = TimeParams("srn", 1, 1.0).validated()
+    net._invalidate()
     return net
 
 
