@@ -138,7 +138,7 @@ BAD = [
      "examples:\n  inputs: [[0, 1, 1], [1, 1, 0]]\n  targets: [[1], [0]]\n",
      r"bad.yaml, line 6: examples.inputs.0: rows of 3 values for group 'input', which has 2 units"),
     ("groups:\n  input: {units: 2, type: INPUT}\n  out: {units: 1, type: OUTPT}\n",
-     r"bad.yaml, line 3: groups.out.type: unknown group type 'OUTPT'; expected one of HIDDEN, INPUT, OUTPUT"),
+     r"bad.yaml, line 3: groups.out.type: unknown group type 'OUTPT'; expected one of CONTEXT, HIDDEN, INPUT, OUTPUT"),
     ("groups:\n  input: {units: -2, type: INPUT}\n",
      r"bad.yaml, line 2: groups.input.units: expected an integer > 0, got -2"),
     ("groups:\n  input: {units: 2, type: INPUT}\n  output: {units: 1, type: OUTPUT}\nlinks: [input -> output]\n"

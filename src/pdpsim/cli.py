@@ -121,6 +121,17 @@ def bench(as_json, workloads, repeat, quick) -> None:
         click.echo(format_results(results))
 
 
+@main.command("pdp")
+@click.argument("script")
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Folder for files the script saves (default: the current folder).")
+@click.option("--seed", type=int, default=None, help="Starting seed (a script's `set seed` overrides it).")
+def pdp(script, out, seed) -> None:
+    """Run a PDP handbook bp script (.str), or a shipped one by name (xor, 424)."""
+    from .pdp_script import run_script
+    run_script(script, echo=click.echo, out_dir=out, seed=seed)
+
+
 @main.command("list")
 def list_specs() -> None:
     """The spec files shipped with pdpsim (usable by name)."""

@@ -383,6 +383,8 @@ class Network:
             g = self.groups[name]
             g.output[...] = x
             g.net_input[...] = x
+            if g.output_noise:
+                g.output += self.rng.normal(0.0, g.output_noise, size=g.output.shape)
         for g in self.order:
             if g.kind in SET_FROM_OUTSIDE:
                 continue

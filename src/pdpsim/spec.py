@@ -40,11 +40,13 @@ from .training import TrainingParams
 from .validation import PdpError, positive_int, readable_file, real
 
 GROUP_KEYS = {"units", "type", "activation", "error", "error_scale", "target_radius", "zero_error_radius",
-              "unit_names"}
+              "unit_names", "integration", "clamp", "clamp_strength", "init_output", "copies"}
 LINK_KEYS = {"from", "to", "range", "mean", "learning_rate", "momentum", "weight_decay", "min", "max", "frozen",
-             "weights"}
-TOP_KEYS = {"name", "description", "seed", "bias", "init", "groups", "links", "examples", "training", "weights"}
-GROUP_TYPES = {"INPUT", "HIDDEN", "OUTPUT"}
+             "weights", "bidirectional"}
+TOP_KEYS = {"name", "description", "seed", "bias", "init", "groups", "links", "examples", "training", "weights",
+            "time"}
+TIME_KEYS = {"mode", "ticks_per_interval", "intervals", "grace"}
+GROUP_TYPES = {"INPUT", "HIDDEN", "OUTPUT", "CONTEXT"}
 
 
 @dataclass
@@ -269,6 +271,16 @@ def build_network(spec: Spec, seed: int | None = None) -> Network:
                 kw[k] = real(g[k], spec.where(*path, k), minimum=0)
         if "error_scale" in g:
             kw["error_scale"] = real(g["error_scale"], spec.where(*path, "error_scale"))
+        for k in ("clamp_strength", "init_output"):
+            if k in g:
+                kw[k] = real(g[k], spec.where(*path, k))
+        for k in ("integration", "clamp"):
+            if k in g:
+                kw[k] = str(g[k]).upper()
+        if "copies" in g and kind != "CONTEXT":
+            raise PdpError(f"{spec.where(*path, 'copies')}: only CONTEXT groups copy another group")
+        if kind == "CONTEXT" and "copies" not in g:
+            raise PdpError(f"{spec.where(*path)}: a CONTEXT group needs 'copies: GROUP' (the group it copies)")
         if "unit_names" in g:
             names = g["unit_names"]
             if not isinstance(names, list) or len(names) != size:
@@ -284,11 +296,20 @@ def build_network(spec: Spec, seed: int | None = None) -> Network:
             net.add_group(gname, size, kind=kind, function=g.get("activation", "LOGISTIC"),
                           error=g.get("error"), **kw)
         except PdpError as e:
-            key = "activation" if "unit type" in str(e) else ("error" if "error type" in str(e) else "")
+            key = ("activation" if "unit type" in str(e) else "error" if "error type" in str(e)
+                   else "integration" if "integration" in str(e) else "clamp" if "clamp" in str(e) else "")
             msg = str(e).split(": ", 1)[1] if str(e).startswith(f"group '{gname}': ") else str(e)
             raise PdpError(f"{spec.where(*path, key)}: {msg}") from None
     if not net.output_groups:
         raise PdpError(f"{spec.where('groups')}: the network has no OUTPUT group")
+    for gname, g, path in _groups(spec):
+        if "copies" in g:
+            if g["copies"] not in net.groups:
+                raise PdpError(f"{spec.where(*path, 'copies')}: unknown group '{g['copies']}'")
+            try:
+                net.elman_connect(str(g["copies"]), gname)
+            except PdpError as e:
+                raise PdpError(f"{spec.where(*path, 'copies')}: {e}") from None
     for l, path in _links(spec):
         for end in ("from", "to"):
             if l[end] not in net.groups:
@@ -301,15 +322,31 @@ def build_network(spec: Spec, seed: int | None = None) -> Network:
                 kw[kk] = real(l[k], spec.where(*path, k))
         if "frozen" in l:
             kw["frozen"] = bool(l["frozen"])
-        try:
-            net.connect(l["from"], l["to"],
-                        init_range=None if "range" not in l else real(l["range"], spec.where(*path, "range"), minimum=0),
-                        init_mean=None if "mean" not in l else real(l["mean"], spec.where(*path, "mean")),
-                        weights=l.get("weights"), **kw)
-        except PdpError as e:
-            raise PdpError(f"{spec.where(*path)}: {e}") from None
+        ends = [(l["from"], l["to"])] + ([(l["to"], l["from"])] if l.get("bidirectional") else [])
+        for a, b in ends:
+            try:
+                net.connect(a, b,
+                            init_range=None if "range" not in l else real(l["range"], spec.where(*path, "range"),
+                                                                            minimum=0),
+                            init_mean=None if "mean" not in l else real(l["mean"], spec.where(*path, "mean")),
+                            weights=l.get("weights") if (a, b) == ends[0] else None, **kw)
+            except PdpError as e:
+                raise PdpError(f"{spec.where(*path)}: {e}") from None
     if d.get("bias", True):
         net.connect_bias()
+    if d.get("time") is not None:
+        from .unfolding import TimeParams, make_srn
+        t = _check_keys(spec, d["time"], TIME_KEYS, ("time",))
+        mode = str(t.get("mode", "continuous")).lower()
+        try:
+            if mode == "srn":
+                make_srn(net)
+            else:
+                net.time = TimeParams(mode, t.get("ticks_per_interval", 4), t.get("intervals", 1.0),
+                                      t.get("grace", 0.0)).validated(spec.where("time"))
+                net._invalidate()
+        except PdpError as e:
+            raise PdpError(f"{spec.where('time')}: {e}") from None
     try:
         net.order
     except PdpError as e:
@@ -337,8 +374,9 @@ def _array(spec: Spec, value, path, width: int | None = None) -> np.ndarray:
         raise PdpError(f"{spec.where(*path)}: expected rows of numbers") from None
     if arr.ndim == 1:
         arr = arr[:, None]
-    if arr.ndim != 2:
-        raise PdpError(f"{spec.where(*path)}: expected a list of rows (one row of numbers per example)")
+    if arr.ndim not in (2, 3):
+        raise PdpError(f"{spec.where(*path)}: expected a list of rows (one row of numbers per example), or per "
+                       "example a list of rows (one per event)")
     return arr
 
 
@@ -348,7 +386,19 @@ def build_examples(spec: Spec, net: Network) -> ExampleSet:
         raise PdpError(f"{spec.where()}: missing key 'examples' (write them out, or 'generate: NAME')")
     if not isinstance(raw, dict):
         raise PdpError(f"{spec.where('examples')}: expected a mapping")
-    if "generate" in raw:
+    if "file" in raw:
+        _check_keys(spec, raw, {"file"}, ("examples",))
+        from .formats.lens_examples import read_examples
+        path = Path(str(raw["file"]))
+        if not path.is_absolute() and spec.data.get("_dir"):
+            path = Path(spec.data["_dir"]) / path
+        ins = {g.name: g.size for g in net.groups.values() if g.kind == "INPUT"}
+        outs = {g.name: g.size for g in net.output_groups}
+        try:
+            xs = read_examples(path, ins, outs)
+        except PdpError as e:
+            raise PdpError(f"{spec.where('examples', 'file')}: {e}") from None
+    elif "generate" in raw:
         params = {k: v for k, v in raw.items() if k != "generate"}
         try:
             xs = datasets.generate(str(raw["generate"]), **params)
@@ -385,9 +435,9 @@ def build_examples(spec: Spec, net: Network) -> ExampleSet:
                     raise PdpError(f"{spec.where('examples', kind, g)}: unknown group '{g}' "
                                    f"(groups: {', '.join(net.groups)})")
                 size = net.groups[g].size
-                if a.shape[1] != size:
+                if a.shape[-1] != size:
                     row = 0
-                    raise PdpError(f"{spec.where(*path(kind, g), row)}: rows of {a.shape[1]} values for "
+                    raise PdpError(f"{spec.where(*path(kind, g), row)}: rows of {a.shape[-1]} values for "
                                    f"group '{g}', which has {size} units")
         try:
             xs = ExampleSet(inputs, targets, names=raw.get("names") or [], frequencies=raw.get("frequencies"),

@@ -269,6 +269,8 @@ class Unfolded:
                     x = sched.inputs[g.name][t]
                     if g.clamp == "HARD":
                         np.copyto(a, x, where=~np.isnan(x))
+                        if g.output_noise:
+                            a += rng.normal(0.0, g.output_noise, size=a.shape)
                     elif g.clamp == "SOFT":
                         a += g.clamp_strength * np.nan_to_num(x - a, nan=0.0)
             for gname, y in sched.targets.items():
