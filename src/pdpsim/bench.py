@@ -38,10 +38,43 @@ WORKLOADS = {
     "100-200-100-online": Workload(
         "100-200-100-online", "100-200-100 + bias, 1000 random binary examples, cross-entropy, momentum, "
         "online (batch 1), 50 epochs", 5_700, 50),
+    "attractor-batch": Workload(
+        "attractor-batch", "CONTINUOUS 28 -> 40 -> 68 <-> 60 clean-up + bias, 2 intervals x 4 ticks, 40 examples, "
+        "cross-entropy, momentum, full batch, 100 epochs", 5_200, 100),
+    "attractor-online": Workload(
+        "attractor-online", "CONTINUOUS 28 -> 40 -> 68 <-> 60 clean-up + bias, 2 intervals x 4 ticks, 40 examples, "
+        "cross-entropy, momentum, online, 100 epochs", 4_300, 100),
 }
 
 
+def _attractor(batch: bool, quick: bool):
+    from .examples import ExampleSet
+    from .network import Network
+    from .training import TrainingParams
+    from .unfolding import make_continuous
+    rng = np.random.default_rng(0)
+    n = 40
+    net = Network("attractor", seed=1)
+    net.add_group("orthography", 28, kind="INPUT")
+    net.add_group("hidden", 40)
+    net.add_group("semantics", 68, kind="OUTPUT", error="CROSS_ENTROPY")
+    net.add_group("cleanup", 60)
+    net.connect("orthography", "hidden")
+    net.connect("hidden", "semantics")
+    net.connect_bidirectional("semantics", "cleanup")
+    net.connect_bias()
+    make_continuous(net, ticks_per_interval=4, intervals=2.0)
+    xs = ExampleSet({"orthography": rng.integers(0, 2, (n, 28)).astype(float)},
+                    {"semantics": (rng.random((n, 68)) < 0.2).astype(float)}, name="random-words")
+    epochs = 2 if quick else 100
+    params = TrainingParams(algorithm="momentum", learning_rate=0.01 if batch else 0.05, momentum=0.9,
+                            batch_size=0 if batch else 1, max_epochs=epochs)
+    return net, xs, params, n * epochs
+
+
 def _build(name: str, quick: bool):
+    if name.startswith("attractor"):
+        return _attractor(name.endswith("batch"), quick)
     from .examples import ExampleSet
     from .network import Network
     from .training import TrainingParams

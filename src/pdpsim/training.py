@@ -287,7 +287,8 @@ def _apply_link_lesions(blocks) -> None:
 
 
 def train(net: Network, examples: ExampleSet, params: TrainingParams | None = None, *,
-          callbacks: Iterable[Callback] = (), progress: bool = False, **overrides) -> TrainingResult:
+          callbacks: Iterable[Callback] = (), progress: bool = False, start_epoch: int = 0,
+          **overrides) -> TrainingResult:
     """Train ``net`` on ``examples`` with backpropagation (through time, for networks in time).
 
     Parameters
@@ -299,10 +300,15 @@ def train(net: Network, examples: ExampleSet, params: TrainingParams | None = No
         Called after every epoch; a callback returning True stops training.
     progress : bool
         Show a progress bar with the current error (tqdm).
+    start_epoch : int
+        Epochs already done (when resuming from a checkpoint that restored the weights,
+        the last changes, the update rules' state and ``net.rng``): training goes on
+        with epoch ``start_epoch + 1`` up to ``max_epochs``.
 
     Returns
     -------
     TrainingResult
+        Holds only the epochs run by this call.
     """
     if net.ensemble:
         raise PdpError("train(): ensembles of networks are trained with pdpsim.ensemble (not yet available)")
@@ -325,9 +331,9 @@ def train(net: Network, examples: ExampleSet, params: TrainingParams | None = No
     bar = None
     if progress:
         from tqdm.auto import tqdm
-        bar = tqdm(total=params.max_epochs, unit="epoch", leave=False, dynamic_ncols=True)
+        bar = tqdm(total=params.max_epochs, initial=start_epoch, unit="epoch", leave=False, dynamic_ncols=True)
     try:
-        for epoch in range(1, params.max_epochs + 1):
+        for epoch in range(start_epoch + 1, params.max_epochs + 1):
             if params.order == "ordered":
                 order = None
             elif params.order == "permuted":
