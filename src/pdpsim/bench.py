@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -32,6 +33,9 @@ class Workload:
 
 
 WORKLOADS = {
+    "xor": Workload("xor", "XOR 2-2-1 + bias, SSE, lr 0.5, batch 4, 10,000 updates", 900_000, 10_000),
+    "encoder-8-3-8": Workload("encoder-8-3-8", "8-3-8 encoder + bias, SSE, momentum 0.9, batch 8, 10,000 updates",
+                              750_000, 10_000),
     "100-200-100-batch": Workload(
         "100-200-100-batch", "100-200-100 + bias, 1000 random binary examples, cross-entropy, momentum, "
         "full batch, 50 epochs", 13_200, 50),
@@ -44,7 +48,61 @@ WORKLOADS = {
     "attractor-online": Workload(
         "attractor-online", "CONTINUOUS 28 -> 40 -> 68 <-> 60 clean-up + bias, 2 intervals x 4 ticks, 40 examples, "
         "cross-entropy, momentum, online, 100 epochs", 4_300, 100),
+    "pmsp-batch": Workload(
+        "pmsp-batch", "PMSP 1996 reading model: 2998 words, 105 -> 100 -> 61 + bias, cross-entropy, momentum, "
+        "lr 0.001, full batch, 20 updates", 26_900, 20),
+    "xor-ensemble-1000": Workload(
+        "xor-ensemble-1000", "1000 XOR 2-2-1 networks trained at once, batch 4, 1,000 updates each "
+        "(Lens figure: its per-network XOR rate)", 900_000, 1_000),
 }
+
+
+def data_dir() -> Path | None:
+    """Where the shared data sets are: $PDPSIM_DATA, else ../shared/data or shared/data from here."""
+    env = os.environ.get("PDPSIM_DATA")
+    cands = [Path(env)] if env else [Path.cwd() / ".." / "shared" / "data", Path.cwd() / "shared" / "data"]
+    for c in cands:
+        if (c / "pmsp96_reading").exists():
+            return c.resolve()
+    return None
+
+
+def _small(name: str, quick: bool):
+    from .spec import load
+    from .training import TrainingParams
+    m = load("xor" if name == "xor" else "encoder-8-3-8", seed=1)
+    for g in m.network.output_groups:
+        g.error.error_scale = 1.0                    # Lens's sum (a - t)^2
+    updates = 200 if quick else 10_000
+    if name == "xor":
+        params = TrainingParams(algorithm="steepest", learning_rate=0.5, batch_size=0, max_epochs=updates)
+        n = 4
+    else:
+        params = TrainingParams(algorithm="momentum", learning_rate=0.1, momentum=0.9, batch_size=0,
+                                max_epochs=updates)
+        n = 8
+    return m.network, m.examples, params, n * updates
+
+
+def _pmsp(quick: bool):
+    from .datasets_pmsp import load_pmsp
+    from .network import Network
+    from .training import TrainingParams
+    d = data_dir()
+    if d is None:
+        raise PdpError("the PMSP workload needs the corpus: set PDPSIM_DATA to the folder holding pmsp96_reading/")
+    xs = load_pmsp(d / "pmsp96_reading")
+    net = Network("pmsp", seed=1, init_range=0.1)
+    net.add_group("orthography", 105, kind="INPUT")
+    net.add_group("hidden", 100)
+    net.add_group("phonology", 61, kind="OUTPUT", error="CROSS_ENTROPY")
+    net.connect("orthography", "hidden")
+    net.connect("hidden", "phonology")
+    net.connect_bias()
+    updates = 2 if quick else 20
+    params = TrainingParams(algorithm="momentum", learning_rate=0.001, momentum=0.9, batch_size=0,
+                            max_epochs=updates)
+    return net, xs, params, len(xs) * updates
 
 
 def _attractor(batch: bool, quick: bool):
@@ -73,6 +131,10 @@ def _attractor(batch: bool, quick: bool):
 
 
 def _build(name: str, quick: bool):
+    if name in ("xor", "encoder-8-3-8"):
+        return _small(name, quick)
+    if name == "pmsp-batch":
+        return _pmsp(quick)
     if name.startswith("attractor"):
         return _attractor(name.endswith("batch"), quick)
     from .examples import ExampleSet
@@ -100,10 +162,33 @@ def _build(name: str, quick: bool):
     raise PdpError(f"unknown workload {name!r}")  # pragma: no cover
 
 
+def _ensemble_worker(repeat: int, quick: bool) -> dict:
+    import resource
+    from . import ensemble
+    E = 1000
+    updates = 50 if quick else WORKLOADS["xor-ensemble-1000"].epochs
+    times = []
+    for _ in range(repeat + 1):
+        ens = ensemble.from_spec("xor", range(E))
+        for g in ens.network.output_groups:
+            g.error.error_scale = 1.0
+        t0 = time.perf_counter()
+        r = ensemble.train(ens, algorithm="steepest", learning_rate=0.5, batch_size=0, max_epochs=updates,
+                           output_criterion=None)
+        times.append(time.perf_counter() - t0)
+    best = min(times[1:])
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"train_s": best, "train_s_all": times[1:], "examples": E * 4 * updates,
+            "links": ens.network.n_links, "final_error": float(np.nanmean(r.final_errors)), "peak_mib": peak,
+            "backend": "numpy ensemble"}
+
+
 def _worker(name: str, repeat: int, quick: bool) -> dict:
     """Run one workload in this process and return its figures."""
     import resource
-    from .training import train
+    from .training import _use_compiled, train
+    if name == "xor-ensemble-1000":
+        return _ensemble_worker(repeat, quick)
     net, xs, params, n_examples = _build(name, quick)
     start = {b.name: b.weights.copy() for b in net.blocks}
     warm = params.__class__(**{**params.to_dict(), "max_epochs": 1})
@@ -118,8 +203,11 @@ def _worker(name: str, repeat: int, quick: bool) -> dict:
         times.append(time.perf_counter() - t0)
     best = min(times)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB -> MiB on Linux
+    n = len(xs)
+    bs = n if params.batch_size == 0 or params.batch_size >= n else params.batch_size
+    backend = "compiled" if (net.time is None and _use_compiled(net, params, bs, n)) else "numpy"
     return {"train_s": best, "train_s_all": times, "examples": n_examples, "links": net.n_links,
-            "final_error": r.final_error, "peak_mib": peak}
+            "final_error": r.final_error, "peak_mib": peak, "backend": backend}
 
 
 def run_bench(workloads: list[str] | None = None, repeat: int = 3, quick: bool = False) -> list[dict]:
@@ -151,6 +239,7 @@ def run_bench(workloads: list[str] | None = None, repeat: int = 3, quick: bool =
             "process_s": whole,
             "peak_mib": r["peak_mib"],
             "final_error": r["final_error"],
+            "backend": r["backend"],
             "quick": quick,
         })
     return results
@@ -158,13 +247,14 @@ def run_bench(workloads: list[str] | None = None, repeat: int = 3, quick: bool =
 
 def format_results(results: list[dict]) -> str:
     head = (f"{'workload':<20} {'examples/s':>11} {'link-upd/s':>11} {'Lens ex/s':>10} {'x Lens':>7} "
-            f"{'train s':>8} {'process s':>9} {'peak MiB':>8}")
+            f"{'train s':>8} {'process s':>9} {'peak MiB':>8}  backend")
     lines = [head, "-" * len(head)]
     for r in results:
         ratio = f"{r['ratio_to_lens']:.1f}" if r["ratio_to_lens"] else "-"
         lens = f"{r['lens_examples_per_s']:,.0f}" if r["lens_examples_per_s"] else "-"
         lines.append(f"{r['workload']:<20} {r['examples_per_s']:>11,.0f} {r['link_updates_per_s']:>11.3g} "
-                     f"{lens:>10} {ratio:>7} {r['train_s']:>8.3f} {r['process_s']:>9.2f} {r['peak_mib']:>8.0f}")
+                     f"{lens:>10} {ratio:>7} {r['train_s']:>8.3f} {r['process_s']:>9.2f} {r['peak_mib']:>8.0f}"
+                     f"  {r['backend']}")
     if any(r["quick"] for r in results):
         lines.append("(--quick: shortened workloads; not comparable with Lens)")
     return "\n".join(lines)

@@ -29,6 +29,12 @@ class TrainingParams:
 
     Attributes
     ----------
+    backend : {"auto", "numpy", "compiled"}
+        ``numpy``: one matrix product per link block per batch (the reference);
+        ``compiled``: whole epochs in a numba-compiled loop (small batches and
+        networks); ``auto`` picks the compiled loop when it is installed, supports
+        the network, a batch is small (batch size x links <= 200,000) and the run
+        may be long enough to repay loading it (max_epochs x batches >= 10,000).
     update : {"batch", "event"}
         Simple recurrent networks: change weights after each batch of examples
         (derivatives summed over their events) or after every event (Elman 1990).
@@ -49,6 +55,7 @@ class TrainingParams:
 
     rule: str = "backprop"
     update: str = "batch"
+    backend: str = "auto"
     algorithm: str = "steepest"
     learning_rate: float = 0.5
     momentum: float = 0.0
@@ -64,6 +71,9 @@ class TrainingParams:
         if str(p.rule).lower() not in RULES:
             raise PdpError(f"{where}.rule: expected one of {', '.join(RULES)}, got {p.rule!r}")
         p.rule = str(p.rule).lower()
+        if str(p.backend).lower() not in ("auto", "numpy", "compiled"):
+            raise PdpError(f"{where}.backend: expected auto, numpy or compiled, got {p.backend!r}")
+        p.backend = str(p.backend).lower()
         if str(p.update).lower() not in ("batch", "event"):
             raise PdpError(f"{where}.update: expected batch or event, got {p.update!r}")
         p.update = str(p.update).lower()
@@ -286,6 +296,84 @@ def _apply_link_lesions(blocks) -> None:
             b.weights *= b.mask
 
 
+COMPILED_WORK_LIMIT = 200_000       # batch size x links: above this, BLAS does better
+COMPILED_MIN_UPDATES = 10_000       # below this, loading numba (~0.5 s) does not pay
+
+
+def _use_compiled(net: Network, params: TrainingParams, bs: int, n: int) -> bool:
+    if params.backend == "numpy":
+        return False
+    from . import compiled
+    why = compiled.unsupported(net, params)
+    if params.backend == "compiled":
+        if not compiled.available():
+            raise PdpError("training.backend: compiled needs numba, which is not installed")
+        if why:
+            raise PdpError(f"training.backend: the compiled loop does not support {why}; use numpy or auto")
+        return True
+    updates = params.max_epochs * -(-n // bs)
+    return (why is None and bs * net.n_links <= COMPILED_WORK_LIMIT and updates >= COMPILED_MIN_UPDATES
+            and compiled.available())
+
+
+def _train_compiled(net, examples, params, bs, cbs, progress, start_epoch) -> TrainingResult:
+    """Whole epochs in the numba loop, in chunks; the same example orders as the numpy path."""
+    from .compiled import CompiledNet
+    inputs, targets = feedforward_arrays(net, examples)
+    cn = CompiledNet(net, inputs, targets, params)
+    n = len(examples)
+    rng = net.rng
+    probs = examples.frequencies / examples.frequencies.sum() if params.order == "random" else None
+    epochs, errors, distances = [], [], []
+    stopped = "max_epochs"
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+        bar = tqdm(total=params.max_epochs, initial=start_epoch, unit="epoch", leave=False, dynamic_ncols=True)
+    epoch = start_epoch
+    chunk_max = 1 if cbs else 1000
+    try:
+        while epoch < params.max_epochs:
+            chunk = min(chunk_max, params.max_epochs - epoch)
+            orders = None
+            if params.order != "ordered":
+                state = rng.bit_generator.state
+                draw = (lambda: rng.permutation(n)) if params.order == "permuted" else (
+                    lambda: rng.choice(n, size=n, p=probs))
+                orders = np.stack([draw() for _ in range(chunk)]).astype(np.int64)
+            done, errs, dists = cn.run(orders, chunk, bs, params.error_criterion, params.output_criterion)
+            if orders is not None and done < chunk:
+                rng.bit_generator.state = state       # leave the generator where the numpy path would
+                for _ in range(done):
+                    draw()
+            epochs.extend(range(epoch + 1, epoch + done + 1))
+            errors.extend(errs.tolist())
+            if params.output_criterion is not None:
+                distances.extend(dists.tolist())
+            epoch += done
+            if bar is not None:
+                bar.update(done)
+                bar.set_postfix_str(f"error {errors[-1]:.5g}", refresh=False)
+            last = errors[-1]
+            if not np.isfinite(last):
+                stopped = "diverged"
+                break
+            if params.error_criterion is not None and last <= params.error_criterion:
+                stopped = "error_criterion"
+                break
+            if params.output_criterion is not None and distances[-1] <= params.output_criterion:
+                stopped = "output_criterion"
+                break
+            if cbs and any(cb(epoch, last, net) for cb in cbs):
+                stopped = "callback"
+                break
+    finally:
+        if bar is not None:
+            bar.close()
+    return TrainingResult(np.asarray(epochs, dtype=int), np.asarray(errors), stopped, params,
+                          np.asarray(distances))
+
+
 def train(net: Network, examples: ExampleSet, params: TrainingParams | None = None, *,
           callbacks: Iterable[Callback] = (), progress: bool = False, start_epoch: int = 0,
           **overrides) -> TrainingResult:
@@ -316,8 +404,10 @@ def train(net: Network, examples: ExampleSet, params: TrainingParams | None = No
     n = len(examples)
     if n == 0:
         raise PdpError(f"example set '{examples.name}' is empty")
-    steps = _steps(net, examples, params)
     bs = n if params.batch_size == 0 or params.batch_size >= n else params.batch_size
+    if _use_compiled(net, params, bs, n):
+        return _train_compiled(net, examples, params, bs, list(callbacks), progress, start_epoch)
+    steps = _steps(net, examples, params)
     probs = examples.frequencies / examples.frequencies.sum() if params.order == "random" else None
     want_distance = params.output_criterion is not None
     blocks = net.blocks

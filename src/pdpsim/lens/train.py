@@ -1,0 +1,1134 @@
+"""Lens's network model and its train/test loop, on pdpsim's :class:`~pdpsim.network.Network`.
+
+Everything here follows Lens 2.63 (standard and simple-recurrent networks run
+one tick per event, so a feed-forward network is what they compute when no
+group feeds an earlier one). The shell (:mod:`pdpsim.lens.shell`) builds a
+:class:`LensNet` from a script's commands; this module holds the numbers:
+
+* **Output functions** as Lens computes them: ``LOGISTIC`` through Lens's
+  interpolated table (1024 steps a unit, clamped at +-16, so an output is never
+  closer to 0 or 1 than about 1.1e-7), ``TANH`` clamped at +-17 with the
+  derivative 1/cosh^2 of the net input, ``SOFT_MAX``, ``LINEAR``, ``EXPONENTIAL``;
+  all with Lens's ``gain``.
+* **Error functions** with Lens's formulas and bounds (``SUM_SQUARED`` without
+  1/2; ``CROSS_ENTROPY`` and ``DIVERGENCE`` with Lens's 1e8 / 1e-8 limits),
+  ``errorScale``, NaN targets that give neither error nor derivative, and
+  ``targetRadius`` / ``zeroErrorRadius`` exactly as Lens adjusts the target.
+* **Weight updates** (``steepest``, ``momentum``, ``dougsMomentum``,
+  ``deltaBarDelta``) written out as Lens's loops do them, link by link, with
+  parameters looked up block -> group -> network, frozen links skipped, the
+  last change taken as new weight minus old weight, and the report statistics
+  (weight cost, gradient linearity).
+* **The train loop**: batches drawn in the example set's order, continuing
+  where the last batch stopped; the error of a batch is the sum over its
+  examples; one weight update a batch; a report line every ``reportInterval``
+  updates with the error of that update's batch.
+
+Derivatives are summed over a batch through pdpsim's matrix products, so the
+numbers agree with Lens's to rounding, not bit for bit.
+"""
+from __future__ import annotations
+
+import math
+import os
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from ..error_functions import ErrorFunction
+from ..examples import ExampleSet
+from ..network import Group, LinkBlock, Network
+from ..units import OutputFunction
+from ..validation import PdpError
+
+NAN = float("nan")
+LARGE_VAL = 1e8
+SMALL_VAL = 1e-8
+
+ALGORITHMS = {"steepest": "Steepest Descent", "momentum": "Momentum Descent",
+              "dougsMomentum": "Doug's Momentum", "deltaBarDelta": "Delta-Bar-Delta"}
+
+NET_TYPES = ("SRBPTT", "CONTINUOUS", "BOLTZMANN")
+
+
+class LensError(PdpError):
+    """A Lens command or object path that pdpsim cannot honour (the script stops)."""
+
+
+class NeedsTime(LensError):
+    """A Lens feature of networks that unfold in time (not yet in pdpsim)."""
+
+    def __init__(self, what: str):
+        super().__init__(f"{what} needs a network that unfolds in time (simple recurrent / continuous "
+                         "networks); pdpsim's Lens shell runs feed-forward networks only so far")
+
+
+def choose(*values):
+    """Lens's chooseValue: the first value that is not NaN (scalars or arrays, elementwise)."""
+    out = values[-1]
+    for v in reversed(values[:-1]):
+        if isinstance(v, np.ndarray) or isinstance(out, np.ndarray):
+            out = np.where(np.isnan(v), out, v)
+        elif not math.isnan(v):
+            out = v
+    return out
+
+
+class LensRandom:
+    """Lens's random numbers, exactly: ``drand48`` for reals and probabilities
+    (weights, ``RANDOM`` connections, ``rand``) and glibc's ``random()`` for
+    integers (``PERMUTED`` / ``RANDOMIZED`` example order, ``randInt``), both
+    seeded by ``seed`` as Lens seeds them. With the same seed and the same
+    commands, pdpsim draws the same weights as Lens on Linux.
+    """
+
+    _A, _C, _MASK = 0x5DEECE66D, 0xB, (1 << 48) - 1
+
+    def __init__(self, seed: int | None = None):
+        if seed is None:
+            seed = (os.getpid() * int(time.time() * 1e6) * 31) & 0xFFFFFFFF
+        self.seed(seed)
+
+    def seed(self, seed: int) -> None:
+        s = int(seed) & 0xFFFFFFFF
+        self.last_seed = s
+        self._x = (s << 16) | 0x330E                      # srand48
+        word = s if s != 0 else 1                          # srandom: TYPE_3, 31 words
+        if word >= 1 << 31:
+            word -= 1 << 32
+        state = [word]
+        for _ in range(1, 31):
+            hi = -((-word) // 127773) if word < 0 else word // 127773
+            lo = word - hi * 127773
+            word = 16807 * lo - 2836 * hi
+            if word < 0:
+                word += 2147483647
+            state.append(word)
+        self._state = [v & 0xFFFFFFFF for v in state]
+        self._f, self._r = 3, 0
+        for _ in range(310):
+            self.random()
+
+    def random(self) -> int:
+        """glibc random(): 31 bits."""
+        st = self._state
+        st[self._f] = (st[self._f] + st[self._r]) & 0xFFFFFFFF
+        val = st[self._f] >> 1
+        self._f += 1
+        if self._f >= 31:
+            self._f = 0
+            self._r += 1
+        else:
+            self._r += 1
+            if self._r >= 31:
+                self._r = 0
+        return val
+
+    def drand48(self) -> float:
+        self._x = (self._A * self._x + self._C) & self._MASK
+        return self._x / 281474976710656.0
+
+    def rand_int(self, n: int) -> int:
+        """Lens's randInt: random() % n."""
+        return self.random() % n
+
+    def rand_real(self, mean: float, range_: float) -> float:
+        """Lens's randReal: uniform in mean +- range."""
+        return (self.drand48() * 2 - 1.0) * range_ + mean
+
+    def rand_prob(self) -> float:
+        return self.drand48()
+
+
+# ---------------------------------------------------------------- output functions
+class LensLogistic(OutputFunction):
+    """a = 1/(1 + exp(-gain n)) read from Lens's table: 1024 entries a unit on [-16, 16],
+    linear interpolation, net inputs clamped at +-16. dE/dn = dE/da a (1 - a) gain."""
+
+    name = "LOGISTIC"
+    _table: np.ndarray | None = None
+
+    def __init__(self):
+        self.gain = 1.0
+
+    @classmethod
+    def table(cls) -> np.ndarray:
+        if cls._table is None:
+            x = np.arange(2 * 16 * 1024 + 2, dtype=np.float64) / 1024 - 16
+            cls._table = 1.0 / (np.exp(-x) + 1.0)
+        return cls._table
+
+    def forward(self, net_input, out):
+        table = self.table()
+        x = net_input * self.gain if self.gain != 1.0 else net_input
+        v = (np.clip(x, -16.0, 16.0) + 16.0) * 1024.0
+        bad = np.isnan(v)
+        if bad.any():
+            v = np.where(bad, 0.0, v)
+        i = v.astype(np.intp)
+        f = v - i
+        np.multiply(1.0 - f, table[i], out=out)
+        out += f * table[i + 1]
+        if bad.any():
+            out[bad] = np.nan
+        return out
+
+    def backward(self, output, output_deriv, out):
+        np.multiply(output_deriv, output, out=out)
+        out *= 1.0 - output
+        if self.gain != 1.0:
+            out *= self.gain
+        return out
+
+
+class LensTanh(OutputFunction):
+    """a = tanh(gain n), exactly +-1 beyond +-17; dE/dn = dE/da gain / cosh^2(n)
+    (Lens takes the derivative at the net input without the gain), 1e-8 beyond +-17."""
+
+    name = "TANH"
+
+    def __init__(self):
+        self.gain = 1.0
+        self._net: np.ndarray | None = None
+
+    def forward(self, net_input, out):
+        self._net = net_input
+        x = net_input * self.gain
+        np.tanh(x, out=out)
+        out[x >= 17] = 1.0
+        out[x <= -17] = -1.0
+        return out
+
+    def backward(self, output, output_deriv, out):
+        n = self._net
+        if n is None or n.shape != output.shape:
+            raise LensError("TANH: backward pass without a forward pass")
+        with np.errstate(over="ignore"):
+            d = 1.0 / np.square(np.cosh(n))
+        d[(n >= 17) | (n <= -17)] = SMALL_VAL
+        np.multiply(output_deriv, self.gain, out=out)
+        out *= d
+        return out
+
+
+class LensLinear(OutputFunction):
+    name = "LINEAR"
+
+    def __init__(self):
+        self.gain = 1.0
+
+    def forward(self, net_input, out):
+        out[...] = net_input
+        return out
+
+    def backward(self, output, output_deriv, out):
+        out[...] = output_deriv
+        return out
+
+
+class LensExponential(OutputFunction):
+    """a = exp(n); dE/dn = a dE/da."""
+
+    name = "EXPONENTIAL"
+
+    def __init__(self):
+        self.gain = 1.0
+
+    def forward(self, net_input, out):
+        with np.errstate(over="ignore"):
+            return np.exp(net_input, out=out)
+
+    def backward(self, output, output_deriv, out):
+        return np.multiply(output, output_deriv, out=out)
+
+
+class LensSoftMax(OutputFunction):
+    """a_j = exp(n_j - m) / sum_k exp(n_k - m), m = max(0, max_k n_k) as in Lens."""
+
+    name = "SOFT_MAX"
+
+    def __init__(self):
+        self.gain = 1.0
+
+    def forward(self, net_input, out):
+        m = np.maximum(net_input.max(axis=-1, keepdims=True), 0.0)
+        np.subtract(net_input, m, out=out)
+        np.exp(out, out=out)
+        out *= 1.0 / out.sum(axis=-1, keepdims=True)
+        return out
+
+    def backward(self, output, output_deriv, out):
+        s = (output_deriv * output).sum(axis=-1, keepdims=True)
+        np.subtract(output_deriv, s, out=out)
+        out *= output
+        return out
+
+
+OUTPUT_FUNCTIONS = {"LOGISTIC": LensLogistic, "TANH": LensTanh, "LINEAR": LensLinear,
+                    "EXPONENTIAL": LensExponential, "SOFT_MAX": LensSoftMax}
+
+
+# ---------------------------------------------------------------- error functions
+class _LensError(ErrorFunction):
+    """Targets of NaN give neither error nor derivative; ``ticks`` divides the error."""
+
+    default_scale = 1.0
+    lens_name = ""
+
+    def __init__(self, error_scale: float | None = None):
+        super().__init__(error_scale)
+        self.ticks = 1
+
+    def error(self, output, target, binary=False):
+        nan = np.isnan(target)
+        with np.errstate(all="ignore"):
+            e = self._unit_error(output, target)
+        if nan.any():
+            e = np.where(nan, 0.0, e)
+        return e.sum(axis=-1) * (self.error_scale / self.ticks)
+
+    def output_deriv(self, output, target, out):
+        nan = np.isnan(target)
+        with np.errstate(all="ignore"):
+            d = self._unit_deriv(output, target)
+        if nan.any():
+            d = np.where(nan, 0.0, d)
+        out[...] = d
+        return out
+
+    def __repr__(self) -> str:
+        return f"{self.lens_name}(errorScale={self.error_scale:g})"
+
+
+class LensSumSquared(_LensError):
+    """E = s sum (a - t)^2;  dE/da = 2 s (a - t)."""
+
+    lens_name = "SUM_SQUARED"
+    name = "SUM_SQUARED (Lens)"
+
+    def _unit_error(self, y, d):
+        return np.square(y - d)
+
+    def _unit_deriv(self, y, d):
+        return (self.error_scale * 2.0) * (y - d)
+
+
+class LensCrossEntropy(_LensError):
+    """Lens's cross-entropy: t = 0: -ln(1 - a); t = 1: -ln a; else t ln(t/a) + (1-t) ln((1-t)/(1-a));
+    1e8 where the logarithm would be infinite. Derivative (a - t)/(a (1 - a)), bounded as Lens bounds it."""
+
+    lens_name = "CROSS_ENTROPY"
+    name = "CROSS_ENTROPY (Lens)"
+
+    def _unit_error(self, y, d):
+        zero = np.where(y == 1.0, LARGE_VAL, -np.log(1.0 - y))
+        one = np.where(y == 0.0, LARGE_VAL, -np.log(y))
+        simple = np.where((y <= 0.0) | (y >= 1.0), LARGE_VAL,
+                          np.log(d / y) * d + np.log((1.0 - d) / (1.0 - y)) * (1.0 - d))
+        return np.where(d == 0.0, zero, np.where(d == 1.0, one, simple))
+
+    def _unit_deriv(self, y, d):
+        zero = np.where(1.0 - y <= SMALL_VAL, LARGE_VAL, 1.0 / (1.0 - y))
+        one = np.where(y <= SMALL_VAL, -LARGE_VAL, -1.0 / y)
+        yy = y * (1.0 - y)
+        simple = np.where(yy <= SMALL_VAL, (y - d) * LARGE_VAL, (y - d) / yy)
+        return self.error_scale * np.where(d == 0.0, zero, np.where(d == 1.0, one, simple))
+
+
+class LensDivergence(_LensError):
+    """E = s sum t ln(t/a) (0 where t = 0);  dE/da = -s t/a, bounded at a <= 1e-8."""
+
+    lens_name = "DIVERGENCE"
+    name = "DIVERGENCE (Lens)"
+
+    def _unit_error(self, y, d):
+        return np.where(d == 0.0, 0.0, np.where(y <= 0.0, d * np.log(d * LARGE_VAL), np.log(d / y) * d))
+
+    def _unit_deriv(self, y, d):
+        return self.error_scale * np.where(d == 0.0, 0.0, np.where(y <= SMALL_VAL, -d * LARGE_VAL, -d / y))
+
+
+ERROR_FUNCTIONS = {"SUM_SQUARED": LensSumSquared, "CROSS_ENTROPY": LensCrossEntropy,
+                   "DIVERGENCE": LensDivergence}
+
+
+class LensNetwork(Network):
+    """pdpsim's Network with Lens's target adjustment (NaN targets are kept: the
+    Lens error functions skip them)."""
+
+    def effective_target(self, g: Group) -> np.ndarray:
+        t, a = g.target, g.output
+        tr, zr = g.target_radius, g.zero_error_radius
+        if tr == 0.0 and zr == 0.0:
+            return t
+        d = a - t
+        adj = np.where(d > tr, t + tr, np.where(d < -tr, t - tr, a))
+        adj = np.where((d < zr) & (d > -zr), a, adj)
+        return np.where(np.isnan(t), t, adj)
+
+
+# ---------------------------------------------------------------- the model
+GROUP_PARAMS = ("learningRate", "momentum", "weightDecay", "gainDecay", "targetRadius", "zeroErrorRadius",
+                "gain", "randMean", "randRange", "trainGroupCrit", "testGroupCrit", "initOutput",
+                "outputCostPeak", "ternaryShift", "clampStrength", "noiseRange", "minOutput", "maxOutput")
+BLOCK_PARAMS = ("learningRate", "momentum", "weightDecay", "randMean", "randRange", "min", "max")
+UNIT_FIELDS = ("input", "output", "target", "externalInput", "adjustedTarget", "inputDeriv", "outputDeriv")
+
+
+@dataclass
+class LensBlock:
+    """The links from one group into another, as Lens's per-unit blocks see them.
+
+    ``mask`` (n_from, n_to) marks the links that exist (None: all of them);
+    ``frozen`` (n_to,) marks receiving units whose links from this group are frozen;
+    ``params`` holds Lens's block values per receiving unit (NaN: inherit).
+    """
+
+    block: LinkBlock
+    source: "LensGroup"
+    link_type: str
+    mask: np.ndarray | None = None
+    frozen: np.ndarray | None = None
+    params: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def __post_init__(self):
+        n_to = self.block.weights.shape[-1]
+        if self.frozen is None:
+            self.frozen = np.zeros(n_to, dtype=bool)
+        for p in BLOCK_PARAMS:
+            self.params.setdefault(p, np.full(n_to, NAN))
+
+    @property
+    def rate_factor(self) -> np.ndarray:
+        r = self.block.rule_state.get("rate_factor")
+        if r is None or r.shape != self.block.weights.shape:
+            r = self.block.rule_state["rate_factor"] = np.ones_like(self.block.weights)
+        return r
+
+    def senders(self, j: int) -> np.ndarray:
+        """Indices of the sending units linked to receiving unit j, in Lens's order."""
+        n_from = self.block.weights.shape[0]
+        if self.mask is None:
+            return np.arange(n_from)
+        return np.flatnonzero(self.mask[:, j])
+
+    def n_links(self) -> int:
+        w = self.block.weights
+        return int(self.mask.sum()) if self.mask is not None else w.shape[0] * w.shape[1]
+
+
+class LensGroup:
+    """A Lens group: pdpsim's Group plus Lens's types, parameters and unit state."""
+
+    def __init__(self, lnet: "LensNet", group: Group, kind: str, function: str | None, error: str | None,
+                 flags: set[str], criterion: str | None):
+        self.lnet = lnet
+        self.group = group
+        self.name = group.name
+        self.kind = kind                      # INPUT, OUTPUT, BIAS, HIDDEN
+        self.function = function              # Lens output function name (None for INPUT/BIAS)
+        self.error = error                    # Lens error type (OUTPUT groups)
+        self.flags = set(flags)
+        self.criterion = criterion            # None, STANDARD_CRIT, MAX_CRIT
+        self.params: dict[str, float] = {p: NAN for p in GROUP_PARAMS}
+        self.params["errorScale"] = 1.0
+        self.params["dtScale"] = 1.0
+        self.params["initInput"] = 0.0
+        self.params["outputCostScale"] = 1.0
+        self.error_value = 0.0
+        self.output_cost = 0.0
+        self.frozen = False
+        self.blocks: list[LensBlock] = []     # incoming, in Lens's order (bias first)
+        n = group.size
+        self.state = {f: np.zeros(n) for f in UNIT_FIELDS}
+        self.reset_units()
+
+    @property
+    def size(self) -> int:
+        return self.group.size
+
+    @property
+    def num(self) -> int:
+        return list(self.lnet.groups).index(self.name)
+
+    def reset_units(self) -> None:
+        """Lens's resetUnitValues: output = initOutput, input = initInput, no target."""
+        n = self.size
+        s = self.state
+        s["output"][:] = 1.0 if self.kind == "BIAS" else choose(self.params["initOutput"],
+                                                                  self.lnet.params["initOutput"])
+        s["input"][:] = choose(self.params["initInput"], self.lnet.params["initInput"])
+        s["inputDeriv"][:] = 0.0
+        s["outputDeriv"][:] = 0.0
+        s["target"][:] = NAN
+        s["externalInput"][:] = NAN
+        s["adjustedTarget"][:] = np.zeros(n)
+
+    def n_incoming(self) -> np.ndarray:
+        """Links into each unit."""
+        total = np.zeros(self.size, dtype=int)
+        for b in self.blocks:
+            total += b.mask.sum(axis=0) if b.mask is not None else b.block.weights.shape[0]
+        return total
+
+    def n_outgoing(self) -> np.ndarray:
+        total = np.zeros(self.size, dtype=int)
+        for g in self.lnet.groups.values():
+            for b in g.blocks:
+                if b.source is self:
+                    total += b.mask.sum(axis=1) if b.mask is not None else b.block.weights.shape[1]
+        return total
+
+    def unit_links(self, j: int) -> list[tuple[LensBlock, int]]:
+        """Unit j's incoming links in Lens's order: (block, sending unit)."""
+        return [(b, int(i)) for b in self.blocks for i in b.senders(j)]
+
+    def configure(self) -> None:
+        """Push Lens's chosen values into the pdpsim group before a pass."""
+        net = self.lnet.params
+        g = self.group
+        g.function.gain = choose(self.params["gain"], net["gain"])
+        if self.kind == "OUTPUT":
+            g.target_radius = float(choose(self.params["targetRadius"], net["targetRadius"]))
+            g.zero_error_radius = float(choose(self.params["zeroErrorRadius"], net["zeroErrorRadius"]))
+            g.error.error_scale = float(self.params["errorScale"])
+            g.error.ticks = self.lnet.ticks_per_interval
+
+    def __repr__(self) -> str:
+        return f"LensGroup({self.name!r}, {self.size}, {self.kind}, {self.function}, {self.error})"
+
+
+NET_DEFAULTS: dict[str, float] = {
+    "numUpdates": 100, "batchSize": 0, "reportInterval": 10, "criterion": 0.0, "trainGroupCrit": 0.0,
+    "testGroupCrit": 0.5, "groupCritRequired": 0, "minCritBatches": 1, "pseudoExampleFreq": 0,
+    "learningRate": 0.1, "rateIncrement": 0.1, "rateDecrement": 0.9, "momentum": 0.9,
+    "adaptiveGainRate": 0.001, "weightDecay": 0.0, "gainDecay": 0.0, "outputCostStrength": 0.01,
+    "outputCostPeak": 0.5, "targetRadius": 0.0, "zeroErrorRadius": 0.0, "gain": 1.0, "ternaryShift": 5.0,
+    "clampStrength": 0.5, "initOutput": 0.5, "initInput": 0.0, "initGain": 1.0, "finalGain": 1.0,
+    "annealTime": 1.0, "randMean": 0.0, "randRange": 1.0, "noiseRange": 0.1, "backpropTicks": 1,
+    "dt": 1.0, "autoPlot": 1, "plotCols": 10, "plotRows": 0, "unitCellSize": 14, "unitCellSpacing": 2,
+    "linkCellSize": 8, "linkCellSpacing": 0,
+}
+INT_PARAMS = {"numUpdates", "batchSize", "reportInterval", "groupCritRequired", "minCritBatches",
+              "pseudoExampleFreq", "backpropTicks", "autoPlot", "plotCols", "plotRows", "unitCellSize",
+              "unitCellSpacing", "linkCellSize", "linkCellSpacing"}
+PROCS = ("preEpochProc", "postEpochProc", "postUpdateProc", "preExampleProc", "postExampleProc",
+         "preExampleBackProc", "preEventProc", "postEventProc", "preTickProc", "postTickProc",
+         "preTickBackProc", "sigUSR1Proc", "sigUSR2Proc")
+#: procs the batched loop cannot run where Lens runs them (per example, event or tick)
+UNSUPPORTED_PROCS = ("preExampleProc", "postExampleProc", "preExampleBackProc", "preEventProc",
+                     "postEventProc", "preTickProc", "postTickProc", "preTickBackProc")
+
+
+class LensExampleSet:
+    """A loaded example set with Lens's position and example-selection mode."""
+
+    MODES = ("ORDERED", "PERMUTED", "RANDOMIZED", "PROBABILISTIC")
+
+    def __init__(self, name: str, examples: ExampleSet, rand: LensRandom, path: str = ""):
+        self.name = name
+        self.examples = examples
+        self.path = path
+        self.rand = rand
+        self.mode = "ORDERED"
+        self.current = -1
+        self.permuted = list(range(len(examples)))
+        self.params = {"maxTime": 1.0, "minTime": 0.0, "graceTime": 0.0, "defaultInput": 0.0,
+                       "activeInput": 1.0, "defaultTarget": 0.0, "activeTarget": 1.0}
+        for k, lk in (("max", "maxTime"), ("min", "minTime"), ("grace", "graceTime"), ("defI", "defaultInput"),
+                      ("actI", "activeInput"), ("defT", "defaultTarget"), ("actT", "activeTarget")):
+            if k in examples.header:
+                try:
+                    self.params[lk] = float(examples.header[k])
+                except (TypeError, ValueError):
+                    pass
+        # Lens's cumulative probabilities for PROBABILISTIC choice
+        f = examples.frequencies
+        total = float(f.sum())
+        self.probability = np.cumsum(f * (1.0 / total)) if len(f) and total > 0 else np.zeros(len(f))
+        if len(f):
+            self.probability[-1] = 1.0
+        self.current_example: int | None = None
+
+    def __len__(self) -> int:
+        return len(self.examples)
+
+    def reset(self) -> None:
+        self.current = -1
+        self.current_example = None
+
+    def next_indices(self, k: int) -> np.ndarray:
+        """The next k examples in this set's mode (Lens's loadNextExample, k times)."""
+        n = len(self)
+        if n == 0:
+            raise LensError(f"example set '{self.name}' has no examples")
+        out = np.empty(k, dtype=np.intp)
+        if self.mode == "ORDERED":
+            out[:] = (self.current + 1 + np.arange(k)) % n
+            if k:
+                self.current = int(out[-1])
+        elif self.mode == "PERMUTED":
+            perm = self.permuted
+            for m in range(k):
+                i = self.current + 1
+                if i == n:
+                    i = 0
+                j = i + self.rand.rand_int(n - i)
+                perm[i], perm[j] = perm[j], perm[i]
+                self.current = i
+                out[m] = perm[i]
+        elif self.mode == "RANDOMIZED":
+            for m in range(k):
+                out[m] = self.current = self.rand.rand_int(n)
+        elif self.mode == "PROBABILISTIC":
+            prob = self.probability
+            for m in range(k):
+                p = self.rand.rand_prob()
+                out[m] = self.current = min(int(np.searchsorted(prob, p, side="left")), n - 1)
+        else:  # pragma: no cover - guarded by exampleSetMode
+            raise LensError(f"example set mode {self.mode} is not implemented")
+        return out
+
+
+class LensNet:
+    """A Lens network: groups in Lens's order (``bias`` first), parameters, counters."""
+
+    def __init__(self, name: str, net_types: set[str], intervals: int = 1, ticks: int = 1):
+        self.name = name
+        self.types = set(net_types) or {"SRBPTT"}
+        self.net = LensNetwork(name)
+        self.params: dict[str, float] = dict(NET_DEFAULTS)
+        self.procs: dict[str, str] = {p: "" for p in PROCS}
+        self.groups: dict[str, LensGroup] = {}
+        self.algorithm = "dougsMomentum"
+        self.total_updates = 0
+        self.error = 0.0
+        self.weight_cost = 0.0
+        self.output_cost = 0.0
+        self.gradient_linearity = 0.0
+        self.frozen = False
+        self.training_set: LensExampleSet | None = None
+        self.testing_set: LensExampleSet | None = None
+        self.current_example: tuple[LensExampleSet, int] | None = None
+        self.bidirectional: list[tuple[str, str]] = []
+        self.set_time(intervals, ticks)
+        self.history_length = self.max_ticks
+
+    # ------------------------------------------------------------ time (stored)
+    def set_time(self, intervals: int, ticks: int, history: int = -1) -> None:
+        if intervals < 1:
+            raise LensError("setTime: timeIntervals must be positive")
+        if ticks < 1:
+            raise LensError("setTime: ticksPerInterval must be positive")
+        self.time_intervals = int(intervals)
+        self.ticks_per_interval = int(ticks)
+        self.max_ticks = self.time_intervals * self.ticks_per_interval + (1 if "CONTINUOUS" in self.types else 0)
+        self.history_length = self.max_ticks if history < 0 else int(history)
+
+    def check_feed_forward(self, what: str) -> None:
+        """Refuse what only a network in time could do."""
+        for t in ("CONTINUOUS", "BOLTZMANN"):
+            if t in self.types:
+                raise NeedsTime(f"{what} on a {t} network")
+        if self.ticks_per_interval != 1:
+            raise NeedsTime(f"{what} with {self.ticks_per_interval} ticks per interval (setTime / addNet -t)")
+        if self.bidirectional:
+            a, b = self.bidirectional[0]
+            raise NeedsTime(f"{what} with the bidirectional connection {a} <-> {b}")
+        order = list(self.groups)
+        for g in self.groups.values():
+            for b in g.blocks:
+                if order.index(b.source.name) > order.index(g.name):
+                    raise NeedsTime(f"{what}: group '{g.name}' receives links from '{b.source.name}', which comes "
+                                    "later in the group order, so Lens would feed it the previous tick's "
+                                    "outputs (a recurrent network);")
+        if self.params["pseudoExampleFreq"]:
+            raise LensError("pseudoExampleFreq (error scaled by example frequency) is not implemented")
+        for p in UNSUPPORTED_PROCS:
+            if self.procs[p].strip():
+                raise LensError(f"{p} is not implemented (pdpsim runs a batch of examples at once; only "
+                                "preEpochProc, postEpochProc and postUpdateProc are run)")
+
+    # ------------------------------------------------------------ structure
+    @property
+    def input_groups(self) -> list[LensGroup]:
+        return [g for g in self.groups.values() if g.kind == "INPUT"]
+
+    @property
+    def output_groups(self) -> list[LensGroup]:
+        return [g for g in self.groups.values() if g.kind == "OUTPUT"]
+
+    def n_links(self) -> int:
+        return sum(b.n_links() for g in self.groups.values() for b in g.blocks)
+
+    def n_units(self) -> int:
+        return sum(g.size for g in self.groups.values())
+
+    def all_blocks(self):
+        for g in self.groups.values():
+            for b in g.blocks:
+                yield g, b
+
+    def group_at(self, i: int) -> LensGroup:
+        gs = list(self.groups.values())
+        if not 0 <= i < len(gs):
+            raise LensError(f"network '{self.name}' has {len(gs)} groups; no group({i})")
+        return gs[i]
+
+    # ------------------------------------------------------------ weights
+    def randomize(self, rand: LensRandom, range_: float = NAN, mean: float = NAN,
+                  groups: set[str] | None = None, link_type: str | None = None,
+                  units: dict[str, np.ndarray] | None = None) -> None:
+        """Lens's randomizeWeights: every unfrozen link drawn in Lens's order (group,
+        unit, block, link) with mean/range from the request, else block, group, network."""
+        net_m = choose(mean, self.params["randMean"])
+        net_r = choose(range_, self.params["randRange"])
+        for g in self.groups.values():
+            if g.frozen or (groups is not None and g.name not in groups):
+                continue
+            gm = choose(mean, g.params["randMean"], net_m)
+            gr = choose(range_, g.params["randRange"], net_r)
+            sel = units.get(g.name) if units is not None else None
+            for j in range(g.size):
+                if sel is not None and not sel[j]:
+                    continue
+                for b in g.blocks:
+                    if b.frozen[j] or (link_type is not None and b.link_type != link_type):
+                        continue
+                    m = choose(mean, b.params["randMean"][j], gm)
+                    r = choose(range_, b.params["randRange"][j], gr)
+                    w = b.block.weights
+                    for i in b.senders(j):
+                        w[i, j] = rand.rand_real(m, r)
+
+    def reset(self, rand: LensRandom, randomize: bool = True) -> None:
+        """Lens's resetNet: unit values, link derivatives and directions, counters."""
+        for g in self.groups.values():
+            g.reset_units()
+            g.error_value = 0.0
+            for b in g.blocks:
+                b.block.weight_deriv[...] = 0.0
+                b.block.last_change[...] = 0.0
+                b.block.rule_state["rate_factor"] = np.ones_like(b.block.weights)
+        if randomize:
+            self.randomize(rand)
+        self.total_updates = 0
+        self.error = 0.0
+        self.weight_cost = 0.0
+        self.gradient_linearity = 0.0
+        self.current_example = None
+
+    # ------------------------------------------------------------ running examples
+    def _arrays(self, S: LensExampleSet, idx: np.ndarray):
+        ex = S.examples
+        if ex.max_events != 1 and np.any(ex.n_events[idx] > 1):
+            raise NeedsTime(f"example set '{S.name}' has examples of several events; running them")
+        inputs, targets = {}, {}
+        for g in self.input_groups:
+            if g.name not in ex.inputs:
+                raise LensError(f"example set '{S.name}' has no inputs for group '{g.name}' (it was loaded "
+                                "before the group existed; load it again)")
+            x = ex.inputs[g.name][idx, 0, :]
+            if np.isnan(x).any():
+                raise LensError(f"example set '{S.name}': an input of group '{g.name}' is '-' (no input); "
+                                "unclamped inputs are not implemented")
+            inputs[g.name] = x
+        for g in self.output_groups:
+            if g.name not in ex.targets:
+                raise LensError(f"example set '{S.name}' has no targets for group '{g.name}' (it was loaded "
+                                "before the group existed; load it again)")
+            targets[g.name] = ex.targets[g.name][idx, 0, :]
+        return inputs, targets
+
+    def configure(self) -> None:
+        for g in self.groups.values():
+            if g.kind not in ("INPUT", "BIAS"):
+                g.configure()
+
+    def forward(self, S: LensExampleSet, idx: np.ndarray) -> np.ndarray:
+        """Run examples ``idx`` forward; return each one's error (summed over output groups)."""
+        inputs, targets = self._arrays(S, idx)
+        self.configure()
+        net = self.net
+        if not inputs:
+            raise LensError(f"network '{self.name}' has no INPUT group")
+        net.forward(inputs)
+        net.set_targets(targets)
+        errs = np.zeros(len(idx))
+        for g in self.output_groups:
+            e = g.group.error.error(g.group.output, net.effective_target(g.group))
+            g.error_value += float(e.sum())
+            errs += e
+        return errs
+
+    def criteria(self, training: bool) -> np.ndarray:
+        """Lens's groupCriteriaReached for each example of the last pass."""
+        batch = next(iter(self.groups.values())).group.output.shape[0]
+        reached = np.ones(batch, dtype=bool)
+        any_crit = False
+        for g in self.groups.values():
+            if not g.criterion:
+                continue
+            any_crit = True
+            crit = choose(g.params["trainGroupCrit" if training else "testGroupCrit"],
+                          self.params["trainGroupCrit" if training else "testGroupCrit"])
+            a, t = g.group.output, g.group.target
+            nan = np.isnan(t)
+            if g.criterion == "STANDARD_CRIT":
+                ok = np.all(nan | (np.abs(a - t) < crit), axis=-1)
+            else:  # MAX_CRIT
+                a2 = np.where(nan, -np.inf, a)
+                t2 = np.where(nan, -np.inf, t)
+                io, it = a2.argmax(axis=-1), t2.argmax(axis=-1)
+                rows = np.arange(a.shape[0])
+                ok = nan.all(axis=-1) | ((io == it) & (np.abs(a2[rows, io] - t2[rows, it]) < crit))
+            reached &= ok
+        return reached if any_crit else np.zeros(batch, dtype=bool)
+
+    def snapshot(self, S: LensExampleSet, k: int, derivs: bool, cost_derivs: bool = False) -> None:
+        """Keep the state of the last example run: what Lens's units hold afterwards.
+
+        ``derivs``: a training pass (output and input derivatives of every unit);
+        ``cost_derivs``: only the error's derivatives were taken (``doExample -train``:
+        output units get dE/da, every other unit 0).
+        """
+        net = self.net
+        for g in self.groups.values():
+            s, pg = g.state, g.group
+            if g.kind == "BIAS":
+                s["output"][:] = 1.0
+                s["input"][:] = 0.0
+                if cost_derivs:
+                    s["outputDeriv"][:] = 0.0
+                continue
+            if g.kind == "INPUT":
+                s["externalInput"][:] = pg.output[-1]
+                s["output"][:] = pg.output[-1]
+                s["input"][:] = 0.0
+            else:
+                s["input"][:] = pg.net_input[-1]
+                s["output"][:] = pg.output[-1]
+            if g.kind == "OUTPUT":
+                t = pg.target[-1]
+                s["target"][:] = t
+                adj = net.effective_target(pg)[-1]
+                s["adjustedTarget"][:] = np.where(np.isnan(t), s["adjustedTarget"], adj)
+            if cost_derivs:
+                if g.kind == "OUTPUT":
+                    od = np.empty((1, g.size))
+                    pg.error.output_deriv(pg.output[-1:], net.effective_target(pg)[-1:], od)
+                    s["outputDeriv"][:] = od[0]
+                else:
+                    s["outputDeriv"][:] = 0.0
+            if not derivs:
+                continue
+            if g.kind == "INPUT":
+                od = np.zeros(g.size)
+                for h in self.groups.values():
+                    for b in h.blocks:
+                        if b.source is g:
+                            od += h.group.input_deriv[-1] @ b.block.weights.T
+                s["outputDeriv"][:] = od
+                s["inputDeriv"][:] = 0.0
+            else:
+                s["outputDeriv"][:] = pg.output_deriv[-1]
+                s["inputDeriv"][:] = pg.input_deriv[-1]
+        self.current_example = (S, k)
+        S.current_example = k
+
+    def mask_derivs(self) -> None:
+        for _g, b in self.all_blocks():
+            if b.mask is not None:
+                b.block.weight_deriv *= b.mask
+
+    # ------------------------------------------------------------ one batch
+    def train_batch(self, S: LensExampleSet) -> bool:
+        """Lens's standardNetTrainBatch: the summed error and link derivatives of one batch."""
+        self.error = self.output_cost = 0.0
+        for g in self.groups.values():
+            g.error_value = g.output_cost = 0.0
+        n = int(self.params["batchSize"]) if self.params["batchSize"] > 0 else len(S)
+        idx = S.next_indices(n)
+        errs = self.forward(S, idx)
+        self.error = float(errs.sum())
+        self.net.backward()
+        self.mask_derivs()
+        correct = bool(self.criteria(training=True).all())
+        self.snapshot(S, int(idx[-1]), derivs=True)
+        return correct
+
+    # ------------------------------------------------------------ weight update
+    def update_weights(self, algorithm: str, do_stats: bool) -> None:
+        """One weight update from the summed link derivatives (Lens's *UpdateWeights)."""
+        self.gradient_linearity = 1.0
+        self.weight_cost = 0.0
+        if self.frozen:
+            return
+        live = [(g, b) for g, b in self.all_blocks() if not g.frozen]
+        net = self.params
+        scale = 1.0
+        if algorithm == "dougsMomentum":
+            total = 0.0
+            for _g, b in live:
+                d = b.block.weight_deriv[:, ~b.frozen]
+                total += float(np.vdot(d, d))
+            scale = 1.0 / math.sqrt(total) if total > 1.0 else 1.0
+        grad_lin = last_len = deriv_len = weight_cost = 0.0
+        inc, dec = net["rateIncrement"], net["rateDecrement"]
+        for g, b in live:
+            cols = ~b.frozen
+            if not cols.any():
+                continue
+            lb = b.block
+            n_to = g.size
+            lr = choose(b.params["learningRate"], np.full(n_to, g.params["learningRate"]),
+                        np.full(n_to, net["learningRate"]))[cols]
+            mom = choose(b.params["momentum"], np.full(n_to, g.params["momentum"]),
+                         np.full(n_to, net["momentum"]))[cols]
+            decay = choose(b.params["weightDecay"], np.full(n_to, g.params["weightDecay"]),
+                           np.full(n_to, net["weightDecay"]))[cols]
+            w_old = lb.weights[:, cols]
+            last = lb.last_change[:, cols]
+            deriv = lb.weight_deriv[:, cols]
+            if do_stats:
+                grad_lin -= float(np.vdot(last, deriv))
+                last_len += float(np.vdot(last, last))
+                deriv_len += float(np.vdot(deriv, deriv))
+            if algorithm == "steepest":
+                dw = -lr * deriv
+            elif algorithm == "momentum":
+                dw = -lr * deriv + mom * last
+            elif algorithm == "dougsMomentum":
+                dw = (-lr * scale) * deriv + mom * last
+            elif algorithm == "deltaBarDelta":
+                r = b.rate_factor[:, cols]
+                r = np.where(np.signbit(deriv) != np.signbit(last), r + inc, r * dec)
+                dw = (-r * lr) * deriv + mom * last
+                b.rate_factor[:, cols] = r
+            else:
+                raise LensError(f"unknown algorithm {algorithm!r}")
+            if np.any(decay > 0.0):
+                dw = np.where(decay > 0.0, dw - decay * w_old, dw)
+            w = w_old + dw
+            lo = b.params["min"][cols]
+            hi = b.params["max"][cols]
+            if not (np.isnan(lo).all() and np.isnan(hi).all()):
+                below = ~np.isnan(lo) & (w < lo)
+                above = ~below & ~np.isnan(hi) & (w > hi)
+                w = np.where(below, lo, np.where(above, hi, w))
+                if b.mask is not None:
+                    w = np.where(b.mask[:, cols], w, 0.0)
+            lb.last_change[:, cols] = w - w_old
+            lb.weights[:, cols] = w
+            if do_stats:
+                weight_cost += float(np.vdot(w, w))
+        if do_stats:
+            prod = last_len * deriv_len
+            self.gradient_linearity = NAN if prod == 0.0 else grad_lin / math.sqrt(prod)
+            self.weight_cost = weight_cost / 2
+
+
+# ---------------------------------------------------------------- printing as Lens prints
+def smart_format(x: float, width: int = 8) -> str:
+    """Lens's smartFormatReal: a real in a column of ``width`` characters."""
+    if x != x:
+        return "".join("-" if i == width >> 1 else " " for i in range(width))
+    if x == 0.0:
+        decimals = width - 3
+    elif math.isinf(x):
+        decimals = 0
+    else:
+        decimals = width - 3 - int(math.log10(abs(x)))
+    decimals = max(0, min(decimals, width - 3))
+    return ("-" if x < 0.0 else " ") + "%-*.*f" % (width - 1, decimals, abs(x))
+
+
+def format_time(seconds: float) -> str:
+    """Lens's printTime."""
+    t = int(seconds)
+    if t > 3600:
+        return "%2dh %2dm" % (t // 3600, (t % 3600) // 60)
+    if t > 60:
+        return "%2dm " % (t // 60) + "%2ds" % (t % 60)
+    return "    " + "%2ds" % t
+
+
+REPORT_HEADER = "__Update____Error___UnitCost__Wgt.Cost__Grad.Lin__TimeUsed__TimeLeft__"
+
+
+# ---------------------------------------------------------------- train / test
+@dataclass
+class TrainOutcome:
+    updates: int
+    result: str
+    halted: bool = False
+
+
+def train(lnet: LensNet, write: Callable[[str], None], run_proc: Callable[[str], None],
+          verbosity: int = 1) -> TrainOutcome:
+    """Lens's standardNetTrain on the current training set."""
+    p = lnet.params
+    num = int(p["numUpdates"])
+    if num < 0:
+        raise LensError(f"numUpdates ({num}) must be positive.")
+    if num == 0:
+        return TrainOutcome(0, "")
+    S = lnet.training_set
+    if S is None:
+        raise LensError("There is no training set.")
+    if p["learningRate"] < 0.0:
+        raise LensError(f"learningRate ({p['learningRate']:f}) cannot be negative.")
+    if p["weightDecay"] < 0.0 or p["weightDecay"] > 1.0:
+        raise LensError(f"weightDecay ({p['weightDecay']:f}) must be in the range [0,1].")
+    if p["reportInterval"] < 0:
+        raise LensError(f"reportInterval ({int(p['reportInterval'])}) cannot be negative.")
+    lnet.check_feed_forward("training")
+    algorithm = lnet.algorithm
+    if verbosity >= 1:
+        write(f"Performing {num} updates using {ALGORITHMS[algorithm]}...\n")
+    report = int(p["reportInterval"])
+    if report and verbosity >= 1:
+        write(REPORT_HEADER + "\n")
+    start = time.perf_counter()
+    last_report = batches_at_crit = 0
+    crit_reached = False
+    done = False
+    i = 0
+    per_update = 0.0
+    report_num = 0
+    last_time = start
+    while not done:
+        i += 1
+        run_proc("preEpochProc")
+        crit_reached = lnet.train_batch(S)
+        if lnet.error < p["criterion"] or crit_reached:
+            batches_at_crit += 1
+        else:
+            batches_at_crit = 0
+        if (p["minCritBatches"] > 0 and batches_at_crit >= p["minCritBatches"]) or i >= int(p["numUpdates"]):
+            done = True
+        will_report = bool(report) and (i % report == 0 or done)
+        run_proc("postEpochProc")
+        lnet.update_weights(algorithm, will_report)
+        run_proc("postUpdateProc")
+        lnet.total_updates += 1
+        if will_report:
+            report_num = 1 if not last_report else report_num + 1
+            if verbosity >= 1:
+                now = time.perf_counter()
+                n_up = int(p["numUpdates"])
+                if n_up > i:
+                    if report_num < 5:
+                        per_update = (now - start) / i
+                    else:
+                        per_update = 0.5 * per_update + 0.5 * (now - last_time) / (i - last_report)
+                    left = per_update * (n_up - i)
+                else:
+                    left = 0.0
+                last_time = now
+                write("%7d)  " % lnet.total_updates + smart_format(lnet.error) + "  "
+                      + smart_format(lnet.output_cost) + "  " + smart_format(lnet.weight_cost) + "  "
+                      + smart_format(lnet.gradient_linearity) + "  " + " " + format_time(now - start) + "   "
+                      + format_time(left) + "\n")
+            last_report = i
+        if lnet.algorithm != algorithm:
+            algorithm = lnet.algorithm
+            if verbosity >= 1:
+                write(f"Changing algorithm to {ALGORITHMS[algorithm]}...\n")
+    elapsed = time.perf_counter() - start
+    result = f"Performed {i} updates\n"
+    if lnet.error <= p["criterion"] and batches_at_crit >= p["minCritBatches"]:
+        result += f"Network reached overall error criterion of {p['criterion']:f}\n"
+    if crit_reached and batches_at_crit >= p["minCritBatches"]:
+        result += "Network reached group output criterion\n"
+    result += f"Total time elapsed: {elapsed:.3f} seconds"
+    return TrainOutcome(i, result)
+
+
+@dataclass
+class TestOutcome:
+    examples: int
+    ticks: int
+    reached: int
+    text: str
+    variables: dict[str, str]
+    __test__ = False
+
+
+def test(lnet: LensNet, num: int = 0, reset_error: bool = True) -> TestOutcome:
+    """Lens's standardNetTestBatch: run the testing (else training) set forward."""
+    S = lnet.testing_set or lnet.training_set
+    if S is None:
+        raise LensError("there are no current example sets")
+    lnet.check_feed_forward("testing")
+    if reset_error:
+        lnet.error = lnet.output_cost = 0.0
+        for g in lnet.groups.values():
+            g.error_value = g.output_cost = 0.0
+    if num == 0:
+        num = len(S)
+        S.reset()
+    idx = S.next_indices(num)
+    errs = lnet.forward(S, idx)
+    lnet.error += float(errs.sum())
+    reached = int(lnet.criteria(training=False).sum())
+    lnet.snapshot(S, int(idx[-1]), derivs=False)
+    return report_error(lnet, num, num, reached)
+
+
+def _g(x: float) -> str:
+    return "%g" % x
+
+
+def report_error(lnet: LensNet, examples: int, ticks: int, reached: int) -> TestOutcome:
+    """Lens's reportError: the text ``test`` prints and the ``Test`` array it sets."""
+    outs = lnet.output_groups
+    lines = [f"Test results on {examples} examples, {ticks} ticks:"]
+    head = "                     Network     "
+    if len(outs) > 1:
+        head += "".join(" %-12s" % g.name for g in outs)
+    lines.append(head)
+    var = {"numExamples": str(examples), "numTicks": str(ticks), "totalError": _g(lnet.error)}
+    row = "Error total:        " + smart_format(lnet.error)
+    if len(outs) > 1:
+        for g in outs:
+            row += "     " + smart_format(g.error_value)
+            var[f"{g.name}.totalError"] = str(ticks)        # sic: Lens stores the tick count here
+    lines.append(row)
+    row = "Error per example:  " + smart_format(lnet.error / examples)
+    var["exampleError"] = _g(lnet.error / examples)
+    if len(outs) > 1:
+        for g in outs:
+            row += "     " + smart_format(g.error_value / examples)
+            var[f"{g.name}.exampleError"] = _g(lnet.error / examples)
+    lines.append(row)
+    row = "Error per tick:     " + smart_format(lnet.error / ticks)
+    var["tickError"] = _g(lnet.error / ticks)
+    if len(outs) > 1:
+        for g in outs:
+            row += "     " + smart_format(g.error_value / ticks)
+            var[f"{g.name}.tickError"] = _g(lnet.error / ticks)
+    lines.append(row)
+    lines.append("Unit cost per tick: " + smart_format(lnet.output_cost / ticks))
+    var["totalCost"] = _g(lnet.output_cost)
+    var["tickCost"] = _g(lnet.output_cost / ticks)
+    lines.append("Output unit criterion reached on %d examples (%.2f%%)" % (reached, reached * 100 / examples))
+    var["examplesCorrect"] = str(reached)
+    var["percentCorrect"] = _g(reached * 100 / examples)
+    return TestOutcome(examples, ticks, reached, "\n".join(lines), var)
+
+
+def do_example(lnet: LensNet, S: LensExampleSet, num: int, training: bool) -> None:
+    """Lens's doExample: run one example forward (its error adds to the network's)."""
+    lnet.check_feed_forward("doExample")
+    if num < 0:
+        idx = S.next_indices(1)
+    else:
+        if num >= len(S):
+            raise LensError(f"standardNetRunExample: example {num} out of range")
+        idx = np.array([num])
+    errs = lnet.forward(S, idx)
+    lnet.error += float(errs.sum())
+    lnet.snapshot(S, int(idx[-1]), derivs=False, cost_derivs=training)

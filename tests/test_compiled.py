@@ -1,0 +1,96 @@
+"""The compiled loop against the numpy reference: same equations, orders and results to rounding."""
+import itertools
+
+import numpy as np
+import pytest
+
+import pdpsim
+from pdpsim import ExampleSet, Network
+
+pytest.importorskip("numba")
+
+
+def net_for(hidden_fn, out_fn, err, seed, two_outputs=True):
+    net = Network("c", seed=seed)
+    net.add_group("input", 4, kind="INPUT")
+    net.add_group("h1", 5, function=hidden_fn)
+    net.add_group("h2", 3, function=hidden_fn)
+    net.add_group("out", 3, kind="OUTPUT", function=out_fn, error=err)
+    net.connect("input", "h1")
+    net.connect("h1", "h2")
+    net.connect("h2", "out")
+    net.connect("input", "out")
+    if two_outputs:                       # an output group that also sends links
+        net.add_group("out2", 2, kind="OUTPUT", function="LOGISTIC", error="SUM_SQUARED")
+        net.connect("h1", "out2")
+        net.connect("out2", "h2")
+    net.connect_bias()
+    return net
+
+
+def data(rng, n=7, out_fn="LOGISTIC"):
+    t = rng.uniform(0.05, 0.95, (n, 3))
+    if out_fn == "TANH":
+        t = 2 * t - 1
+    if out_fn == "LINEAR":
+        t = rng.normal(size=(n, 3))
+    t[2, 1] = np.nan
+    return ExampleSet({"input": rng.uniform(-1, 1, (n, 4))},
+                      {"out": t, "out2": rng.uniform(0.1, 0.9, (n, 2))})
+
+
+COMBOS = [("LOGISTIC", "CROSS_ENTROPY"), ("LOGISTIC", "SUM_SQUARED"), ("LOGISTIC", "DIVERGENCE"),
+          ("TANH", "SUM_SQUARED"), ("LINEAR", "SUM_SQUARED")]
+
+
+@pytest.mark.parametrize("hidden_fn,combo,algorithm,order,batch",
+                         [(h, c, a, o, b) for h, c in itertools.product(["LOGISTIC", "TANH", "LINEAR"], COMBOS)
+                          for a, o, b in [("momentum", "permuted", 3)]] +
+                         [("LOGISTIC", ("LOGISTIC", "CROSS_ENTROPY"), a, o, b)
+                          for a, o, b in itertools.product(["steepest", "momentum", "dougs_momentum"],
+                                                           ["ordered", "permuted", "random"], [1, 3, 0])])
+def test_compiled_equals_numpy(hidden_fn, combo, algorithm, order, batch):
+    out_fn, err = combo
+    runs = {}
+    for backend in ("numpy", "compiled"):
+        rng = np.random.default_rng(4)
+        net = net_for(hidden_fn, out_fn, err, seed=2)
+        net.block("h1", "h2").learning_rate = 0.05           # a per-block rate
+        xs = data(rng, out_fn=out_fn)
+        xs.frequencies = np.arange(1, 8, dtype=float)
+        r = pdpsim.train(net, xs, backend=backend, algorithm=algorithm, order=order, batch_size=batch,
+                         learning_rate=0.02 if "LINEAR" in (hidden_fn, out_fn) else 0.1, momentum=0.8,
+                         weight_decay=0.001, max_epochs=25)
+        runs[backend] = (r, net.get_weights(), net.rng.random())
+    (r1, w1, z1), (r2, w2, z2) = runs["numpy"], runs["compiled"]
+    np.testing.assert_allclose(r2.errors, r1.errors, rtol=1e-9)
+    for k in w1:
+        np.testing.assert_allclose(w2[k], w1[k], rtol=1e-9, atol=1e-12, err_msg=k)
+    assert z1 == z2                    # the generator ends where the numpy path leaves it
+
+
+def test_compiled_stops_on_criteria_like_numpy():
+    for crit in ({"output_criterion": 0.1}, {"error_criterion": 0.02}):
+        res = []
+        for backend in ("numpy", "compiled"):
+            m = pdpsim.load("xor", seed=3)
+            r = pdpsim.train(m.network, m.examples, m.training, backend=backend, order="permuted",
+                             **({"output_criterion": None} | crit))
+            res.append((r.stopped, r.n_epochs, m.network.rng.random()))
+        assert res[0] == res[1]
+
+
+def test_auto_backend_choice_and_refusals():
+    from pdpsim.training import _use_compiled
+    m = pdpsim.load("encoder-8-3-8")
+    assert _use_compiled(m.network, m.training, 1, 8)                       # 3000 epochs x 8 updates
+    assert not _use_compiled(m.network, m.training.__class__(max_epochs=10), 1, 8)   # too short to pay
+    sm = Network("s", seed=0)
+    sm.add_group("input", 2, kind="INPUT")
+    sm.add_group("out", 2, kind="OUTPUT", function="SOFT_MAX", error="DIVERGENCE")
+    sm.connect("input", "out")
+    xs = ExampleSet({"input": np.eye(2)}, {"out": np.eye(2)})
+    with pytest.raises(pdpsim.PdpError, match="compiled loop does not support SOFT_MAX units"):
+        pdpsim.train(sm, xs, backend="compiled", max_epochs=1)
+    r = pdpsim.train(sm, xs, backend="auto", max_epochs=20000, learning_rate=0.5, error_criterion=0.05)
+    assert r.stopped == "error_criterion"
