@@ -183,13 +183,28 @@ def _ensemble_worker(repeat: int, quick: bool) -> dict:
             "backend": "numpy ensemble"}
 
 
-def _worker(name: str, repeat: int, quick: bool) -> dict:
+def _as_float32(net):
+    """The same network in float32 (weights rounded)."""
+    net.dtype = np.dtype(np.float32)
+    for b in net.blocks:
+        b.weights = b.weights.astype(np.float32)
+        b.weight_deriv = np.zeros_like(b.weights)
+        b.last_change = np.zeros_like(b.weights)
+    net._invalidate()
+    return net
+
+
+def _worker(name: str, repeat: int, quick: bool, float32: bool = False) -> dict:
     """Run one workload in this process and return its figures."""
     import resource
     from .training import _use_compiled, train
     if name == "xor-ensemble-1000":
+        if float32:
+            raise PdpError("the ensemble workload runs in float64 only")
         return _ensemble_worker(repeat, quick)
     net, xs, params, n_examples = _build(name, quick)
+    if float32:
+        net = _as_float32(net)
     start = {b.name: b.weights.copy() for b in net.blocks}
     warm = params.__class__(**{**params.to_dict(), "max_epochs": 1})
     train(net, xs, warm)
@@ -210,16 +225,22 @@ def _worker(name: str, repeat: int, quick: bool) -> dict:
             "final_error": r.final_error, "peak_mib": peak, "backend": backend}
 
 
-def run_bench(workloads: list[str] | None = None, repeat: int = 3, quick: bool = False) -> list[dict]:
+def run_bench(workloads: list[str] | None = None, repeat: int = 3, quick: bool = False,
+              float32: bool = False) -> list[dict]:
     names = workloads or list(WORKLOADS)
     for n in names:
         if n not in WORKLOADS:
             raise PdpError(f"--workload: unknown workload {n!r}; expected one of {', '.join(WORKLOADS)}")
     results = []
+    if workloads is None and data_dir() is None:
+        names = [n for n in names if n != "pmsp-batch"]
+        print("(pmsp-batch skipped: set PDPSIM_DATA to the folder holding pmsp96_reading/)", file=sys.stderr)
     for n in names:
         w = WORKLOADS[n]
         t0 = time.perf_counter()
-        cmd = [sys.executable, "-m", "pdpsim.bench", n, str(repeat), "1" if quick else "0"]
+        if float32 and n == "xor-ensemble-1000":
+            continue
+        cmd = [sys.executable, "-m", "pdpsim.bench", n, str(repeat), "1" if quick else "0", "1" if float32 else "0"]
         proc = subprocess.run(cmd, capture_output=True, text=True, env=os.environ.copy())
         whole = time.perf_counter() - t0
         if proc.returncode != 0:
@@ -227,7 +248,8 @@ def run_bench(workloads: list[str] | None = None, repeat: int = 3, quick: bool =
         r = json.loads(proc.stdout.strip().splitlines()[-1])
         eps = r["examples"] / r["train_s"]
         results.append({
-            "workload": n,
+            "workload": n + (" (float32)" if float32 else ""),
+            "dtype": "float32" if float32 else "float64",
             "description": w.description,
             "examples": r["examples"],
             "links": r["links"],
@@ -246,13 +268,13 @@ def run_bench(workloads: list[str] | None = None, repeat: int = 3, quick: bool =
 
 
 def format_results(results: list[dict]) -> str:
-    head = (f"{'workload':<20} {'examples/s':>11} {'link-upd/s':>11} {'Lens ex/s':>10} {'x Lens':>7} "
+    head = (f"{'workload':<28} {'examples/s':>11} {'link-upd/s':>11} {'Lens ex/s':>10} {'x Lens':>7} "
             f"{'train s':>8} {'process s':>9} {'peak MiB':>8}  backend")
     lines = [head, "-" * len(head)]
     for r in results:
         ratio = f"{r['ratio_to_lens']:.1f}" if r["ratio_to_lens"] else "-"
         lens = f"{r['lens_examples_per_s']:,.0f}" if r["lens_examples_per_s"] else "-"
-        lines.append(f"{r['workload']:<20} {r['examples_per_s']:>11,.0f} {r['link_updates_per_s']:>11.3g} "
+        lines.append(f"{r['workload']:<28} {r['examples_per_s']:>11,.0f} {r['link_updates_per_s']:>11.3g} "
                      f"{lens:>10} {ratio:>7} {r['train_s']:>8.3f} {r['process_s']:>9.2f} {r['peak_mib']:>8.0f}"
                      f"  {r['backend']}")
     if any(r["quick"] for r in results):
@@ -260,5 +282,97 @@ def format_results(results: list[dict]) -> str:
     return "\n".join(lines)
 
 
+
+def matmul_gflops(m: int = 1000, k: int = 200, n: int = 200, repeat: int = 20) -> float:
+    """The machine's measured float64 matrix-product rate (GFLOP/s) at a shape like a full batch."""
+    rng = np.random.default_rng(0)
+    a, b = rng.random((m, k)), rng.random((k, n))
+    out = np.empty((m, n))
+    np.matmul(a, b, out=out)
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        np.matmul(a, b, out=out)
+        best = min(best, time.perf_counter() - t0)
+    return 2 * m * k * n / best / 1e9
+
+
+def _epoch_seconds(n_in: int, n_hidden: int, n_out: int, n_examples: int, epochs: int) -> float:
+    from .examples import ExampleSet
+    from .network import Network
+    from .training import train
+    rng = np.random.default_rng(0)
+    xs = ExampleSet({"input": rng.integers(0, 2, (n_examples, n_in)).astype(float)},
+                    {"output": rng.integers(0, 2, (n_examples, n_out)).astype(float)})
+    net = Network("scale", seed=1)
+    net.add_group("input", n_in, kind="INPUT")
+    net.add_group("hidden", n_hidden)
+    net.add_group("output", n_out, kind="OUTPUT", error="CROSS_ENTROPY")
+    net.connect("input", "hidden")
+    net.connect("hidden", "output")
+    net.connect_bias()
+    train(net, xs, max_epochs=1, learning_rate=1e-4, algorithm="momentum", momentum=0.9, backend="numpy")
+    best = float("inf")
+    for _ in range(3):
+        t0 = time.perf_counter()
+        train(net, xs, max_epochs=epochs, learning_rate=1e-4, algorithm="momentum", momentum=0.9,
+              backend="numpy")
+        best = min(best, (time.perf_counter() - t0) / epochs)
+    return best
+
+
+def run_scaling(path: Path, quick: bool = False) -> dict:
+    """Full-batch time per epoch against network size and number of examples, beside the
+    machine's matrix-product rate; writes a two-panel figure to ``path``."""
+    from . import figures
+    epochs = 2 if quick else 10
+    sizes = [25, 50, 100, 200] if quick else [25, 50, 100, 200, 400, 800]
+    counts = [125, 250, 500, 1000] if quick else [125, 250, 500, 1000, 2000, 4000, 8000]
+    peak = matmul_gflops()
+    by_size = []
+    for s in sizes:
+        t = _epoch_seconds(s, 2 * s, s, 1000, epochs)
+        links = s * 2 * s * 2 + 3 * s
+        by_size.append({"units": s, "links": links, "examples": 1000, "epoch_s": t,
+                        "gflops": 6 * links * 1000 / t / 1e9})
+    by_count = []
+    for c in counts:
+        t = _epoch_seconds(100, 200, 100, c, epochs)
+        links = 40_300
+        by_count.append({"units": 100, "links": links, "examples": c, "epoch_s": t,
+                         "gflops": 6 * links * c / t / 1e9})
+    plt = figures._plt()
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.6))
+    ax = axes[0]
+    ax.loglog([r["links"] for r in by_size], [r["epoch_s"] for r in by_size], "o-", label="N-2N-N, 1000 examples")
+    ax.loglog([r["links"] * r["examples"] / 40_300 for r in by_count], [r["epoch_s"] for r in by_count], "s-",
+              label="100-200-100, 125-8000 examples\n(x = examples x 40,300 / 40,300)")
+    ax.set_xlabel("links (x examples / 1000 for the squares)")
+    ax.set_ylabel("seconds per epoch (full batch)")
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(frameon=False, fontsize=7)
+    ax.set_title("time per epoch")
+    ax = axes[1]
+    ax.semilogx([r["links"] * r["examples"] for r in by_size], [r["gflops"] for r in by_size], "o-",
+                label="N-2N-N")
+    ax.semilogx([r["links"] * r["examples"] for r in by_count], [r["gflops"] for r in by_count], "s-",
+                label="100-200-100")
+    ax.axhline(peak, color="k", ls="--", lw=1, label=f"np.matmul 1000x200x200: {peak:.1f} GFLOP/s")
+    ax.set_xlabel("links x examples per update")
+    ax.set_ylabel("GFLOP/s (6 flops per link per example)")
+    ax.set_ylim(0, peak * 1.15)
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(frameon=False, fontsize=7)
+    ax.set_title("against the machine's matrix-product rate")
+    figures.save(fig, path)
+    lines = [f"matrix-product rate of this machine: {peak:.1f} GFLOP/s (float64)",
+             f"{'units':>6} {'links':>8} {'examples':>9} {'s/epoch':>9} {'GFLOP/s':>8} {'of matmul':>9}"]
+    for r in by_size + by_count:
+        lines.append(f"{r['units']:>6} {r['links']:>8} {r['examples']:>9} {r['epoch_s']:>9.4f} "
+                     f"{r['gflops']:>8.1f} {r['gflops'] / peak:>8.0%}")
+    lines.append(f"figure: {path}")
+    return {"matmul_gflops": peak, "by_size": by_size, "by_examples": by_count, "text": "\n".join(lines)}
+
+
 if __name__ == "__main__":  # worker entry: python -m pdpsim.bench NAME REPEAT QUICK
-    print(json.dumps(_worker(sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1")))
+    print(json.dumps(_worker(sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1", sys.argv[4] == "1")))

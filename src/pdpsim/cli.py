@@ -110,10 +110,21 @@ def test_cmd(spec, weights) -> None:
 @click.option("--workload", "workloads", multiple=True, help="Run only these workloads (repeatable).")
 @click.option("--repeat", type=int, default=3, show_default=True, help="Timed repetitions (the best is kept).")
 @click.option("--quick", is_flag=True, help="Shortened workloads (for tests; figures not comparable).")
-def bench(as_json, workloads, repeat, quick) -> None:
-    """Training speed on the reference workloads, against Lens's measured speed."""
+@click.option("--float32", "float32", is_flag=True, help="Run the networks in float32 instead of float64.")
+@click.option("--scaling", type=click.Path(dir_okay=False), default=None,
+              help="Also measure how time grows with network size and examples; write this figure (PNG/SVG/PDF).")
+def bench(as_json, workloads, repeat, quick, float32, scaling) -> None:
+    """Training speed on the reference workloads, against Lens's measured speed.
+
+    Set PDPSIM_DATA to the folder holding pmsp96_reading/ for the PMSP workload
+    (default: ../shared/data or shared/data from the current folder)."""
     from .bench import run_bench, format_results
-    results = run_bench(list(workloads) or None, repeat=repeat, quick=quick)
+    results = run_bench(list(workloads) or None, repeat=repeat, quick=quick, float32=float32)
+    if scaling:
+        from .bench import run_scaling
+        results_scaling = run_scaling(Path(scaling), quick=quick)
+        if not as_json:
+            click.echo(results_scaling["text"])
     if as_json:
         import json
         click.echo(json.dumps(results, indent=2))

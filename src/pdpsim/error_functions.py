@@ -16,6 +16,12 @@ from .validation import PdpError
 
 #: outputs are kept inside [EPS, 1 - EPS] where a logarithm needs it (as Lens does)
 LOG_EPS = 1e-8
+#: the same bound in float32, where 1 - 1e-8 rounds to 1
+LOG_EPS32 = 1e-6
+
+
+def _eps(a: np.ndarray) -> float:
+    return LOG_EPS if a.dtype != np.float32 else LOG_EPS32
 
 
 class ErrorFunction:
@@ -71,11 +77,12 @@ class CrossEntropy(ErrorFunction):
             # t in {0, 1}: E = -ln(1 - |t - a|), with a kept inside [eps, 1 - eps]
             d = np.subtract(target, output)
             np.abs(d, out=d)
-            np.minimum(d, 1.0 - LOG_EPS, out=d)
+            np.minimum(d, 1.0 - _eps(d), out=d)
             np.negative(d, out=d)
             np.log1p(d, out=d)
             return -self.error_scale * d.sum(axis=-1)
-        a = np.clip(output, LOG_EPS, 1.0 - LOG_EPS)
+        eps = _eps(output)
+        a = np.clip(output, eps, 1.0 - eps)
         t = target
         with np.errstate(divide="ignore", invalid="ignore"):
             on = np.where(t > 0, t * np.log(np.where(t > 0, t, 1.0) / a), 0.0)
@@ -83,7 +90,8 @@ class CrossEntropy(ErrorFunction):
         return self.error_scale * (on + off).sum(axis=-1)
 
     def output_deriv(self, output, target, out):
-        a = np.clip(output, LOG_EPS, 1.0 - LOG_EPS)
+        eps = _eps(output)
+        a = np.clip(output, eps, 1.0 - eps)
         np.subtract(a, target, out=out)
         out /= a
         np.subtract(1.0, a, out=a)
@@ -99,14 +107,14 @@ class Divergence(ErrorFunction):
     name = "DIVERGENCE"
 
     def error(self, output, target, binary=False):
-        a = np.maximum(output, LOG_EPS)
+        a = np.maximum(output, _eps(output))
         t = target
         with np.errstate(divide="ignore", invalid="ignore"):
             e = np.where(t > 0, t * np.log(np.where(t > 0, t, 1.0) / a), 0.0)
         return self.error_scale * e.sum(axis=-1)
 
     def output_deriv(self, output, target, out):
-        a = np.maximum(output, LOG_EPS)
+        a = np.maximum(output, _eps(output))
         np.divide(target, a, out=out)
         out *= -self.error_scale
         return out

@@ -44,7 +44,7 @@ GROUP_KEYS = {"units", "type", "activation", "error", "error_scale", "target_rad
 LINK_KEYS = {"from", "to", "range", "mean", "learning_rate", "momentum", "weight_decay", "min", "max", "frozen",
              "weights", "bidirectional"}
 TOP_KEYS = {"name", "description", "seed", "bias", "init", "groups", "links", "examples", "training", "weights",
-            "time"}
+            "time", "dtype"}
 TIME_KEYS = {"mode", "ticks_per_interval", "intervals", "grace"}
 GROUP_TYPES = {"INPUT", "HIDDEN", "OUTPUT", "CONTEXT"}
 
@@ -254,8 +254,11 @@ def build_network(spec: Spec, seed: int | None = None) -> Network:
     if seed is None and d.get("seed") is not None:
         seed = positive_int(d["seed"], spec.where("seed"), allow_zero=True)
     init = _check_keys(spec, d.get("init", {}) or {}, {"range", "mean"}, ("init",))
+    dtype = str(d.get("dtype", "float64"))
+    if dtype not in ("float64", "float32"):
+        raise PdpError(f"{spec.where('dtype')}: expected float64 or float32, got {dtype!r}")
     net = Network(name, seed=seed, init_range=real(init.get("range", 1.0), spec.where("init", "range"), minimum=0),
-                  init_mean=real(init.get("mean", 0.0), spec.where("init", "mean")))
+                  init_mean=real(init.get("mean", 0.0), spec.where("init", "mean")), dtype=dtype)
     for gname, g, path in _groups(spec):
         _check_keys(spec, g, GROUP_KEYS, path)
         if "units" not in g:

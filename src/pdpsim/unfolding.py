@@ -217,7 +217,7 @@ class Unfolded:
             g = net.groups[gname]
             if g.clamp == "HARD":
                 g.output_history[0] = np.where(np.isnan(x[0]), g.output_history[0], x[0])
-        total = np.zeros(lead)
+        total = np.zeros(lead)  # errors are summed in float64
         rng = net.rng
         for t in range(1, T + 1):
             for g in self.computed:
@@ -294,10 +294,10 @@ class Unfolded:
         for b in net.blocks:
             b.weight_deriv[...] = 0.0
         shape = {g.name: g.output_history.shape[1:] for g in self.groups}
-        dA = {g.name: np.zeros(shape[g.name]) for g in self.computed}       # dE/da(t), built up from t+1
-        dA_next = {g.name: np.zeros(shape[g.name]) for g in self.computed}
-        dN_next = {g.name: np.zeros(shape[g.name]) for g in self.computed}  # dE/dn(t+1) (IN_INTEGR carry)
-        draw = {g.name: np.zeros(shape[g.name]) for g in self.computed}
+        dA = {g.name: np.zeros(shape[g.name]), dtype=net.dtype for g in self.computed}       # dE/da(t), built up from t+1
+        dA_next = {g.name: np.zeros(shape[g.name]), dtype=net.dtype for g in self.computed}
+        dN_next = {g.name: np.zeros(shape[g.name]), dtype=net.dtype for g in self.computed}  # dE/dn(t+1) (IN_INTEGR carry)
+        draw = {g.name: np.zeros(shape[g.name]), dtype=net.dtype for g in self.computed}
         out_groups = {gname: net.groups[gname] for gname in sched.targets}
         for t in range(T, 0, -1):
             # 1. dE/da(t): error at t, plus what t+1 sent back (already in dA), plus OUT_INTEGR carry
