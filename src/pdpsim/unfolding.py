@@ -294,10 +294,10 @@ class Unfolded:
         for b in net.blocks:
             b.weight_deriv[...] = 0.0
         shape = {g.name: g.output_history.shape[1:] for g in self.groups}
-        dA = {g.name: np.zeros(shape[g.name]), dtype=net.dtype for g in self.computed}       # dE/da(t), built up from t+1
-        dA_next = {g.name: np.zeros(shape[g.name]), dtype=net.dtype for g in self.computed}
-        dN_next = {g.name: np.zeros(shape[g.name]), dtype=net.dtype for g in self.computed}  # dE/dn(t+1) (IN_INTEGR carry)
-        draw = {g.name: np.zeros(shape[g.name]), dtype=net.dtype for g in self.computed}
+        dA = {g.name: np.zeros(shape[g.name], dtype=net.dtype) for g in self.computed}       # dE/da(t), built up from t+1
+        dA_next = {g.name: np.zeros(shape[g.name], dtype=net.dtype) for g in self.computed}
+        dN_next = {g.name: np.zeros(shape[g.name], dtype=net.dtype) for g in self.computed}  # dE/dn(t+1) (IN_INTEGR carry)
+        draw = {g.name: np.zeros(shape[g.name], dtype=net.dtype) for g in self.computed}
         out_groups = {gname: net.groups[gname] for gname in sched.targets}
         for t in range(T, 0, -1):
             # 1. dE/da(t): error at t, plus what t+1 sent back (already in dA), plus OUT_INTEGR carry
