@@ -120,6 +120,18 @@ class Schedule:
     ticks: int
     event_of_tick: np.ndarray            # (B, ticks + 1), -1 after an example ends
     active: np.ndarray                   # (ticks + 1, B) True while the example runs
+    #: per group and tick: "none" (no target at all), "full" (every target given) or "some"
+    target_kind: dict[str, list[str]] = field(default_factory=dict)
+    #: per group: every target given is 0 or 1 (a faster cross-entropy)
+    binary: dict[str, bool] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for g, y in self.targets.items():
+            nan = np.isnan(y)
+            per_tick = nan.reshape(nan.shape[0], -1)
+            self.target_kind[g] = ["none" if r.all() else "full" if not r.any() else "some" for r in per_tick]
+            given = y[~nan]
+            self.binary[g] = bool(np.all((given == 0) | (given == 1)))
 
 
 def event_ticks(net: Network, examples: ExampleSet) -> np.ndarray:
@@ -274,12 +286,14 @@ class Unfolded:
                     elif g.clamp == "SOFT":
                         a += g.clamp_strength * np.nan_to_num(x - a, nan=0.0)
             for gname, y in sched.targets.items():
-                g = net.groups[gname]
-                if np.isnan(y[t]).all():
+                kind = sched.target_kind[gname][t]
+                if kind == "none":
                     continue
+                g = net.groups[gname]
                 a = g.output_history[t]
-                tgt = _effective(g, a, y[t])
-                total += g.error.error(a, tgt) * self.tick_scale
+                tgt = _effective(g, a, y[t], kind)
+                plain = g.target_radius <= 0 and g.zero_error_radius <= 0
+                total += g.error.error(a, tgt, sched.binary[gname] and plain) * self.tick_scale
         for g in self.groups:                                     # the state at the last tick
             g.output = g.output_history[T]
             g.net_input = g.net_input_history[T]
@@ -298,6 +312,9 @@ class Unfolded:
         dA_next = {g.name: np.zeros(shape[g.name], dtype=net.dtype) for g in self.computed}
         dN_next = {g.name: np.zeros(shape[g.name], dtype=net.dtype) for g in self.computed}  # dE/dn(t+1) (IN_INTEGR carry)
         draw = {g.name: np.zeros(shape[g.name], dtype=net.dtype) for g in self.computed}
+        scratch = {g.name: np.empty(shape[g.name], dtype=net.dtype) for g in self.computed}
+        df_buf = {g.name: np.empty(shape[g.name], dtype=net.dtype) for g in self.computed}
+        dn_buf = {g.name: [np.empty(shape[g.name], dtype=net.dtype) for _ in range(2)] for g in self.computed}
         out_groups = {gname: net.groups[gname] for gname in sched.targets}
         for t in range(T, 0, -1):
             # 1. dE/da(t): error at t, plus what t+1 sent back (already in dA), plus OUT_INTEGR carry
@@ -306,12 +323,14 @@ class Unfolded:
                 if g.integration == "OUT_INTEGR":
                     d += (1.0 - dt) * dA_next[g.name]
                 if g.name in out_groups:
-                    y = sched.targets[g.name][t]
-                    if not np.isnan(y).all():
+                    kind = sched.target_kind[g.name][t]
+                    if kind != "none":
                         a = g.output_history[t]
-                        tmp = np.empty_like(a)
-                        g.error.output_deriv(a, _effective(g, a, y), tmp)
-                        d += self.tick_scale * tmp
+                        tmp = scratch[g.name]
+                        g.error.output_deriv(a, _effective(g, a, sched.targets[g.name][t], kind), tmp)
+                        if self.tick_scale != 1.0:
+                            tmp *= self.tick_scale
+                        d += tmp
                 if g.clamp == "SOFT" and g.name in sched.inputs:
                     x = sched.inputs[g.name][t]                        # a = (1 - s) a' + s x
                     d *= np.where(np.isnan(x), 1.0, 1.0 - g.clamp_strength)
@@ -322,8 +341,12 @@ class Unfolded:
                 d = dA[g.name]
                 fh = self.f_history[g.name]
                 f = g.output_history[t] if fh is None else fh[t]
-                df = d * dt if g.integration == "OUT_INTEGR" else d
-                dn = np.empty_like(df)
+                if g.integration == "OUT_INTEGR":
+                    df = df_buf[g.name]
+                    np.multiply(d, dt, out=df)
+                else:
+                    df = d
+                dn = dn_buf[g.name][t % 2]          # two buffers: dE/dn(t) and the carried dE/dn(t+1)
                 g.function.backward(f, df, dn)
                 if g.integration == "IN_INTEGR":
                     dn += (1.0 - dt) * dN_next[g.name]
@@ -354,9 +377,10 @@ def _output_differs(g: Group) -> bool:
     return g.integration == "OUT_INTEGR" or g.clamp == "SOFT" or bool(g.output_noise)
 
 
-def _effective(g: Group, a: np.ndarray, t: np.ndarray) -> np.ndarray:
+def _effective(g: Group, a: np.ndarray, t: np.ndarray, kind: str = "some") -> np.ndarray:
     """NaN targets become the output (no error); target and zero-error radii as in the feed-forward case."""
-    t = np.where(np.isnan(t), a, t)
+    if kind != "full":
+        t = np.where(np.isnan(t), a, t)
     if g.target_radius <= 0 and g.zero_error_radius <= 0:
         return t
     diff = a - t
