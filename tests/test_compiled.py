@@ -94,3 +94,25 @@ def test_auto_backend_choice_and_refusals():
         pdpsim.train(sm, xs, backend="compiled", max_epochs=1)
     r = pdpsim.train(sm, xs, backend="auto", max_epochs=20000, learning_rate=0.5, error_criterion=0.05)
     assert r.stopped == "error_criterion"
+
+
+@pytest.mark.parametrize("variant", [{}, {"out_integration": "IN_INTEGR"}, {"soft": True},
+                                     {"err": "SUM_SQUARED", "out_fn": "TANH"}, {"out_integration": None}])
+def test_compiled_networks_in_time_equal_numpy(variant):
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_time import attractor, examples
+    runs = {}
+    for backend in ("numpy", "compiled"):
+        rng = np.random.default_rng(1)
+        net = attractor(seed=2, **variant)
+        xs = examples(rng)
+        if variant.get("out_fn") == "TANH":
+            xs.targets["output"] = xs.targets["output"] * 2 - 1
+        r = pdpsim.train(net, xs, backend=backend, algorithm="momentum", learning_rate=0.2, momentum=0.9,
+                         batch_size=2, order="permuted", max_epochs=20)
+        runs[backend] = (r.errors, net.get_weights())
+    np.testing.assert_allclose(runs["compiled"][0], runs["numpy"][0], rtol=1e-10)
+    for k, w in runs["numpy"][1].items():
+        np.testing.assert_allclose(runs["compiled"][1][k], w, rtol=1e-10, atol=1e-12)

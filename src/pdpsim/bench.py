@@ -220,7 +220,7 @@ def _worker(name: str, repeat: int, quick: bool, float32: bool = False) -> dict:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB -> MiB on Linux
     n = len(xs)
     bs = n if params.batch_size == 0 or params.batch_size >= n else params.batch_size
-    backend = "compiled" if (net.time is None and _use_compiled(net, params, bs, n)) else "numpy"
+    backend = "compiled" if _use_compiled(net, params, bs, n) else "numpy"
     return {"train_s": best, "train_s_all": times, "examples": n_examples, "links": net.n_links,
             "final_error": r.final_error, "peak_mib": peak, "backend": backend}
 

@@ -152,5 +152,10 @@ def list_specs() -> None:
         click.echo(f"{name:<16} {s.data.get('description', '')}")
 
 
+from .cli_view import register as _register_view  # noqa: E402
+
+_register_view(main)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

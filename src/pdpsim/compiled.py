@@ -40,8 +40,12 @@ def available() -> bool:
 
 def unsupported(net: Network, params) -> str | None:
     """Why ``net`` with ``params`` cannot use the compiled loop (None if it can)."""
+    if net.time is not None and net.time.mode != "continuous":
+        return "simple recurrent networks"
     if net.time is not None:
-        return "networks in time"
+        for g in net.groups.values():
+            if g.kind == "INPUT" and g.clamp == "SOFT" and g.function.name not in FUNCS:
+                return f"{g.function.name} units"
     if net.ensemble:
         return "ensembles"
     if params.rule != "backprop":
@@ -68,188 +72,11 @@ def unsupported(net: Network, params) -> str | None:
     return None
 
 
-def _build_kernel():
-    import numba
-    from numba import njit
-
-    @njit(cache=True, fastmath=False)
-    def run_epochs(X, T, orders, n_epochs, batch, g_start, g_size, g_computed, g_func, g_err, g_scale,
-                   g_fused, order_groups, inc_ptr, inc_blk, blk_src, blk_dst, W, DW, LC, lr, mom, decay,
-                   algorithm, use_orders, err_crit, out_crit, errors_out, dist_out):
-        N = X.shape[0]
-        U = X.shape[1]
-        A = np.empty((batch, U))
-        NET = np.empty((batch, U))
-        DA = np.zeros((batch, U))
-        DN = np.zeros((batch, U))
-        nb = len(W)
-        for ep in range(n_epochs):
-            total = 0.0
-            worst = 0.0
-            for start in range(0, N, batch):
-                bsz = min(batch, N - start)
-                for k in range(nb):
-                    DW[k][:, :] = 0.0
-                for b in range(bsz):
-                    ex = orders[ep, start + b] if use_orders else start + b
-                    a = A[b]
-                    net_in = NET[b]
-                    da = DA[b]
-                    dn = DN[b]
-                    # ------------------------------------------------ forward
-                    for u in range(U):
-                        a[u] = X[ex, u]
-                    for gi in order_groups:
-                        if not g_computed[gi]:
-                            continue
-                        s0 = g_start[gi]
-                        sz = g_size[gi]
-                        for u in range(sz):
-                            net_in[s0 + u] = 0.0
-                        for p in range(inc_ptr[gi], inc_ptr[gi + 1]):
-                            k = inc_blk[p]
-                            w = W[k]
-                            src = blk_src[k]
-                            ss = g_start[src]
-                            for i in range(g_size[src]):
-                                ai = a[ss + i]
-                                if ai != 0.0:
-                                    for u in range(sz):
-                                        net_in[s0 + u] += ai * w[i, u]
-                        f = g_func[gi]
-                        for u in range(sz):
-                            n = net_in[s0 + u]
-                            if f == 0:
-                                a[s0 + u] = 1.0 / (1.0 + np.exp(-n))
-                            elif f == 1:
-                                a[s0 + u] = np.tanh(n)
-                            else:
-                                a[s0 + u] = n
-                    # ------------------------------------------------ error and dE/da
-                    for u in range(U):
-                        da[u] = 0.0
-                    for gi in order_groups:
-                        e_t = g_err[gi]
-                        if e_t < 0:
-                            continue
-                        s0 = g_start[gi]
-                        sc = g_scale[gi]
-                        for u in range(g_size[gi]):
-                            t = T[ex, s0 + u]
-                            av = a[s0 + u]
-                            if np.isnan(t):
-                                t = av
-                            d = abs(av - t)
-                            if d > worst:
-                                worst = d
-                            if e_t == 0:
-                                total += sc * (t - av) * (t - av)
-                                da[s0 + u] = 2.0 * sc * (av - t)
-                            elif e_t == 1:
-                                ac = min(max(av, LOG_EPS), 1.0 - LOG_EPS)
-                                e = 0.0
-                                if t > 0.0:
-                                    e += t * np.log(t / ac)
-                                if t < 1.0:
-                                    e += (1.0 - t) * np.log((1.0 - t) / (1.0 - ac))
-                                total += sc * e
-                                da[s0 + u] = sc * (ac - t) / ac / (1.0 - ac)
-                            else:
-                                ac = max(av, LOG_EPS)
-                                if t > 0.0:
-                                    total += sc * t * np.log(t / ac)
-                                da[s0 + u] = -sc * t / ac
-                    # ------------------------------------------------ backward
-                    for q in range(len(order_groups) - 1, -1, -1):
-                        gi = order_groups[q]
-                        if not g_computed[gi]:
-                            continue
-                        s0 = g_start[gi]
-                        sz = g_size[gi]
-                        f = g_func[gi]
-                        if g_fused[gi]:
-                            sc = g_scale[gi]
-                            for u in range(sz):
-                                t = T[ex, s0 + u]
-                                av = a[s0 + u]
-                                if np.isnan(t):
-                                    t = av
-                                dn[s0 + u] = sc * (av - t)
-                        else:
-                            for u in range(sz):
-                                av = a[s0 + u]
-                                if f == 0:
-                                    dn[s0 + u] = da[s0 + u] * ((1.0 - av) * av)
-                                elif f == 1:
-                                    dn[s0 + u] = da[s0 + u] * (1.0 - av * av)
-                                else:
-                                    dn[s0 + u] = da[s0 + u]
-                        for p in range(inc_ptr[gi], inc_ptr[gi + 1]):
-                            k = inc_blk[p]
-                            w = W[k]
-                            dw = DW[k]
-                            src = blk_src[k]
-                            ss = g_start[src]
-                            back = g_computed[src]
-                            for i in range(g_size[src]):
-                                ai = a[ss + i]
-                                acc = 0.0
-                                for u in range(sz):
-                                    d = dn[s0 + u]
-                                    dw[i, u] += ai * d
-                                    acc += d * w[i, u]
-                                if back:
-                                    da[ss + i] += acc
-                # ---------------------------------------------------- update
-                scale = 1.0
-                if algorithm == 2:
-                    sq = 0.0
-                    for k in range(nb):
-                        g = DW[k]
-                        for i in range(g.shape[0]):
-                            for j in range(g.shape[1]):
-                                sq += g[i, j] * g[i, j]
-                    norm = np.sqrt(sq)
-                    if norm > 1.0:
-                        scale = 1.0 / norm
-                for k in range(nb):
-                    w = W[k]
-                    g = DW[k]
-                    lc = LC[k]
-                    eps = lr[k]
-                    m = mom[k] if algorithm != 0 else 0.0
-                    dcy = decay[k]
-                    for i in range(w.shape[0]):
-                        for j in range(w.shape[1]):
-                            if algorithm == 2:
-                                step = g[i, j] * (-(eps * scale))
-                            else:
-                                step = g[i, j] * (-eps)
-                            if m != 0.0:
-                                dwv = lc[i, j] * m + step
-                            else:
-                                dwv = step
-                            if dcy != 0.0:
-                                dwv -= dcy * w[i, j]
-                            lc[i, j] = dwv
-                            w[i, j] += dwv
-            errors_out[ep] = total
-            dist_out[ep] = worst
-            if not np.isfinite(total):
-                return ep + 1
-            if err_crit >= 0.0 and total <= err_crit:
-                return ep + 1
-            if out_crit >= 0.0 and worst <= out_crit:
-                return ep + 1
-        return n_epochs
-
-    return run_epochs
-
-
 def kernel():
     global _kernel
     if _kernel is None:
-        _kernel = _build_kernel()
+        from ._kernels import run_epochs
+        _kernel = run_epochs
     return _kernel
 
 
@@ -316,5 +143,83 @@ class CompiledNet:
                         self.decay, self.algorithm, use, -1.0 if err_crit is None else err_crit,
                         -1.0 if out_crit is None else out_crit, errors, dists)
         for b in self.blocks:                       # the step buffer of the numpy path stays consistent
+            b.rule_state.pop("step", None)
+        return int(done), errors[:done], dists[:done]
+
+
+class CompiledTimeNet:
+    """A CONTINUOUS network for the compiled loop: every example's ticks laid out in advance."""
+
+    def __init__(self, net: Network, examples, params):
+        from numba.typed import List
+        from . import unfolding
+        unfolding.check_examples(net, examples)
+        groups = list(net.groups.values())
+        index = {g.name: i for i, g in enumerate(groups)}
+        sizes = np.array([g.size for g in groups], dtype=np.int64)
+        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+        U = int(sizes.sum())
+        tt = unfolding.tables(net, examples)
+        n = len(examples)
+        ticks = tt.ticks.sum(axis=1).astype(np.int64)
+        T = int(ticks.max())
+        XS = np.full((n, T + 1, U), np.nan)
+        TS = np.full((n, T + 1, U), np.nan)
+        for ex in range(n):
+            sc = unfolding.build_schedule(net, examples, np.array([ex]), tt.ticks, tt.grace)
+            for name, x in sc.inputs.items():
+                s0 = starts[index[name]]
+                XS[ex, :sc.ticks + 1, s0:s0 + x.shape[-1]] = x[:, 0]
+            for name, y in sc.targets.items():
+                s0 = starts[index[name]]
+                TS[ex, :sc.ticks + 1, s0:s0 + y.shape[-1]] = y[:, 0]
+        self.XS, self.TS, self.ticks = XS, TS, ticks
+        self.g_start, self.g_size = starts, sizes
+        self.g_computed = np.array([g.kind in ("HIDDEN", "OUTPUT") or (g.kind == "INPUT" and g.clamp == "SOFT")
+                                    for g in groups])
+        self.g_func = np.array([FUNCS.get(g.function.name, 2) for g in groups], dtype=np.int64)
+        self.g_integ = np.array([{None: 0, "OUT_INTEGR": 1, "IN_INTEGR": 2}[g.integration] for g in groups],
+                                dtype=np.int64)
+        self.g_clamp = np.array([{None: 0, "HARD": 1, "SOFT": 2}[g.clamp] for g in groups], dtype=np.int64)
+        self.g_strength = np.array([g.clamp_strength for g in groups])
+        self.g_init_out = np.array([1.0 if g.kind == "BIAS" else unfolding._init_output(g) for g in groups])
+        self.g_init_in = np.array([1.0 if g.kind == "BIAS" else g.init_input for g in groups])
+        self.g_err = np.array([ERRORS[g.error.name] if g.has_targets else -1 for g in groups], dtype=np.int64)
+        self.g_scale = np.array([g.error.error_scale if g.has_targets else 0.0 for g in groups])
+        blocks = net.blocks
+        bindex = {id(b): k for k, b in enumerate(blocks)}
+        ptr, inc = [0], []
+        for g in groups:
+            inc.extend(bindex[id(b)] for b in g.incoming)
+            ptr.append(len(inc))
+        self.inc_ptr = np.array(ptr, dtype=np.int64)
+        self.inc_blk = np.array(inc, dtype=np.int64)
+        self.blk_src = np.array([index[b.source.name] for b in blocks], dtype=np.int64)
+        self.W = List([b.weights for b in blocks])
+        self.DW = List([b.weight_deriv for b in blocks])
+        self.LC = List([b.last_change for b in blocks])
+        self.lr = np.array([params.learning_rate if b.learning_rate is None else b.learning_rate for b in blocks])
+        self.mom = np.array([params.momentum if b.momentum is None else b.momentum for b in blocks])
+        self.decay = np.array([params.weight_decay if b.weight_decay is None else b.weight_decay for b in blocks])
+        self.algorithm = ALGORITHMS[params.algorithm]
+        self.dt = net.time.dt
+        self.tick_scale = self.dt if net.time.error_scale_per_tick else 1.0
+        self.blocks = blocks
+
+    def run(self, orders, n_epochs, batch, err_crit, out_crit):
+        from ._kernels import run_epochs_time
+        errors = np.zeros(n_epochs)
+        dists = np.zeros(n_epochs)
+        use = orders is not None
+        if orders is None:
+            orders = np.zeros((1, 1), dtype=np.int64)
+        done = run_epochs_time(self.XS, self.TS, self.ticks, orders, n_epochs, batch, self.g_start, self.g_size,
+                               self.g_computed, self.g_func, self.g_integ, self.g_clamp, self.g_strength,
+                               self.g_init_out, self.g_init_in, self.g_err, self.g_scale, self.inc_ptr,
+                               self.inc_blk, self.blk_src, self.W, self.DW, self.LC, self.lr, self.mom, self.decay,
+                               self.algorithm, use, self.dt, self.tick_scale,
+                               -1.0 if err_crit is None else err_crit, -1.0 if out_crit is None else out_crit,
+                               errors, dists)
+        for b in self.blocks:
             b.rule_state.pop("step", None)
         return int(done), errors[:done], dists[:done]

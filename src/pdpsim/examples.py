@@ -144,6 +144,11 @@ class ExampleSet:
         if missing:
             raise PdpError(f"example set '{self.name}': no inputs for input group(s) {', '.join(missing)}")
 
+    def _repr_html_(self) -> str:
+        """A rich display in Jupyter notebooks."""
+        from .viewer.jupyter import examples_html
+        return examples_html(self)
+
     def __repr__(self) -> str:
         ins = ", ".join(f"{g}:{a.shape[2]}" for g, a in self.inputs.items())
         outs = ", ".join(f"{g}:{a.shape[2]}" for g, a in self.targets.items())

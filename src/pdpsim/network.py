@@ -552,6 +552,11 @@ class Network:
             b.weight_deriv[...] = 0.0
             b.rule_state.clear()
 
+    def _repr_html_(self) -> str:
+        """A rich display in Jupyter notebooks."""
+        from .viewer.jupyter import network_html
+        return network_html(self)
+
     def __repr__(self) -> str:
         groups = ", ".join(f"{g.name}:{g.size}" for g in self.groups.values())
         ens = f", ensemble={self.ensemble}" if self.ensemble else ""

@@ -34,7 +34,8 @@ class TrainingParams:
         ``compiled``: whole epochs in a numba-compiled loop (small batches and
         networks); ``auto`` picks the compiled loop when it is installed, supports
         the network, a batch is small (batch size x links <= 200,000) and the run
-        may be long enough to repay loading it (max_epochs x batches >= 10,000).
+        may be long enough to repay loading it (max_epochs x batches >= 10,000;
+        for networks in time, times the ticks of an event).
     update : {"batch", "event"}
         Simple recurrent networks: change weights after each batch of examples
         (derivatives summed over their events) or after every event (Elman 1990).
@@ -128,6 +129,11 @@ class TrainingResult:
     @property
     def converged(self) -> bool:
         return self.stopped in ("error_criterion", "output_criterion")
+
+    def _repr_html_(self) -> str:
+        """A rich display in Jupyter notebooks."""
+        from .viewer.jupyter import training_result_html
+        return training_result_html(self)
 
     def history(self):
         """The error curve as a pandas DataFrame (columns ``epoch``, ``error``)."""
@@ -300,7 +306,7 @@ COMPILED_WORK_LIMIT = 200_000       # batch size x links: above this, BLAS does 
 COMPILED_MIN_UPDATES = 10_000       # below this, loading numba (~0.5 s) does not pay
 
 
-def _use_compiled(net: Network, params: TrainingParams, bs: int, n: int) -> bool:
+def _use_compiled(net: Network, params: TrainingParams, bs: int, n: int, start_epoch: int = 0) -> bool:
     if params.backend == "numpy":
         return False
     from . import compiled
@@ -311,16 +317,21 @@ def _use_compiled(net: Network, params: TrainingParams, bs: int, n: int) -> bool
         if why:
             raise PdpError(f"training.backend: the compiled loop does not support {why}; use numpy or auto")
         return True
-    updates = params.max_epochs * -(-n // bs)
+    updates = (params.max_epochs - start_epoch) * -(-n // bs)
+    if net.time is not None:                    # a numpy update of a network in time costs a pass per tick
+        updates *= max(1, int(round(net.time.intervals * net.time.ticks_per_interval)))
     return (why is None and bs * net.n_links <= COMPILED_WORK_LIMIT and updates >= COMPILED_MIN_UPDATES
             and compiled.available())
 
 
 def _train_compiled(net, examples, params, bs, cbs, progress, start_epoch) -> TrainingResult:
     """Whole epochs in the numba loop, in chunks; the same example orders as the numpy path."""
-    from .compiled import CompiledNet
-    inputs, targets = feedforward_arrays(net, examples)
-    cn = CompiledNet(net, inputs, targets, params)
+    from .compiled import CompiledNet, CompiledTimeNet
+    if net.time is not None:
+        cn = CompiledTimeNet(net, examples, params)
+    else:
+        inputs, targets = feedforward_arrays(net, examples)
+        cn = CompiledNet(net, inputs, targets, params)
     n = len(examples)
     rng = net.rng
     probs = examples.frequencies / examples.frequencies.sum() if params.order == "random" else None
@@ -405,7 +416,7 @@ def train(net: Network, examples: ExampleSet, params: TrainingParams | None = No
     if n == 0:
         raise PdpError(f"example set '{examples.name}' is empty")
     bs = n if params.batch_size == 0 or params.batch_size >= n else params.batch_size
-    if _use_compiled(net, params, bs, n):
+    if _use_compiled(net, params, bs, n, start_epoch):
         return _train_compiled(net, examples, params, bs, list(callbacks), progress, start_epoch)
     steps = _steps(net, examples, params)
     probs = examples.frequencies / examples.frequencies.sum() if params.order == "random" else None

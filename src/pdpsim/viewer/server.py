@@ -361,3 +361,51 @@ def serve(session: ViewerSession, host: str | None = None, port: int = 0,
     finally:
         session.close()
         sock.close()
+
+
+class ServerThread:
+    """The viewer served from a background thread of this process (notebooks, tests)::
+
+        from pdpsim.viewer import ViewerSession
+        from pdpsim.viewer.server import ServerThread
+        srv = ServerThread(ViewerSession(pdpsim.load("xor")))
+        srv.url            # http://127.0.0.1:PORT/
+        srv.stop()
+
+    Listens on 127.0.0.1. With ``token``, every request needs it, as with ``pdpsim view --host``
+    (``url`` then carries it).
+    """
+
+    def __init__(self, session: ViewerSession, port: int = 0, timeout: float = 10.0, token: str | None = None):
+        import threading
+        import time
+        import uvicorn
+        self.session = session
+        sock = _bind("127.0.0.1", port)
+        self.port = sock.getsockname()[1]
+        self.url = address("127.0.0.1", self.port, token)
+        app = create_app(session, token=token, allowed_hosts=None if token else LOOPBACK_HOSTS)
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
+                                access_log=False, lifespan="off", timeout_graceful_shutdown=1)
+        self._server = uvicorn.Server(config)
+        self._sock = sock
+        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
+                                        name="pdpsim-view-server", daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise PdpError("the viewer's server did not start")
+            time.sleep(0.01)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self.session.close()
+        self._server.should_exit = True
+        self._thread.join(timeout)
+        self._sock.close()
+
+    def __enter__(self) -> "ServerThread":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()

@@ -488,7 +488,7 @@ class ViewerSession:
         with self.lock:
             res = train(self.net, self.examples, self.params, max_epochs=self.epoch + k, start_epoch=self.epoch)
             with self._status:
-                for e, v in zip(res.epochs.tolist(), res.errors.tolist()):
+                for e, v in zip(res.epochs.tolist(), res.errors.tolist(), strict=True):
                     self.errors.append((int(e), float(v)))
                 if len(res.epochs):
                     self.epoch = int(res.epochs[-1])

@@ -1,0 +1,395 @@
+"""numba kernels behind :mod:`pdpsim.compiled` (imported only when the compiled loop runs)."""
+import numpy as np
+from numba import njit
+
+LOG_EPS = 1e-8
+
+
+@njit(cache=True)
+def update(W, DW, LC, lr, mom, decay, algorithm):
+    """The update rules of pdpsim.learning: steepest (0), momentum (1), Doug's momentum (2)."""
+    nb = len(W)
+    scale = 1.0
+    if algorithm == 2:
+        sq = 0.0
+        for k in range(nb):
+            g = DW[k]
+            for i in range(g.shape[0]):
+                for j in range(g.shape[1]):
+                    sq += g[i, j] * g[i, j]
+        norm = np.sqrt(sq)
+        if norm > 1.0:
+            scale = 1.0 / norm
+    for k in range(nb):
+        w = W[k]
+        g = DW[k]
+        lc = LC[k]
+        eps = lr[k]
+        m = mom[k] if algorithm != 0 else 0.0
+        dcy = decay[k]
+        for i in range(w.shape[0]):
+            for j in range(w.shape[1]):
+                if algorithm == 2:
+                    step = g[i, j] * (-(eps * scale))
+                else:
+                    step = g[i, j] * (-eps)
+                if m != 0.0:
+                    dwv = lc[i, j] * m + step
+                else:
+                    dwv = step
+                if dcy != 0.0:
+                    dwv -= dcy * w[i, j]
+                lc[i, j] = dwv
+                w[i, j] += dwv
+
+
+@njit(cache=True)
+def run_epochs(X, T, orders, n_epochs, batch, g_start, g_size, g_computed, g_func, g_err, g_scale,
+               g_fused, order_groups, inc_ptr, inc_blk, blk_src, blk_dst, W, DW, LC, lr, mom, decay,
+               algorithm, use_orders, err_crit, out_crit, errors_out, dist_out):
+    N = X.shape[0]
+    U = X.shape[1]
+    A = np.empty((batch, U))
+    NET = np.empty((batch, U))
+    DA = np.zeros((batch, U))
+    DN = np.zeros((batch, U))
+    nb = len(W)
+    for ep in range(n_epochs):
+        total = 0.0
+        worst = 0.0
+        for start in range(0, N, batch):
+            bsz = min(batch, N - start)
+            for k in range(nb):
+                DW[k][:, :] = 0.0
+            for b in range(bsz):
+                ex = orders[ep, start + b] if use_orders else start + b
+                a = A[b]
+                net_in = NET[b]
+                da = DA[b]
+                dn = DN[b]
+                # ------------------------------------------------ forward
+                for u in range(U):
+                    a[u] = X[ex, u]
+                for gi in order_groups:
+                    if not g_computed[gi]:
+                        continue
+                    s0 = g_start[gi]
+                    sz = g_size[gi]
+                    for u in range(sz):
+                        net_in[s0 + u] = 0.0
+                    for p in range(inc_ptr[gi], inc_ptr[gi + 1]):
+                        k = inc_blk[p]
+                        w = W[k]
+                        src = blk_src[k]
+                        ss = g_start[src]
+                        for i in range(g_size[src]):
+                            ai = a[ss + i]
+                            if ai != 0.0:
+                                for u in range(sz):
+                                    net_in[s0 + u] += ai * w[i, u]
+                    f = g_func[gi]
+                    for u in range(sz):
+                        n = net_in[s0 + u]
+                        if f == 0:
+                            a[s0 + u] = 1.0 / (1.0 + np.exp(-n))
+                        elif f == 1:
+                            a[s0 + u] = np.tanh(n)
+                        else:
+                            a[s0 + u] = n
+                # ------------------------------------------------ error and dE/da
+                for u in range(U):
+                    da[u] = 0.0
+                for gi in order_groups:
+                    e_t = g_err[gi]
+                    if e_t < 0:
+                        continue
+                    s0 = g_start[gi]
+                    sc = g_scale[gi]
+                    for u in range(g_size[gi]):
+                        t = T[ex, s0 + u]
+                        av = a[s0 + u]
+                        if np.isnan(t):
+                            t = av
+                        d = abs(av - t)
+                        if d > worst:
+                            worst = d
+                        if e_t == 0:
+                            total += sc * (t - av) * (t - av)
+                            da[s0 + u] = 2.0 * sc * (av - t)
+                        elif e_t == 1:
+                            ac = min(max(av, LOG_EPS), 1.0 - LOG_EPS)
+                            e = 0.0
+                            if t > 0.0:
+                                e += t * np.log(t / ac)
+                            if t < 1.0:
+                                e += (1.0 - t) * np.log((1.0 - t) / (1.0 - ac))
+                            total += sc * e
+                            da[s0 + u] = sc * (ac - t) / ac / (1.0 - ac)
+                        else:
+                            ac = max(av, LOG_EPS)
+                            if t > 0.0:
+                                total += sc * t * np.log(t / ac)
+                            da[s0 + u] = -sc * t / ac
+                # ------------------------------------------------ backward
+                for q in range(len(order_groups) - 1, -1, -1):
+                    gi = order_groups[q]
+                    if not g_computed[gi]:
+                        continue
+                    s0 = g_start[gi]
+                    sz = g_size[gi]
+                    f = g_func[gi]
+                    if g_fused[gi]:
+                        sc = g_scale[gi]
+                        for u in range(sz):
+                            t = T[ex, s0 + u]
+                            av = a[s0 + u]
+                            if np.isnan(t):
+                                t = av
+                            dn[s0 + u] = sc * (av - t)
+                    else:
+                        for u in range(sz):
+                            av = a[s0 + u]
+                            if f == 0:
+                                dn[s0 + u] = da[s0 + u] * ((1.0 - av) * av)
+                            elif f == 1:
+                                dn[s0 + u] = da[s0 + u] * (1.0 - av * av)
+                            else:
+                                dn[s0 + u] = da[s0 + u]
+                    for p in range(inc_ptr[gi], inc_ptr[gi + 1]):
+                        k = inc_blk[p]
+                        w = W[k]
+                        dw = DW[k]
+                        src = blk_src[k]
+                        ss = g_start[src]
+                        back = g_computed[src]
+                        for i in range(g_size[src]):
+                            ai = a[ss + i]
+                            acc = 0.0
+                            for u in range(sz):
+                                d = dn[s0 + u]
+                                dw[i, u] += ai * d
+                                acc += d * w[i, u]
+                            if back:
+                                da[ss + i] += acc
+            update(W, DW, LC, lr, mom, decay, algorithm)
+        errors_out[ep] = total
+        dist_out[ep] = worst
+        if not np.isfinite(total):
+            return ep + 1
+        if err_crit >= 0.0 and total <= err_crit:
+            return ep + 1
+        if out_crit >= 0.0 and worst <= out_crit:
+            return ep + 1
+    return n_epochs
+
+
+
+@njit(cache=True)
+def _f(func, n):
+    if func == 0:
+        return 1.0 / (1.0 + np.exp(-n))
+    if func == 1:
+        return np.tanh(n)
+    return n
+
+
+@njit(cache=True)
+def _fprime(func, f):
+    if func == 0:
+        return f * (1.0 - f)
+    if func == 1:
+        return 1.0 - f * f
+    return 1.0
+
+
+@njit(cache=True)
+def run_epochs_time(XS, TS, ticks, orders, n_epochs, batch, g_start, g_size, g_computed, g_func, g_integ,
+                    g_clamp, g_strength, g_init_out, g_init_in, g_err, g_scale, inc_ptr, inc_blk, blk_src,
+                    W, DW, LC, lr, mom, decay, algorithm, use_orders, dt, tick_scale, err_crit, out_crit,
+                    errors_out, dist_out):
+    """CONTINUOUS networks (pdpsim.unfolding): every tick forward, then back through time,
+    example by example, derivatives summed over a batch. XS/TS: (examples, ticks + 1, units),
+    NaN where no input / no target; integration 0 none, 1 OUT_INTEGR, 2 IN_INTEGR; clamp 0
+    none, 1 HARD, 2 SOFT."""
+    N = XS.shape[0]
+    TT = XS.shape[1]
+    U = XS.shape[2]
+    G = g_start.shape[0]
+    A = np.empty((TT, U))
+    NET = np.empty((TT, U))
+    F = np.empty((TT, U))
+    d_cur = np.zeros(U)
+    d_next = np.zeros(U)
+    dn_next = np.zeros(U)
+    d_tot = np.zeros(U)
+    draw = np.zeros(U)
+    nb = len(W)
+    for ep in range(n_epochs):
+        total = 0.0
+        worst = 0.0
+        for start in range(0, N, batch):
+            bsz = min(batch, N - start)
+            for k in range(nb):
+                DW[k][:, :] = 0.0
+            for b in range(bsz):
+                ex = orders[ep, start + b] if use_orders else start + b
+                T = ticks[ex]
+                X = XS[ex]
+                Y = TS[ex]
+                # ---------------------------------------------------- tick 0
+                for gi in range(G):
+                    s0 = g_start[gi]
+                    for u in range(g_size[gi]):
+                        A[0, s0 + u] = g_init_out[gi]
+                        NET[0, s0 + u] = g_init_in[gi]
+                        F[0, s0 + u] = g_init_out[gi]
+                        if g_clamp[gi] == 1 and not np.isnan(X[0, s0 + u]):
+                            A[0, s0 + u] = X[0, s0 + u]
+                # ---------------------------------------------------- forward
+                for t in range(1, T + 1):
+                    for gi in range(G):
+                        if not g_computed[gi]:
+                            continue
+                        s0 = g_start[gi]
+                        sz = g_size[gi]
+                        for u in range(sz):
+                            NET[t, s0 + u] = 0.0
+                        for p in range(inc_ptr[gi], inc_ptr[gi + 1]):
+                            k = inc_blk[p]
+                            w = W[k]
+                            ss = g_start[blk_src[k]]
+                            for i in range(g_size[blk_src[k]]):
+                                ai = A[t - 1, ss + i]
+                                if ai != 0.0:
+                                    for u in range(sz):
+                                        NET[t, s0 + u] += ai * w[i, u]
+                        if g_integ[gi] == 2:
+                            for u in range(sz):
+                                prev = NET[t - 1, s0 + u]
+                                NET[t, s0 + u] = prev + dt * (NET[t, s0 + u] - prev)
+                    for gi in range(G):
+                        s0 = g_start[gi]
+                        sz = g_size[gi]
+                        if g_computed[gi]:
+                            for u in range(sz):
+                                f = _f(g_func[gi], NET[t, s0 + u])
+                                F[t, s0 + u] = f
+                                if g_integ[gi] == 1:
+                                    a = A[t - 1, s0 + u] + dt * (f - A[t - 1, s0 + u])
+                                else:
+                                    a = f
+                                if g_clamp[gi] == 2:
+                                    x = X[t, s0 + u]
+                                    if not np.isnan(x):
+                                        a = a + g_strength[gi] * (x - a)
+                                A[t, s0 + u] = a
+                        else:
+                            for u in range(sz):
+                                x = X[t, s0 + u]
+                                if g_clamp[gi] == 1 and not np.isnan(x):
+                                    A[t, s0 + u] = x
+                                else:
+                                    A[t, s0 + u] = A[t - 1, s0 + u]
+                                NET[t, s0 + u] = NET[t - 1, s0 + u]
+                    for gi in range(G):
+                        e_t = g_err[gi]
+                        if e_t < 0:
+                            continue
+                        s0 = g_start[gi]
+                        sc = g_scale[gi] * tick_scale
+                        for u in range(g_size[gi]):
+                            y = Y[t, s0 + u]
+                            if np.isnan(y):
+                                continue
+                            av = A[t, s0 + u]
+                            dd = abs(av - y)
+                            if dd > worst:
+                                worst = dd
+                            if e_t == 0:
+                                total += sc * (y - av) * (y - av)
+                            elif e_t == 1:
+                                ac = min(max(av, LOG_EPS), 1.0 - LOG_EPS)
+                                e = 0.0
+                                if y > 0.0:
+                                    e += y * np.log(y / ac)
+                                if y < 1.0:
+                                    e += (1.0 - y) * np.log((1.0 - y) / (1.0 - ac))
+                                total += sc * e
+                            else:
+                                ac = max(av, LOG_EPS)
+                                if y > 0.0:
+                                    total += sc * y * np.log(y / ac)
+                # ---------------------------------------------------- backward through time
+                for u in range(U):
+                    d_cur[u] = 0.0
+                    d_next[u] = 0.0
+                    dn_next[u] = 0.0
+                for t in range(T, 0, -1):
+                    for gi in range(G):
+                        if not g_computed[gi]:
+                            continue
+                        s0 = g_start[gi]
+                        sc = g_scale[gi] * tick_scale
+                        e_t = g_err[gi]
+                        for u in range(g_size[gi]):
+                            j = s0 + u
+                            d = d_cur[j]
+                            if g_integ[gi] == 1:
+                                d += (1.0 - dt) * d_next[j]
+                            if e_t >= 0:
+                                y = Y[t, j]
+                                if not np.isnan(y):
+                                    av = A[t, j]
+                                    if e_t == 0:
+                                        d += sc * 2.0 * (av - y)
+                                    elif e_t == 1:
+                                        ac = min(max(av, LOG_EPS), 1.0 - LOG_EPS)
+                                        d += sc * ((ac - y) / ac / (1.0 - ac))
+                                    else:
+                                        ac = max(av, LOG_EPS)
+                                        d += -sc * y / ac
+                            if g_clamp[gi] == 2 and not np.isnan(X[t, j]):
+                                d *= 1.0 - g_strength[gi]
+                            d_tot[j] = d
+                            df = d * dt if g_integ[gi] == 1 else d
+                            dn = df * _fprime(g_func[gi], F[t, j])
+                            if g_integ[gi] == 2:
+                                dn += (1.0 - dt) * dn_next[j]
+                                dn_next[j] = dn
+                                draw[j] = dn * dt
+                            else:
+                                draw[j] = dn
+                    for u in range(U):
+                        d_next[u] = d_tot[u]
+                        d_cur[u] = 0.0
+                    for gi in range(G):
+                        if not g_computed[gi]:
+                            continue
+                        s0 = g_start[gi]
+                        sz = g_size[gi]
+                        for p in range(inc_ptr[gi], inc_ptr[gi + 1]):
+                            k = inc_blk[p]
+                            w = W[k]
+                            dw = DW[k]
+                            src = blk_src[k]
+                            ss = g_start[src]
+                            back = g_computed[src] and t > 1
+                            for i in range(g_size[src]):
+                                ai = A[t - 1, ss + i]
+                                acc = 0.0
+                                for u in range(sz):
+                                    r = draw[s0 + u]
+                                    dw[i, u] += ai * r
+                                    acc += r * w[i, u]
+                                if back:
+                                    d_cur[ss + i] += acc
+            update(W, DW, LC, lr, mom, decay, algorithm)
+        errors_out[ep] = total
+        dist_out[ep] = worst
+        if not np.isfinite(total):
+            return ep + 1
+        if err_crit >= 0.0 and total <= err_crit:
+            return ep + 1
+        if out_crit >= 0.0 and worst <= out_crit:
+            return ep + 1
+    return n_epochs
