@@ -16,3 +16,9 @@ def shared_data():
     if not p.exists():
         pytest.skip(f"shared data not found at {p}")
     return p
+
+
+@pytest.fixture(autouse=True)
+def _run_index(tmp_path, monkeypatch):
+    """Every test records its runs in its own index, never in the user's ~/.pdpsim."""
+    monkeypatch.setenv("PDPSIM_RUN_INDEX", str(tmp_path / "runs.sqlite"))

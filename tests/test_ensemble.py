@@ -6,14 +6,15 @@ import pdpsim
 from pdpsim import ensemble
 
 
+@pytest.mark.parametrize("backend", ["numpy", "compiled"])
 @pytest.mark.parametrize("order,algorithm", [("ordered", "momentum"), ("permuted", "steepest"),
                                              ("random", "dougs_momentum")])
-def test_ensemble_equals_separate_runs(order, algorithm):
+def test_ensemble_equals_separate_runs(order, algorithm, backend):
     seeds = [0, 1, 2, 3, 7]
     rates = [0.5, 0.5, 1.0, 0.25, 0.5]
     ens = ensemble.from_spec("xor", seeds)
     res = ensemble.train(ens, learning_rates=rates, order=order, algorithm=algorithm, max_epochs=400,
-                         batch_size=2 if order != "ordered" else 0, backend="numpy")
+                         batch_size=2 if order != "ordered" else 0, backend=backend)
     for k, (s, lr) in enumerate(zip(seeds, rates)):
         m = pdpsim.load("xor", seed=s)
         r = pdpsim.train(m.network, m.examples, m.training, learning_rate=lr, order=order, algorithm=algorithm,

@@ -1,66 +1,57 @@
 """numba kernels behind :mod:`pdpsim.compiled` (imported only when the compiled loop runs)."""
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 LOG_EPS = 1e-8
 
 
 @njit(cache=True)
-def update(W, DW, LC, lr, mom, decay, algorithm):
-    """The update rules of pdpsim.learning: steepest (0), momentum (1), Doug's momentum (2)."""
-    nb = len(W)
+def update(WF, DWF, LCF, boff, bsize, lr, mom, decay, algorithm):
+    """The update rules of pdpsim.learning on flat weight buffers: steepest (0), momentum (1),
+    Doug's momentum (2). Block k holds WF[boff[k]:boff[k] + bsize[k]]."""
+    nb = boff.shape[0]
     scale = 1.0
     if algorithm == 2:
         sq = 0.0
-        for k in range(nb):
-            g = DW[k]
-            for i in range(g.shape[0]):
-                for j in range(g.shape[1]):
-                    sq += g[i, j] * g[i, j]
+        for x in range(WF.shape[0]):
+            sq += DWF[x] * DWF[x]
         norm = np.sqrt(sq)
         if norm > 1.0:
             scale = 1.0 / norm
     for k in range(nb):
-        w = W[k]
-        g = DW[k]
-        lc = LC[k]
         eps = lr[k]
         m = mom[k] if algorithm != 0 else 0.0
         dcy = decay[k]
-        for i in range(w.shape[0]):
-            for j in range(w.shape[1]):
-                if algorithm == 2:
-                    step = g[i, j] * (-(eps * scale))
-                else:
-                    step = g[i, j] * (-eps)
-                if m != 0.0:
-                    dwv = lc[i, j] * m + step
-                else:
-                    dwv = step
-                if dcy != 0.0:
-                    dwv -= dcy * w[i, j]
-                lc[i, j] = dwv
-                w[i, j] += dwv
+        f = -(eps * scale) if algorithm == 2 else -eps
+        for x in range(boff[k], boff[k] + bsize[k]):
+            step = DWF[x] * f
+            if m != 0.0:
+                dwv = LCF[x] * m + step
+            else:
+                dwv = step
+            if dcy != 0.0:
+                dwv -= dcy * WF[x]
+            LCF[x] = dwv
+            WF[x] += dwv
 
 
 @njit(cache=True)
 def run_epochs(X, T, orders, n_epochs, batch, g_start, g_size, g_computed, g_func, g_err, g_scale,
-               g_fused, order_groups, inc_ptr, inc_blk, blk_src, blk_dst, W, DW, LC, lr, mom, decay,
-               algorithm, use_orders, err_crit, out_crit, errors_out, dist_out):
+               g_fused, order_groups, inc_ptr, inc_blk, blk_src, blk_dst, WF, DWF, LCF, boff, bnf, bnt, lr, mom,
+               decay, algorithm, use_orders, err_crit, out_crit, errors_out, dist_out):
     N = X.shape[0]
     U = X.shape[1]
     A = np.empty((batch, U))
     NET = np.empty((batch, U))
     DA = np.zeros((batch, U))
     DN = np.zeros((batch, U))
-    nb = len(W)
+    bsize = bnf * bnt
     for ep in range(n_epochs):
         total = 0.0
         worst = 0.0
         for start in range(0, N, batch):
             bsz = min(batch, N - start)
-            for k in range(nb):
-                DW[k][:, :] = 0.0
+            DWF[:] = 0.0
             for b in range(bsz):
                 ex = orders[ep, start + b] if use_orders else start + b
                 a = A[b]
@@ -79,14 +70,15 @@ def run_epochs(X, T, orders, n_epochs, batch, g_start, g_size, g_computed, g_fun
                         net_in[s0 + u] = 0.0
                     for p in range(inc_ptr[gi], inc_ptr[gi + 1]):
                         k = inc_blk[p]
-                        w = W[k]
+                        wo = boff[k]
+                        nt = bnt[k]
                         src = blk_src[k]
                         ss = g_start[src]
                         for i in range(g_size[src]):
                             ai = a[ss + i]
                             if ai != 0.0:
                                 for u in range(sz):
-                                    net_in[s0 + u] += ai * w[i, u]
+                                    net_in[s0 + u] += ai * WF[wo + i * nt + u]
                     f = g_func[gi]
                     for u in range(sz):
                         n = net_in[s0 + u]
@@ -157,8 +149,8 @@ def run_epochs(X, T, orders, n_epochs, batch, g_start, g_size, g_computed, g_fun
                                 dn[s0 + u] = da[s0 + u]
                     for p in range(inc_ptr[gi], inc_ptr[gi + 1]):
                         k = inc_blk[p]
-                        w = W[k]
-                        dw = DW[k]
+                        wo = boff[k]
+                        nt = bnt[k]
                         src = blk_src[k]
                         ss = g_start[src]
                         back = g_computed[src]
@@ -167,11 +159,11 @@ def run_epochs(X, T, orders, n_epochs, batch, g_start, g_size, g_computed, g_fun
                             acc = 0.0
                             for u in range(sz):
                                 d = dn[s0 + u]
-                                dw[i, u] += ai * d
-                                acc += d * w[i, u]
+                                DWF[wo + i * nt + u] += ai * d
+                                acc += d * WF[wo + i * nt + u]
                             if back:
                                 da[ss + i] += acc
-            update(W, DW, LC, lr, mom, decay, algorithm)
+            update(WF, DWF, LCF, boff, bsize, lr, mom, decay, algorithm)
         errors_out[ep] = total
         dist_out[ep] = worst
         if not np.isfinite(total):
@@ -205,8 +197,8 @@ def _fprime(func, f):
 @njit(cache=True)
 def run_epochs_time(XS, TS, ticks, orders, n_epochs, batch, g_start, g_size, g_computed, g_func, g_integ,
                     g_clamp, g_strength, g_init_out, g_init_in, g_err, g_scale, inc_ptr, inc_blk, blk_src,
-                    W, DW, LC, lr, mom, decay, algorithm, use_orders, dt, tick_scale, err_crit, out_crit,
-                    errors_out, dist_out):
+                    WF, DWF, LCF, boff, bnf, bnt, lr, mom, decay, algorithm, use_orders, dt, tick_scale, err_crit,
+                    out_crit, errors_out, dist_out):
     """CONTINUOUS networks (pdpsim.unfolding): every tick forward, then back through time,
     example by example, derivatives summed over a batch. XS/TS: (examples, ticks + 1, units),
     NaN where no input / no target; integration 0 none, 1 OUT_INTEGR, 2 IN_INTEGR; clamp 0
@@ -223,14 +215,13 @@ def run_epochs_time(XS, TS, ticks, orders, n_epochs, batch, g_start, g_size, g_c
     dn_next = np.zeros(U)
     d_tot = np.zeros(U)
     draw = np.zeros(U)
-    nb = len(W)
+    bsize = bnf * bnt
     for ep in range(n_epochs):
         total = 0.0
         worst = 0.0
         for start in range(0, N, batch):
             bsz = min(batch, N - start)
-            for k in range(nb):
-                DW[k][:, :] = 0.0
+            DWF[:] = 0.0
             for b in range(bsz):
                 ex = orders[ep, start + b] if use_orders else start + b
                 T = ticks[ex]
@@ -256,13 +247,14 @@ def run_epochs_time(XS, TS, ticks, orders, n_epochs, batch, g_start, g_size, g_c
                             NET[t, s0 + u] = 0.0
                         for p in range(inc_ptr[gi], inc_ptr[gi + 1]):
                             k = inc_blk[p]
-                            w = W[k]
+                            wo = boff[k]
+                            nt = bnt[k]
                             ss = g_start[blk_src[k]]
                             for i in range(g_size[blk_src[k]]):
                                 ai = A[t - 1, ss + i]
                                 if ai != 0.0:
                                     for u in range(sz):
-                                        NET[t, s0 + u] += ai * w[i, u]
+                                        NET[t, s0 + u] += ai * WF[wo + i * nt + u]
                         if g_integ[gi] == 2:
                             for u in range(sz):
                                 prev = NET[t - 1, s0 + u]
@@ -369,8 +361,8 @@ def run_epochs_time(XS, TS, ticks, orders, n_epochs, batch, g_start, g_size, g_c
                         sz = g_size[gi]
                         for p in range(inc_ptr[gi], inc_ptr[gi + 1]):
                             k = inc_blk[p]
-                            w = W[k]
-                            dw = DW[k]
+                            wo = boff[k]
+                            nt = bnt[k]
                             src = blk_src[k]
                             ss = g_start[src]
                             back = g_computed[src] and t > 1
@@ -379,11 +371,11 @@ def run_epochs_time(XS, TS, ticks, orders, n_epochs, batch, g_start, g_size, g_c
                                 acc = 0.0
                                 for u in range(sz):
                                     r = draw[s0 + u]
-                                    dw[i, u] += ai * r
-                                    acc += r * w[i, u]
+                                    DWF[wo + i * nt + u] += ai * r
+                                    acc += r * WF[wo + i * nt + u]
                                 if back:
                                     d_cur[ss + i] += acc
-            update(W, DW, LC, lr, mom, decay, algorithm)
+            update(WF, DWF, LCF, boff, bsize, lr, mom, decay, algorithm)
         errors_out[ep] = total
         dist_out[ep] = worst
         if not np.isfinite(total):
@@ -393,3 +385,17 @@ def run_epochs_time(XS, TS, ticks, orders, n_epochs, batch, g_start, g_size, g_c
         if out_crit >= 0.0 and worst <= out_crit:
             return ep + 1
     return n_epochs
+
+
+@njit(cache=True, parallel=True)
+def run_ensemble(X, T, orders, n_epochs, batch, g_start, g_size, g_computed, g_func, g_err, g_scale,
+                 g_fused, order_groups, inc_ptr, inc_blk, blk_src, blk_dst, WF, DWF, LCF, boff, bnf, bnt, lr, mom,
+                 decay, algorithm, use_orders, err_crit, out_crit, errors_out, dist_out, done_out):
+    """Independent networks (rows of WF, DWF, LCF, lr, mom, decay, orders, errors_out) trained side by
+    side, each exactly as run_epochs would train it alone; members are spread over the cores."""
+    E = WF.shape[0]
+    for m in prange(E):
+        done_out[m] = run_epochs(X, T, orders[m], n_epochs, batch, g_start, g_size, g_computed, g_func, g_err,
+                                 g_scale, g_fused, order_groups, inc_ptr, inc_blk, blk_src, blk_dst, WF[m], DWF[m],
+                                 LCF[m], boff, bnf, bnt, lr[m], mom[m], decay[m], algorithm, use_orders, err_crit,
+                                 out_crit, errors_out[m], dist_out[m])

@@ -184,8 +184,11 @@ def check_compatible(ckpt: Checkpoint, spec_hash: str, training: dict, seed: int
     if ckpt.seed != seed:
         raise PdpError(f"{where} was written with seed {ckpt.seed}, not {seed}; resume with --seed {ckpt.seed} "
                        "or train into a new --out folder")
+    from .training import TrainingParams
+    defaults = TrainingParams().to_dict()       # a field newer than the checkpoint: its default
     diff = sorted(k for k in set(ckpt.training) | set(training)
-                  if k not in RESUMABLE_CHANGES and ckpt.training.get(k) != training.get(k))
+                  if k not in RESUMABLE_CHANGES
+                  and ckpt.training.get(k, defaults.get(k)) != training.get(k, defaults.get(k)))
     if diff:
         shown = ", ".join(f"{k} {ckpt.training.get(k)!r} -> {training.get(k)!r}" for k in diff)
         raise PdpError(f"{where}: training parameters differ from the checkpoint's ({shown}); only "
@@ -219,6 +222,14 @@ def restore(net: Network, ckpt: Checkpoint) -> None:
         mask = ckpt.arrays.get(f"mask{SEP}{b.name}")
         b.mask = None if mask is None else mask.copy()
     net.rng.bit_generator.state = ckpt.rng_state["state"]
+
+
+def remove_checkpoint(directory: str | Path) -> None:
+    """Delete the checkpoint in ``directory`` (its JSON first, so no half checkpoint is ever seen)."""
+    directory = Path(directory)
+    (directory / META_NAME).unlink(missing_ok=True)
+    for p in directory.glob("checkpoint-*.npz"):
+        p.unlink(missing_ok=True)
 
 
 def clean_temporary(directory: str | Path) -> None:

@@ -81,10 +81,15 @@ def explain(spec, example, input_value, w1, w2, target, learning_rate, seed) -> 
 @click.option("--epochs", type=int, default=None, help="Override training.max_epochs.")
 @click.option("--learning-rate", type=float, default=None, help="Override training.learning_rate.")
 @click.option("--progress/--no-progress", default=True, show_default=True, help="Show a progress bar.")
-def train(spec, out, seed, epochs, learning_rate, progress) -> None:
+@click.option("--checkpoint-every", type=int, default=None, metavar="N",
+              help="Write a checkpoint every N epochs (and at the end), for --resume.")
+@click.option("--resume", is_flag=True,
+              help="Go on from the checkpoint in OUT (the same spec, seed and parameters; --epochs may grow).")
+def train(spec, out, seed, epochs, learning_rate, progress, checkpoint_every, resume) -> None:
     """Train SPEC (a spec file or shipped name) and write the run to OUT.
 
-    Writes error.csv (the error curve), weights.npz, error.png and spec.json.
+    Writes error.csv (the error curve), weights.npz, error.png and run.json;
+    with --checkpoint-every, checkpoint.json and checkpoint-EPOCH.npz.
     """
     from .runs import train_run
     overrides = {}
@@ -92,7 +97,8 @@ def train(spec, out, seed, epochs, learning_rate, progress) -> None:
         overrides["max_epochs"] = epochs
     if learning_rate is not None:
         overrides["learning_rate"] = learning_rate
-    summary = train_run(spec, Path(out), seed=seed, progress=progress and sys.stderr.isatty(), **overrides)
+    summary = train_run(spec, Path(out), seed=seed, progress=progress and sys.stderr.isatty(),
+                        resume=resume, checkpoint_every=checkpoint_every, **overrides)
     click.echo(summary)
 
 
@@ -155,6 +161,10 @@ def list_specs() -> None:
 from .cli_view import register as _register_view  # noqa: E402
 
 _register_view(main)
+
+from .cli_runs import register as _register_runs  # noqa: E402  (the sweep and runs commands)
+
+_register_runs(main)
 
 
 if __name__ == "__main__":  # pragma: no cover

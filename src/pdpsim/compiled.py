@@ -14,7 +14,8 @@ steepest, momentum and Doug's momentum; weight decay; per-block learning
 rates; every example order and batch size. Anything else (SOFT_MAX, target
 radii, delta-bar-delta, weight limits, lesions, noise, frozen blocks, Hebb,
 ensembles, networks in time) runs on the numpy path. Compiled code is cached
-on disk (numba ``cache=True``), so only the first run compiles.
+on disk (numba ``cache=True``), so only the first run compiles. The weights are
+copied into flat buffers for a run and back after it.
 """
 from __future__ import annotations
 
@@ -80,11 +81,38 @@ def kernel():
     return _kernel
 
 
-class CompiledNet:
-    """A network's structure as flat arrays, and its weights as typed lists (shared, not copied)."""
+class _Flat:
+    """Weights, weight derivatives and last changes of all blocks in three flat buffers:
+    copied in before a compiled run and back after it."""
+
+    def _flat_layout(self, blocks) -> None:
+        self.bnf = np.array([b.weights.shape[-2] for b in blocks], dtype=np.int64)
+        self.bnt = np.array([b.weights.shape[-1] for b in blocks], dtype=np.int64)
+        sizes = self.bnf * self.bnt
+        self.boff = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+        total = int(sizes.sum())
+        self.WF, self.DWF, self.LCF = np.empty(total), np.empty(total), np.empty(total)
+
+    def _copy_in(self) -> None:
+        for k, b in enumerate(self.blocks):
+            sl = slice(self.boff[k], self.boff[k] + self.bnf[k] * self.bnt[k])
+            self.WF[sl] = b.weights.ravel()
+            self.LCF[sl] = b.last_change.ravel()
+            self.DWF[sl] = b.weight_deriv.ravel()
+
+    def _copy_out(self) -> None:
+        for k, b in enumerate(self.blocks):
+            sl = slice(self.boff[k], self.boff[k] + self.bnf[k] * self.bnt[k])
+            b.weights[...] = self.WF[sl].reshape(b.weights.shape)
+            b.last_change[...] = self.LCF[sl].reshape(b.weights.shape)
+            b.weight_deriv[...] = self.DWF[sl].reshape(b.weights.shape)
+            b.rule_state.pop("step", None)      # the numpy path's scratch buffer
+
+
+class CompiledNet(_Flat):
+    """A feed-forward network's structure as flat arrays for the compiled loop."""
 
     def __init__(self, net: Network, inputs: dict, targets: dict, params):
-        from numba.typed import List
         groups = net.order
         index = {g.name: i for i, g in enumerate(groups)}
         sizes = np.array([g.size for g in groups], dtype=np.int64)
@@ -121,9 +149,7 @@ class CompiledNet:
         self.inc_blk = np.array(inc, dtype=np.int64)
         self.blk_src = np.array([index[b.source.name] for b in blocks], dtype=np.int64)
         self.blk_dst = np.array([index[b.dest.name] for b in blocks], dtype=np.int64)
-        self.W = List([b.weights for b in blocks])
-        self.DW = List([b.weight_deriv for b in blocks])
-        self.LC = List([b.last_change for b in blocks])
+        self._flat_layout(blocks)
         self.lr = np.array([params.learning_rate if b.learning_rate is None else b.learning_rate for b in blocks])
         self.mom = np.array([params.momentum if b.momentum is None else b.momentum for b in blocks])
         self.decay = np.array([params.weight_decay if b.weight_decay is None else b.weight_decay for b in blocks])
@@ -137,21 +163,20 @@ class CompiledNet:
         use = orders is not None
         if orders is None:
             orders = np.zeros((1, 1), dtype=np.int64)
+        self._copy_in()
         done = kernel()(self.X, self.T, orders, n_epochs, batch, self.g_start, self.g_size, self.g_computed,
                         self.g_func, self.g_err, self.g_scale, self.g_fused, self.order_groups, self.inc_ptr,
-                        self.inc_blk, self.blk_src, self.blk_dst, self.W, self.DW, self.LC, self.lr, self.mom,
-                        self.decay, self.algorithm, use, -1.0 if err_crit is None else err_crit,
-                        -1.0 if out_crit is None else out_crit, errors, dists)
-        for b in self.blocks:                       # the step buffer of the numpy path stays consistent
-            b.rule_state.pop("step", None)
+                        self.inc_blk, self.blk_src, self.blk_dst, self.WF, self.DWF, self.LCF, self.boff, self.bnf,
+                        self.bnt, self.lr, self.mom, self.decay, self.algorithm, use,
+                        -1.0 if err_crit is None else err_crit, -1.0 if out_crit is None else out_crit, errors, dists)
+        self._copy_out()
         return int(done), errors[:done], dists[:done]
 
 
-class CompiledTimeNet:
+class CompiledTimeNet(_Flat):
     """A CONTINUOUS network for the compiled loop: every example's ticks laid out in advance."""
 
     def __init__(self, net: Network, examples, params):
-        from numba.typed import List
         from . import unfolding
         unfolding.check_examples(net, examples)
         groups = list(net.groups.values())
@@ -195,9 +220,7 @@ class CompiledTimeNet:
         self.inc_ptr = np.array(ptr, dtype=np.int64)
         self.inc_blk = np.array(inc, dtype=np.int64)
         self.blk_src = np.array([index[b.source.name] for b in blocks], dtype=np.int64)
-        self.W = List([b.weights for b in blocks])
-        self.DW = List([b.weight_deriv for b in blocks])
-        self.LC = List([b.last_change for b in blocks])
+        self._flat_layout(blocks)
         self.lr = np.array([params.learning_rate if b.learning_rate is None else b.learning_rate for b in blocks])
         self.mom = np.array([params.momentum if b.momentum is None else b.momentum for b in blocks])
         self.decay = np.array([params.weight_decay if b.weight_decay is None else b.weight_decay for b in blocks])
@@ -213,13 +236,13 @@ class CompiledTimeNet:
         use = orders is not None
         if orders is None:
             orders = np.zeros((1, 1), dtype=np.int64)
+        self._copy_in()
         done = run_epochs_time(self.XS, self.TS, self.ticks, orders, n_epochs, batch, self.g_start, self.g_size,
                                self.g_computed, self.g_func, self.g_integ, self.g_clamp, self.g_strength,
                                self.g_init_out, self.g_init_in, self.g_err, self.g_scale, self.inc_ptr,
-                               self.inc_blk, self.blk_src, self.W, self.DW, self.LC, self.lr, self.mom, self.decay,
-                               self.algorithm, use, self.dt, self.tick_scale,
-                               -1.0 if err_crit is None else err_crit, -1.0 if out_crit is None else out_crit,
-                               errors, dists)
-        for b in self.blocks:
-            b.rule_state.pop("step", None)
+                               self.inc_blk, self.blk_src, self.WF, self.DWF, self.LCF, self.boff, self.bnf,
+                               self.bnt, self.lr, self.mom, self.decay, self.algorithm, use, self.dt,
+                               self.tick_scale, -1.0 if err_crit is None else err_crit,
+                               -1.0 if out_crit is None else out_crit, errors, dists)
+        self._copy_out()
         return int(done), errors[:done], dists[:done]

@@ -117,6 +117,9 @@ def train(ens: Ensemble, params: TrainingParams | None = None, learning_rates: S
     inputs, targets = feedforward_arrays(net, xs)
     n = len(xs)
     bs = n if params.batch_size == 0 or params.batch_size >= n else params.batch_size
+    if _compiled_ok(ens, params, bs):
+        return _train_compiled(ens, params, rates, inputs, targets, bs, probs=(
+            xs.frequencies / xs.frequencies.sum() if params.order == "random" else None))
     probs = xs.frequencies / xs.frequencies.sum() if params.order == "random" else None
     active = np.ones(E, dtype=bool)
     stopped = ["max_epochs"] * E
@@ -178,3 +181,89 @@ def train(ens: Ensemble, params: TrainingParams | None = None, learning_rates: S
             break
     del members
     return EnsembleResult(errors[:last_epoch], stopped, epochs_to_stop, list(ens.seeds), rates)
+
+
+def _compiled_ok(ens: Ensemble, params: TrainingParams, bs: int) -> bool:
+    from . import compiled
+    if params.backend == "numpy" or not compiled.available():
+        return False
+    probe = replace(params)
+    net = ens.network
+    single = net.ensemble
+    net.ensemble = None                                 # ask about one member's architecture
+    try:
+        why = compiled.unsupported(net, probe)
+    finally:
+        net.ensemble = single
+    if why and params.backend == "compiled":
+        raise PdpError(f"training.backend: the compiled loop does not support {why}")
+    return why is None and bs * net.n_links <= 200_000
+
+
+def _train_compiled(ens: Ensemble, params: TrainingParams, rates, inputs, targets, bs, probs) -> EnsembleResult:
+    """Every member in the compiled loop, members spread over the cores (numba prange)."""
+    from ._kernels import run_ensemble
+    from .compiled import ALGORITHMS, CompiledNet
+    net = ens.network
+    E = ens.size
+    single = net.ensemble
+    net.ensemble = None
+    try:
+        cn = CompiledNet(net, inputs, targets, params)
+    finally:
+        net.ensemble = single
+    blocks = net.blocks
+    total = int((cn.bnf * cn.bnt).sum())
+    WF, LCF, DWF = np.empty((E, total)), np.empty((E, total)), np.zeros((E, total))
+    for k, b in enumerate(blocks):
+        sl = slice(cn.boff[k], cn.boff[k] + cn.bnf[k] * cn.bnt[k])
+        WF[:, sl] = b.weights.reshape(E, -1)
+        LCF[:, sl] = b.last_change.reshape(E, -1)
+    nb = len(blocks)
+    lr = np.array([[rates[m] if b.learning_rate is None else b.learning_rate for b in blocks] for m in range(E)])
+    mom = np.tile(cn.mom, (E, 1))
+    decay = np.tile(cn.decay, (E, 1))
+    K = params.max_epochs
+    n = cn.X.shape[0]
+    use = params.order != "ordered"
+    if use:
+        states = [r.bit_generator.state for r in ens.rngs]
+        draw = [(lambda r=r: r.permutation(n)) if params.order == "permuted" else
+                (lambda r=r: r.choice(n, size=n, p=probs)) for r in ens.rngs]
+        orders = np.stack([np.stack([d() for _ in range(K)]) for d in draw]).astype(np.int64)
+    else:
+        orders = np.zeros((E, 1, 1), dtype=np.int64)
+    errors = np.full((E, K), np.nan)
+    dists = np.zeros((E, K))
+    done = np.zeros(E, dtype=np.int64)
+    run_ensemble(cn.X, cn.T, orders, K, bs, cn.g_start, cn.g_size, cn.g_computed, cn.g_func, cn.g_err, cn.g_scale,
+                 cn.g_fused, cn.order_groups, cn.inc_ptr, cn.inc_blk, cn.blk_src, cn.blk_dst, WF, DWF, LCF, cn.boff,
+                 cn.bnf, cn.bnt, lr, mom, decay, ALGORITHMS[params.algorithm], use,
+                 -1.0 if params.error_criterion is None else params.error_criterion,
+                 -1.0 if params.output_criterion is None else params.output_criterion, errors, dists, done)
+    for k, b in enumerate(blocks):
+        sl = slice(cn.boff[k], cn.boff[k] + cn.bnf[k] * cn.bnt[k])
+        b.weights[...] = WF[:, sl].reshape(b.weights.shape)
+        b.last_change[...] = LCF[:, sl].reshape(b.weights.shape)
+        b.weight_deriv[...] = DWF[:, sl].reshape(b.weights.shape)
+        b.rule_state.pop("step", None)
+    if use:                                   # each generator ends where a separate run leaves it
+        for r, st, d, k in zip(ens.rngs, states, draw, done):
+            r.bit_generator.state = st
+            for _ in range(int(k)):
+                d()
+    stopped = []
+    for m in range(E):
+        last = errors[m, done[m] - 1]
+        if not np.isfinite(last):
+            stopped.append("diverged")
+        elif params.error_criterion is not None and last <= params.error_criterion:
+            stopped.append("error_criterion")
+        elif params.output_criterion is not None and dists[m, done[m] - 1] <= params.output_criterion:
+            stopped.append("output_criterion")
+        else:
+            stopped.append("max_epochs")
+    for m in range(E):
+        errors[m, done[m]:] = np.nan
+    last_epoch = int(done.max())
+    return EnsembleResult(errors[:, :last_epoch].T.copy(), stopped, done.copy(), list(ens.seeds), rates)

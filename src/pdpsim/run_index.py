@@ -78,9 +78,9 @@ def index_path() -> Path | None:
     return Path(env or DEFAULT).expanduser()
 
 
-def connect(path: str | Path | None = None) -> sqlite3.Connection:
+def connect(db: str | Path | None = None) -> sqlite3.Connection:
     """A connection for writing (the file, its folder and the table are created if missing)."""
-    path = Path(path) if path is not None else index_path()
+    path = Path(db) if db is not None else index_path()
     if path is None:
         raise PdpError(f"the run index is switched off ({ENV}=off)")
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -97,11 +97,27 @@ def connect(path: str | Path | None = None) -> sqlite3.Connection:
     return con
 
 
-def record(run_id: str, path: str | Path | None = None, **fields) -> None:
+def record(run_id: str, db: str | Path | None = None, **fields) -> None:
     """Insert the row ``run_id``, or update the fields given if it exists.
 
-    ``params`` may be a dict (stored as JSON); ``converged`` a bool.
+    ``db``: the index file (default: :func:`index_path`). ``params`` may be a dict
+    (stored as JSON); ``converged`` a bool.
     """
+    sql, args = _upsert(run_id, fields)
+    con = connect(db)
+    try:
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            con.execute(sql, args)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    finally:
+        con.close()
+
+
+def _upsert(run_id: str, fields: dict) -> tuple[str, list]:
     bad = sorted(set(fields) - set(COLUMNS))
     if bad:
         raise PdpError(f"run index: unknown column(s) {', '.join(bad)}; columns: {', '.join(COLUMNS)}")
@@ -117,11 +133,21 @@ def record(run_id: str, path: str | Path | None = None, **fields) -> None:
     updates = ", ".join(f"{k} = excluded.{k}" for k in fields) or "run_id = run_id"
     sql = (f"INSERT INTO runs ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)}) "
            f"ON CONFLICT(run_id) DO UPDATE SET {updates}")
-    con = connect(path)
+    return sql, [run_id, *fields.values()]
+
+
+def record_many(rows, db: str | Path | None = None) -> None:
+    """Upsert many rows ``[(run_id, {column: value}), ...]`` in one transaction."""
+    rows = list(rows)
+    if not rows:
+        return
+    con = connect(db)
     try:
         con.execute("BEGIN IMMEDIATE")
         try:
-            con.execute(sql, [run_id, *fields.values()])
+            for run_id, fields in rows:
+                sql, args = _upsert(run_id, dict(fields))
+                con.execute(sql, args)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
@@ -130,15 +156,15 @@ def record(run_id: str, path: str | Path | None = None, **fields) -> None:
         con.close()
 
 
-def try_record(run_id: str, path: str | Path | None = None, **fields) -> bool:
+def try_record(run_id: str, db: str | Path | None = None, **fields) -> bool:
     """:func:`record`, turning any failure into a warning (a run never fails for its index)."""
-    if path is None and index_path() is None:
+    if db is None and index_path() is None:
         return False
     try:
-        record(run_id, path, **fields)
+        record(run_id, db, **fields)
         return True
     except (sqlite3.Error, OSError, PdpError) as e:
-        warnings.warn(f"pdpsim: run index '{path or index_path()}' not updated: {e}", RunIndexWarning,
+        warnings.warn(f"pdpsim: run index '{db or index_path()}' not updated: {e}", RunIndexWarning,
                       stacklevel=2)
         return False
 
@@ -151,7 +177,7 @@ def _read_only(path: Path) -> sqlite3.Connection:
 
 
 def query(where: str | None = None, spec: str | None = None, limit: int | None = None,
-          path: str | Path | None = None, params: bool = False):
+          db: str | Path | None = None, params: bool = False):
     """Rows of the index as a pandas DataFrame, most recent first.
 
     ``where`` is an SQL condition (``final_error < 0.1 AND converged``); the
@@ -161,7 +187,7 @@ def query(where: str | None = None, spec: str | None = None, limit: int | None =
     parameter columns to the result.
     """
     import pandas as pd
-    p = Path(path) if path is not None else index_path()
+    p = Path(db) if db is not None else index_path()
     if p is None:
         raise PdpError(f"the run index is switched off ({ENV}=off)")
     cols = list(COLUMNS) + (list(PARAM_COLUMNS) if params else [])
@@ -194,9 +220,12 @@ def query(where: str | None = None, spec: str | None = None, limit: int | None =
     finally:
         con.close()
     df["converged"] = df["converged"].astype("boolean")
+    for c in ("seed", "epochs", "batch_size", "max_epochs"):
+        if c in df:
+            df[c] = pd.to_numeric(df[c]).astype("Int64")
     return df
 
 
-def load(path: str | Path | None = None, params: bool = True):
+def load(db: str | Path | None = None, params: bool = True):
     """The whole index as a pandas DataFrame (with one column per training parameter)."""
-    return query(path=path, params=params)
+    return query(db=db, params=params)

@@ -24,7 +24,8 @@ from pathlib import Path
 import numpy as np
 
 from . import run_index
-from .checkpoint import check_compatible, clean_temporary, load_checkpoint, restore, save_checkpoint
+from .checkpoint import (check_compatible, clean_temporary, load_checkpoint, remove_checkpoint, restore,
+                         save_checkpoint)
 from .spec import load
 from .training import TrainingResult, test, train
 from .validation import PdpError, atomic_write, positive_int
@@ -51,22 +52,10 @@ def resolve_backend(net, examples, params):
     chunks (checkpoints) or resumed must keep the choice of the whole run, or its
     numbers would differ from an uninterrupted run's in the last bits.
     """
-    from dataclasses import fields
-    from . import training
-    if "backend" not in {f.name for f in fields(params)} or params.backend != "auto":
+    from .training import resolve_backend as choose
+    if params.backend != "auto":
         return params
-    public = getattr(training, "resolve_backend", None)
-    if public is not None:
-        return replace(params, backend=public(net, examples, params))
-    use = getattr(training, "_use_compiled", None)
-    if use is None:
-        return params
-    import inspect
-    n = len(examples)
-    bs = n if params.batch_size == 0 or params.batch_size >= n else params.batch_size
-    nargs = len(inspect.signature(use).parameters)
-    compiled = use(net, params, bs, n) if nargs >= 4 else use(net, params, bs)
-    return replace(params, backend="compiled" if compiled else "numpy")
+    return replace(params, backend=choose(net, examples, params))
 
 
 def train_with_checkpoints(net, examples, params, *, every: int | None, start_epoch: int = 0,
@@ -140,6 +129,8 @@ def train_run(spec: str | Path, out: Path, seed: int | None = None, progress: bo
             if ckpt is not None and not ckpt.finished:
                 raise PdpError(f"--out '{out}' holds the checkpoint of an unfinished run (epoch {ckpt.epoch}): "
                                "add --resume to go on from it, or train into another folder")
+            if ckpt is not None:
+                remove_checkpoint(out)          # a finished run's, which this run replaces
             ckpt = None
     if resume:
         if ckpt is None:

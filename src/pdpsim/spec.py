@@ -71,7 +71,8 @@ class Spec:
     @property
     def digest(self) -> str:
         """A short hash of the spec's content (for run indexes)."""
-        blob = json.dumps(self.data, sort_keys=True, default=str).encode()
+        content = {k: v for k, v in self.data.items() if k != "_dir"}      # not where it was read from
+        blob = json.dumps(content, sort_keys=True, default=str).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
 
 

@@ -324,6 +324,15 @@ def _use_compiled(net: Network, params: TrainingParams, bs: int, n: int, start_e
             and compiled.available())
 
 
+def resolve_backend(net: Network, examples: ExampleSet, params: TrainingParams, start_epoch: int = 0) -> str:
+    """Which loop ``train`` would run: "compiled" or "numpy" (decide once for a run trained in chunks,
+    and pass it as ``backend=`` so every chunk takes the same path)."""
+    params = params.validated()
+    n = len(examples)
+    bs = n if params.batch_size == 0 or params.batch_size >= n else params.batch_size
+    return "compiled" if _use_compiled(net, params, bs, n, start_epoch) else "numpy"
+
+
 def _train_compiled(net, examples, params, bs, cbs, progress, start_epoch) -> TrainingResult:
     """Whole epochs in the numba loop, in chunks; the same example orders as the numpy path."""
     from .compiled import CompiledNet, CompiledTimeNet
