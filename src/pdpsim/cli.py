@@ -166,6 +166,10 @@ from .cli_runs import register as _register_runs  # noqa: E402  (the sweep and r
 
 _register_runs(main)
 
+from .cli_elman import register as _register_elman  # noqa: E402
+
+_register_elman(main)
+
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -71,9 +71,9 @@ class SegmentationSettings:
 
 
 LETTERS_FULL = LetterSettings()
-LETTERS_QUICK = LetterSettings(train_consonants=300, test_consonants=300, passes=15)
+LETTERS_QUICK = LetterSettings(train_consonants=300, test_consonants=300, passes=30, learning_rate=0.2)
 SEGMENTATION_FULL = SegmentationSettings()
-SEGMENTATION_QUICK = SegmentationSettings(train_sentences=100, test_sentences=100, passes=12, learning_rate=0.2)
+SEGMENTATION_QUICK = SegmentationSettings(train_sentences=100, test_sentences=100, passes=15, learning_rate=0.3)
 
 
 # ------------------------------------------------------------------ network
@@ -121,6 +121,10 @@ def _params_text(s, n_train: int, n_test: int, unit: str) -> str:
             f"{mom}); initial weights uniform in +-{s.init_range:g}; tested on a fresh {n_test}-letter {unit}")
 
 
+def _ratio(a: float, b: float) -> float:
+    return a / b if b > 0 else float("inf")
+
+
 # ------------------------------------------------------------------ letters
 def letter_metrics(text: str, rms: np.ndarray, abs_err: np.ndarray) -> dict:
     """Errors of a letter stream, grouped by the letter predicted.
@@ -155,7 +159,7 @@ def letter_metrics(text: str, rms: np.ndarray, abs_err: np.ndarray) -> dict:
         "n_consonant": int(cons.sum()),
         "n_vowel": int(vow.sum()),
     }
-    m["ratio"] = m["consonant"] / m["vowel"]
+    m["ratio"] = _ratio(m["consonant"], m["vowel"])
     return m
 
 
@@ -174,9 +178,10 @@ def _letters_figure(text: str, rms: np.ndarray, abs_err: np.ndarray, rms0: np.nd
     for k, c in enumerate(labels):
         if c in data.CONSONANTS:
             ax.axvspan(k - 0.5, k + 0.5, color="tab:red", alpha=0.08, lw=0)
+    ax.set_ylim(0, max(0.68, 1.1 * float(max(rms[ev].max(), rms0[ev].max()))))
     ax.set_ylabel("RMS error")
     ax.set_title("Predicting the next letter (shaded: a consonant is predicted)")
-    ax.legend(frameon=False, fontsize=8, ncol=2, loc="upper right")
+    ax.legend(frameon=False, fontsize=8, ncol=2, loc="upper center")
     ax.grid(alpha=0.3)
     ax = axes[1]
     for j, col in ((0, "tab:green"), (3, "tab:purple")):
@@ -252,7 +257,8 @@ def segmentation_metrics(stream: data.WordStream, rms: np.ndarray) -> dict:
     the letter before (the last letter of the previous word); ``onset_peak``: fraction
     of onsets that are local maxima (above the letter before, at least the letter
     after); ``peak_precision``: fraction of all local maxima of the error that fall on
-    word onsets; ``onset_by_word``: mean error at each word's first letter."""
+    word onsets; ``onset_by_word`` / ``within_by_word``: mean error at each word's first
+    letter / at its other letters."""
     n = len(stream.text)
     j = (np.arange(n) + 1) % n                      # letter predicted by event i
     onset = stream.onset[j]
@@ -273,10 +279,12 @@ def segmentation_metrics(stream: data.WordStream, rms: np.ndarray) -> dict:
         "peak_precision": float(onset[peak].mean()) if peak.any() else float("nan"),
         "onset_by_word": {w: float(rms[ons & (words == w)].mean()) for w in data.LEXICON
                           if (ons & (words == w)).any()},
+        "within_by_word": {w: float(rms[keep & ~onset & (words == w)].mean()) for w in data.LEXICON
+                           if (keep & ~onset & (words == w)).any()},
         "n_onsets": int(ons.sum()),
         "n_within": int((keep & ~onset).sum()),
     }
-    m["ratio"] = m["onset"] / m["within"]
+    m["ratio"] = _ratio(m["onset"], m["within"])
     return m
 
 
@@ -364,6 +372,8 @@ def run_segmentation(out, quick: bool = False, seed: int = 1, echo: Callable[[st
         f"onset peaks {train_after['onset_peak']:.1%}")
     rep("  mean error at each word's first letter (trained): "
         + ", ".join(f"{w} {v:.2f}" for w, v in sorted(after["onset_by_word"].items(), key=lambda kv: -kv[1])))
+    rep("  mean error at the other letters of each word (trained): "
+        + ", ".join(f"{w} {v:.2f}" for w, v in sorted(after["within_by_word"].items(), key=lambda kv: -kv[1])))
     f1 = _segmentation_figure(fig_stream, fig1, fig0, fig_first, out / "segmentation-error.png")
     f2 = _position_figure(before, after, out / "segmentation-position.png")
     rep(f"figures: {f1}, {f2}")
