@@ -36,6 +36,64 @@ def update(WF, DWF, LCF, boff, bsize, lr, mom, decay, algorithm):
 
 
 @njit(cache=True)
+def _block_forward(WF, wo, nt, a, ss, n_src, net, s0, sz):
+    """net[s0:s0+sz] += a[ss:ss+n_src] @ W for the block stored at WF[wo:], rows of nt."""
+    for i in range(n_src):
+        ai = a[ss + i]
+        if ai != 0.0:
+            for u in range(sz):
+                net[s0 + u] += ai * WF[wo + i * nt + u]
+
+
+@njit(cache=True)
+def _block_backward(WF, DWF, wo, nt, a, ss, n_src, d, s0, sz, da, back):
+    """dE/dw_iu += a_i dE/dn_u; with ``back``, dE/da_i += sum_u dE/dn_u w_iu."""
+    for i in range(n_src):
+        ai = a[ss + i]
+        acc = 0.0
+        for u in range(sz):
+            r = d[s0 + u]
+            DWF[wo + i * nt + u] += ai * r
+            acc += r * WF[wo + i * nt + u]
+        if back:
+            da[ss + i] += acc
+
+
+@njit(cache=True)
+def _error_value(e_t, av, t):
+    """One unit's error: SUM_SQUARED (0), CROSS_ENTROPY (1), DIVERGENCE (2), before the scale."""
+    if e_t == 0:
+        return (t - av) * (t - av)
+    if e_t == 1:
+        ac = min(max(av, LOG_EPS), 1.0 - LOG_EPS)
+        e = 0.0
+        if t > 0.0:
+            e += t * np.log(t / ac)
+        if t < 1.0:
+            e += (1.0 - t) * np.log((1.0 - t) / (1.0 - ac))
+        return e
+    ac = max(av, LOG_EPS)
+    return t * np.log(t / ac) if t > 0.0 else 0.0
+
+
+@njit(cache=True)
+def _error_deriv(e_t, av, t):
+    """dE/da of one unit, before the scale."""
+    if e_t == 0:
+        return 2.0 * (av - t)
+    if e_t == 1:
+        ac = min(max(av, LOG_EPS), 1.0 - LOG_EPS)
+        return (ac - t) / ac / (1.0 - ac)
+    return -t / max(av, LOG_EPS)
+
+
+@njit(cache=True)
+def _stop(total, worst, err_crit, out_crit):
+    return (not np.isfinite(total)) or (err_crit >= 0.0 and total <= err_crit) or \
+        (out_crit >= 0.0 and worst <= out_crit)
+
+
+@njit(cache=True)
 def run_epochs(X, T, orders, n_epochs, batch, g_start, g_size, g_computed, g_func, g_err, g_scale,
                g_fused, order_groups, inc_ptr, inc_blk, blk_src, blk_dst, WF, DWF, LCF, boff, bnf, bnt, lr, mom,
                decay, algorithm, use_orders, err_crit, out_crit, errors_out, dist_out):
@@ -70,15 +128,8 @@ def run_epochs(X, T, orders, n_epochs, batch, g_start, g_size, g_computed, g_fun
                         net_in[s0 + u] = 0.0
                     for p in range(inc_ptr[gi], inc_ptr[gi + 1]):
                         k = inc_blk[p]
-                        wo = boff[k]
-                        nt = bnt[k]
                         src = blk_src[k]
-                        ss = g_start[src]
-                        for i in range(g_size[src]):
-                            ai = a[ss + i]
-                            if ai != 0.0:
-                                for u in range(sz):
-                                    net_in[s0 + u] += ai * WF[wo + i * nt + u]
+                        _block_forward(WF, boff[k], bnt[k], a, g_start[src], g_size[src], net_in, s0, sz)
                     f = g_func[gi]
                     for u in range(sz):
                         n = net_in[s0 + u]
@@ -105,23 +156,8 @@ def run_epochs(X, T, orders, n_epochs, batch, g_start, g_size, g_computed, g_fun
                         d = abs(av - t)
                         if d > worst:
                             worst = d
-                        if e_t == 0:
-                            total += sc * (t - av) * (t - av)
-                            da[s0 + u] = 2.0 * sc * (av - t)
-                        elif e_t == 1:
-                            ac = min(max(av, LOG_EPS), 1.0 - LOG_EPS)
-                            e = 0.0
-                            if t > 0.0:
-                                e += t * np.log(t / ac)
-                            if t < 1.0:
-                                e += (1.0 - t) * np.log((1.0 - t) / (1.0 - ac))
-                            total += sc * e
-                            da[s0 + u] = sc * (ac - t) / ac / (1.0 - ac)
-                        else:
-                            ac = max(av, LOG_EPS)
-                            if t > 0.0:
-                                total += sc * t * np.log(t / ac)
-                            da[s0 + u] = -sc * t / ac
+                        total += sc * _error_value(e_t, av, t)
+                        da[s0 + u] = sc * _error_deriv(e_t, av, t)
                 # ------------------------------------------------ backward
                 for q in range(len(order_groups) - 1, -1, -1):
                     gi = order_groups[q]
@@ -149,28 +185,13 @@ def run_epochs(X, T, orders, n_epochs, batch, g_start, g_size, g_computed, g_fun
                                 dn[s0 + u] = da[s0 + u]
                     for p in range(inc_ptr[gi], inc_ptr[gi + 1]):
                         k = inc_blk[p]
-                        wo = boff[k]
-                        nt = bnt[k]
                         src = blk_src[k]
-                        ss = g_start[src]
-                        back = g_computed[src]
-                        for i in range(g_size[src]):
-                            ai = a[ss + i]
-                            acc = 0.0
-                            for u in range(sz):
-                                d = dn[s0 + u]
-                                DWF[wo + i * nt + u] += ai * d
-                                acc += d * WF[wo + i * nt + u]
-                            if back:
-                                da[ss + i] += acc
+                        _block_backward(WF, DWF, boff[k], bnt[k], a, g_start[src], g_size[src], dn, s0, sz, da,
+                                        g_computed[src])
             update(WF, DWF, LCF, boff, bsize, lr, mom, decay, algorithm)
         errors_out[ep] = total
         dist_out[ep] = worst
-        if not np.isfinite(total):
-            return ep + 1
-        if err_crit >= 0.0 and total <= err_crit:
-            return ep + 1
-        if out_crit >= 0.0 and worst <= out_crit:
+        if _stop(total, worst, err_crit, out_crit):
             return ep + 1
     return n_epochs
 
@@ -247,14 +268,8 @@ def run_epochs_time(XS, TS, ticks, orders, n_epochs, batch, g_start, g_size, g_c
                             NET[t, s0 + u] = 0.0
                         for p in range(inc_ptr[gi], inc_ptr[gi + 1]):
                             k = inc_blk[p]
-                            wo = boff[k]
-                            nt = bnt[k]
-                            ss = g_start[blk_src[k]]
-                            for i in range(g_size[blk_src[k]]):
-                                ai = A[t - 1, ss + i]
-                                if ai != 0.0:
-                                    for u in range(sz):
-                                        NET[t, s0 + u] += ai * WF[wo + i * nt + u]
+                            src = blk_src[k]
+                            _block_forward(WF, boff[k], bnt[k], A[t - 1], g_start[src], g_size[src], NET[t], s0, sz)
                         if g_integ[gi] == 2:
                             for u in range(sz):
                                 prev = NET[t - 1, s0 + u]
@@ -297,20 +312,7 @@ def run_epochs_time(XS, TS, ticks, orders, n_epochs, batch, g_start, g_size, g_c
                             dd = abs(av - y)
                             if dd > worst:
                                 worst = dd
-                            if e_t == 0:
-                                total += sc * (y - av) * (y - av)
-                            elif e_t == 1:
-                                ac = min(max(av, LOG_EPS), 1.0 - LOG_EPS)
-                                e = 0.0
-                                if y > 0.0:
-                                    e += y * np.log(y / ac)
-                                if y < 1.0:
-                                    e += (1.0 - y) * np.log((1.0 - y) / (1.0 - ac))
-                                total += sc * e
-                            else:
-                                ac = max(av, LOG_EPS)
-                                if y > 0.0:
-                                    total += sc * y * np.log(y / ac)
+                            total += sc * _error_value(e_t, av, y)
                 # ---------------------------------------------------- backward through time
                 for u in range(U):
                     d_cur[u] = 0.0
@@ -331,15 +333,7 @@ def run_epochs_time(XS, TS, ticks, orders, n_epochs, batch, g_start, g_size, g_c
                             if e_t >= 0:
                                 y = Y[t, j]
                                 if not np.isnan(y):
-                                    av = A[t, j]
-                                    if e_t == 0:
-                                        d += sc * 2.0 * (av - y)
-                                    elif e_t == 1:
-                                        ac = min(max(av, LOG_EPS), 1.0 - LOG_EPS)
-                                        d += sc * ((ac - y) / ac / (1.0 - ac))
-                                    else:
-                                        ac = max(av, LOG_EPS)
-                                        d += -sc * y / ac
+                                    d += sc * _error_deriv(e_t, A[t, j], y)
                             if g_clamp[gi] == 2 and not np.isnan(X[t, j]):
                                 d *= 1.0 - g_strength[gi]
                             d_tot[j] = d
@@ -361,28 +355,13 @@ def run_epochs_time(XS, TS, ticks, orders, n_epochs, batch, g_start, g_size, g_c
                         sz = g_size[gi]
                         for p in range(inc_ptr[gi], inc_ptr[gi + 1]):
                             k = inc_blk[p]
-                            wo = boff[k]
-                            nt = bnt[k]
                             src = blk_src[k]
-                            ss = g_start[src]
-                            back = g_computed[src] and t > 1
-                            for i in range(g_size[src]):
-                                ai = A[t - 1, ss + i]
-                                acc = 0.0
-                                for u in range(sz):
-                                    r = draw[s0 + u]
-                                    DWF[wo + i * nt + u] += ai * r
-                                    acc += r * WF[wo + i * nt + u]
-                                if back:
-                                    d_cur[ss + i] += acc
+                            _block_backward(WF, DWF, boff[k], bnt[k], A[t - 1], g_start[src], g_size[src], draw,
+                                            s0, sz, d_cur, g_computed[src] and t > 1)
             update(WF, DWF, LCF, boff, bsize, lr, mom, decay, algorithm)
         errors_out[ep] = total
         dist_out[ep] = worst
-        if not np.isfinite(total):
-            return ep + 1
-        if err_crit >= 0.0 and total <= err_crit:
-            return ep + 1
-        if out_crit >= 0.0 and worst <= out_crit:
+        if _stop(total, worst, err_crit, out_crit):
             return ep + 1
     return n_epochs
 

@@ -85,6 +85,25 @@ class _Flat:
     """Weights, weight derivatives and last changes of all blocks in three flat buffers:
     copied in before a compiled run and back after it."""
 
+    def _blocks(self, net: Network, groups, index: dict, params) -> None:
+        """Which blocks feed each group (CSR), their ends, rates and the flat buffers."""
+        blocks = net.blocks
+        bindex = {id(b): k for k, b in enumerate(blocks)}
+        ptr, inc = [0], []
+        for g in groups:
+            inc.extend(bindex[id(b)] for b in g.incoming)
+            ptr.append(len(inc))
+        self.inc_ptr = np.array(ptr, dtype=np.int64)
+        self.inc_blk = np.array(inc, dtype=np.int64)
+        self.blk_src = np.array([index[b.source.name] for b in blocks], dtype=np.int64)
+        self.blk_dst = np.array([index[b.dest.name] for b in blocks], dtype=np.int64)
+        self._flat_layout(blocks)
+        self.lr = np.array([params.learning_rate if b.learning_rate is None else b.learning_rate for b in blocks])
+        self.mom = np.array([params.momentum if b.momentum is None else b.momentum for b in blocks])
+        self.decay = np.array([params.weight_decay if b.weight_decay is None else b.weight_decay for b in blocks])
+        self.algorithm = ALGORITHMS[params.algorithm]
+        self.blocks = blocks
+
     def _flat_layout(self, blocks) -> None:
         self.bnf = np.array([b.weights.shape[-2] for b in blocks], dtype=np.int64)
         self.bnt = np.array([b.weights.shape[-1] for b in blocks], dtype=np.int64)
@@ -139,22 +158,7 @@ class CompiledNet(_Flat):
         self.g_fused = np.array([bool(g.has_targets and not g.outgoing and g.function.name == "LOGISTIC"
                                       and g.error.name == "CROSS_ENTROPY") for g in groups])
         self.order_groups = np.arange(len(groups), dtype=np.int64)
-        blocks = net.blocks
-        bindex = {id(b): k for k, b in enumerate(blocks)}
-        ptr, inc = [0], []
-        for g in groups:
-            inc.extend(bindex[id(b)] for b in g.incoming)
-            ptr.append(len(inc))
-        self.inc_ptr = np.array(ptr, dtype=np.int64)
-        self.inc_blk = np.array(inc, dtype=np.int64)
-        self.blk_src = np.array([index[b.source.name] for b in blocks], dtype=np.int64)
-        self.blk_dst = np.array([index[b.dest.name] for b in blocks], dtype=np.int64)
-        self._flat_layout(blocks)
-        self.lr = np.array([params.learning_rate if b.learning_rate is None else b.learning_rate for b in blocks])
-        self.mom = np.array([params.momentum if b.momentum is None else b.momentum for b in blocks])
-        self.decay = np.array([params.weight_decay if b.weight_decay is None else b.weight_decay for b in blocks])
-        self.algorithm = ALGORITHMS[params.algorithm]
-        self.blocks = blocks
+        self._blocks(net, groups, index, params)
 
     def run(self, orders: np.ndarray | None, n_epochs: int, batch: int, err_crit: float | None,
             out_crit: float | None) -> tuple[int, np.ndarray, np.ndarray]:
@@ -211,23 +215,9 @@ class CompiledTimeNet(_Flat):
         self.g_init_in = np.array([1.0 if g.kind == "BIAS" else g.init_input for g in groups])
         self.g_err = np.array([ERRORS[g.error.name] if g.has_targets else -1 for g in groups], dtype=np.int64)
         self.g_scale = np.array([g.error.error_scale if g.has_targets else 0.0 for g in groups])
-        blocks = net.blocks
-        bindex = {id(b): k for k, b in enumerate(blocks)}
-        ptr, inc = [0], []
-        for g in groups:
-            inc.extend(bindex[id(b)] for b in g.incoming)
-            ptr.append(len(inc))
-        self.inc_ptr = np.array(ptr, dtype=np.int64)
-        self.inc_blk = np.array(inc, dtype=np.int64)
-        self.blk_src = np.array([index[b.source.name] for b in blocks], dtype=np.int64)
-        self._flat_layout(blocks)
-        self.lr = np.array([params.learning_rate if b.learning_rate is None else b.learning_rate for b in blocks])
-        self.mom = np.array([params.momentum if b.momentum is None else b.momentum for b in blocks])
-        self.decay = np.array([params.weight_decay if b.weight_decay is None else b.weight_decay for b in blocks])
-        self.algorithm = ALGORITHMS[params.algorithm]
+        self._blocks(net, groups, index, params)
         self.dt = net.time.dt
         self.tick_scale = self.dt if net.time.error_scale_per_tick else 1.0
-        self.blocks = blocks
 
     def run(self, orders, n_epochs, batch, err_crit, out_crit):
         from ._kernels import run_epochs_time

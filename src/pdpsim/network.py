@@ -181,6 +181,19 @@ class LinkBlock:
         return f"LinkBlock({self.name}, {self.weights.shape[-2]}x{self.weights.shape[-1]})"
 
 
+def radius_target(g: Group, a: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Lens's radii: within ``target_radius`` (or ``zero_error_radius``) of its target an
+    output counts as right (target := output); beyond ``target_radius`` the target moves
+    that far toward the output. ``t`` holds no NaN."""
+    diff = a - t
+    dist = np.abs(diff)
+    if g.target_radius > 0:
+        t = np.where(dist <= g.target_radius, a, t + np.sign(diff) * g.target_radius)
+    if g.zero_error_radius > 0:
+        t = np.where(dist <= g.zero_error_radius, a, t)
+    return t
+
+
 class Network:
     """A feed-forward network of groups and link blocks (see the module docstring).
 
@@ -426,14 +439,7 @@ class Network:
             if g.target_has_nan:
                 return np.where(np.isnan(t), a, t)
             return t
-        t = np.where(np.isnan(t), a, t)
-        diff = a - t
-        dist = np.abs(diff)
-        if g.target_radius > 0:
-            t = np.where(dist <= g.target_radius, a, t + np.sign(diff) * g.target_radius)
-        if g.zero_error_radius > 0:
-            t = np.where(dist <= g.zero_error_radius, a, t)
-        return t
+        return radius_target(g, a, np.where(np.isnan(t), a, t))
 
     def error(self) -> np.ndarray:
         """E for each example of the batch, summed over output groups: shape ([E,] B)."""

@@ -302,6 +302,20 @@ def _apply_link_lesions(blocks) -> None:
             b.weights *= b.mask
 
 
+def _stop_reason(params: TrainingParams, error: float, worst: float, epoch: int, net: Network,
+                 cbs: list) -> str | None:
+    """Why training stops after this epoch (None: it goes on)."""
+    if not np.isfinite(error):
+        return "diverged"
+    if params.error_criterion is not None and error <= params.error_criterion:
+        return "error_criterion"
+    if params.output_criterion is not None and worst <= params.output_criterion:
+        return "output_criterion"
+    if cbs and any(cb(epoch, error, net) for cb in cbs):
+        return "callback"
+    return None
+
+
 COMPILED_WORK_LIMIT = 200_000       # batch size x links: above this, BLAS does better
 COMPILED_MIN_UPDATES = 10_000       # below this, loading numba (~0.5 s) does not pay
 
@@ -375,17 +389,9 @@ def _train_compiled(net, examples, params, bs, cbs, progress, start_epoch) -> Tr
                 bar.update(done)
                 bar.set_postfix_str(f"error {errors[-1]:.5g}", refresh=False)
             last = errors[-1]
-            if not np.isfinite(last):
-                stopped = "diverged"
-                break
-            if params.error_criterion is not None and last <= params.error_criterion:
-                stopped = "error_criterion"
-                break
-            if params.output_criterion is not None and distances[-1] <= params.output_criterion:
-                stopped = "output_criterion"
-                break
-            if cbs and any(cb(epoch, last, net) for cb in cbs):
-                stopped = "callback"
+            why = _stop_reason(params, last, distances[-1] if distances else 0.0, epoch, net, cbs)
+            if why:
+                stopped = why
                 break
     finally:
         if bar is not None:
@@ -468,17 +474,9 @@ def train(net: Network, examples: ExampleSet, params: TrainingParams | None = No
             if bar is not None:
                 bar.update(1)
                 bar.set_postfix_str(f"error {total:.5g}", refresh=False)
-            if not np.isfinite(total):
-                stopped = "diverged"
-                break
-            if params.error_criterion is not None and total <= params.error_criterion:
-                stopped = "error_criterion"
-                break
-            if want_distance and worst <= params.output_criterion:
-                stopped = "output_criterion"
-                break
-            if cbs and any(cb(epoch, total, net) for cb in cbs):
-                stopped = "callback"
+            why = _stop_reason(params, total, worst, epoch, net, cbs)
+            if why:
+                stopped = why
                 break
     finally:
         if bar is not None:

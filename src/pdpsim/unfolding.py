@@ -35,7 +35,7 @@ import numpy as np
 
 from .examples import ExampleSet
 from .learning import update_weights
-from .network import Group, Network
+from .network import Group, Network, radius_target
 from .validation import PdpError, check_no_nan, positive_int, real
 
 MODES = ("continuous", "srn")
@@ -383,13 +383,7 @@ def _effective(g: Group, a: np.ndarray, t: np.ndarray, kind: str = "some") -> np
         t = np.where(np.isnan(t), a, t)
     if g.target_radius <= 0 and g.zero_error_radius <= 0:
         return t
-    diff = a - t
-    dist = np.abs(diff)
-    if g.target_radius > 0:
-        t = np.where(dist <= g.target_radius, a, t + np.sign(diff) * g.target_radius)
-    if g.zero_error_radius > 0:
-        t = np.where(dist <= g.zero_error_radius, a, t)
-    return t
+    return radius_target(g, a, t)
 
 
 # ------------------------------------------------------------------ training
