@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
@@ -78,7 +78,7 @@ def _square(d, what: str = "dissimilarity matrix") -> np.ndarray:
         raise PdpError(f"{what}: need at least 2 examples")
     if not np.isfinite(d).all():
         raise PdpError(f"{what}: contains NaN or infinite values")
-    if not np.allclose(d, d.T, atol=1e-12, rtol=0):
+    if not np.allclose(d, d.T, atol=1e-12, rtol=1e-9):
         raise PdpError(f"{what}: not symmetric")
     return d
 
@@ -126,11 +126,12 @@ def dissimilarity(patterns, metric: str = "euclidean") -> np.ndarray:
     x = _patterns(patterns)
     m = _metric(metric)
     if m == "euclidean":
-        sq = np.sum(x * x, axis=1)
-        d2 = sq[:, None] + sq[None, :] - 2.0 * (x @ x.T)
-        # exact differences for accuracy (the Gram trick loses digits for near-equal rows)
-        d = np.sqrt(np.maximum(np.sum((x[:, None, :] - x[None, :, :]) ** 2, axis=-1), 0.0)) \
-            if x.shape[0] * x.shape[0] * x.shape[1] <= 5_000_000 else np.sqrt(np.maximum(d2, 0.0))
+        if x.shape[0] * x.shape[0] * x.shape[1] <= 5_000_000:
+            # differences taken exactly (the Gram-matrix shortcut loses digits for near-equal rows)
+            d = np.sqrt(np.sum((x[:, None, :] - x[None, :, :]) ** 2, axis=-1))
+        else:
+            sq = np.sum(x * x, axis=1)
+            d = np.sqrt(np.maximum(sq[:, None] + sq[None, :] - 2.0 * (x @ x.T), 0.0))
     else:
         y = x - x.mean(axis=1, keepdims=True) if m == "correlation" else x
         norm = np.sqrt(np.sum(y * y, axis=1))
@@ -416,11 +417,26 @@ def pca(patterns, n_components: int = 2) -> Projection:
     return Projection(c @ comps.T, "pca", explained=explained, components=comps, mean=mu)
 
 
+def classical_mds(d, n_components: int = 2) -> np.ndarray:
+    """Classical (Torgerson) scaling: coordinates whose distances best match ``d`` in the least-squares
+    sense of the double-centred squared distances; exact when ``d`` is euclidean in that many dimensions."""
+    d = _square(d)
+    n = d.shape[0]
+    j = np.eye(n) - 1.0 / n
+    b = -0.5 * j @ (d ** 2) @ j
+    vals, vecs = np.linalg.eigh((b + b.T) / 2)
+    idx = np.argsort(vals)[::-1][:n_components]
+    coords = vecs[:, idx] * np.sqrt(np.maximum(vals[idx], 0.0))
+    if coords.shape[1] < n_components:
+        coords = np.hstack([coords, np.zeros((n, n_components - coords.shape[1]))])
+    return _orient(coords)
+
+
 def _mds_model(k: int, seed: int, n_init: int, max_iter: int):
     import inspect
     from sklearn.manifold import MDS
     params = inspect.signature(MDS.__init__).parameters
-    kw = dict(n_components=k, n_init=n_init, max_iter=max_iter, random_state=seed)
+    kw = dict(n_components=k, n_init=n_init, max_iter=max_iter, random_state=seed, eps=1e-9)
     if "metric_mds" in params:                      # scikit-learn >= 1.8
         kw.update(metric_mds=True, metric="precomputed", init="random")
     else:
@@ -431,8 +447,12 @@ def _mds_model(k: int, seed: int, n_init: int, max_iter: int):
 
 
 def mds(patterns=None, n_components: int = 2, metric: str = "euclidean", seed: int = 0, *,
-        dissimilarities=None, n_init: int = 4, max_iter: int = 300) -> Projection:
+        dissimilarities=None, n_init: int = 4, max_iter: int = 1000) -> Projection:
     """Metric multidimensional scaling (scikit-learn SMACOF), seeded.
+
+    SMACOF is started from the classical-scaling solution and from
+    ``n_init - 1`` random configurations (seeded); the solution of least
+    stress is kept.
 
     Parameters
     ----------
@@ -455,11 +475,21 @@ def mds(patterns=None, n_components: int = 2, metric: str = "euclidean", seed: i
     k = int(n_components)
     if k < 1:
         raise PdpError(f"mds: n_components must be >= 1, got {n_components}")
-    model = _mds_model(k, int(seed), int(n_init), int(max_iter))
+    if int(n_init) < 1:
+        raise PdpError(f"mds: n_init must be >= 1, got {n_init}")
     if np.all(d == 0):
         return Projection(np.zeros((d.shape[0], k)), "mds", stress=0.0)
-    coords = model.fit_transform(d)
-    return Projection(_orient(coords), "mds", stress=float(model.stress_))
+    best = None
+    start = classical_mds(d, k)
+    model = _mds_model(k, int(seed), 1, int(max_iter))
+    coords = model.fit_transform(d, init=start)
+    best = (float(model.stress_), coords)
+    if int(n_init) > 1:
+        model = _mds_model(k, int(seed), int(n_init) - 1, int(max_iter))
+        coords = model.fit_transform(d)
+        if float(model.stress_) < best[0] - 1e-12:
+            best = (float(model.stress_), coords)
+    return Projection(_orient(best[1]), "mds", stress=best[0])
 
 
 @dataclass
@@ -675,7 +705,7 @@ class Readout:
     ----------
     attribute : str
     accuracy : float
-        Leave-one-out accuracy of a linear (logistic-regression) readout.
+        Leave-one-out accuracy of a linear readout (see :func:`readout`).
     chance : float
         Accuracy of always answering the most common value.
     unit_correlations : ndarray (n_units,)
@@ -701,9 +731,31 @@ class Readout:
                 "n_examples": self.n_examples}
 
 
+def _lda_fit(x: np.ndarray, code: np.ndarray, k: int, shrinkage: float):
+    """Linear discriminant weights and biases (shared, shrunk covariance; class priors from counts)."""
+    means = np.array([x[code == c].mean(axis=0) if np.any(code == c) else np.full(x.shape[1], np.nan)
+                      for c in range(k)])
+    present = ~np.isnan(means[:, 0])
+    resid = x - means[code]
+    cov = resid.T @ resid / max(len(x) - int(present.sum()), 1)
+    scale = max(float(np.trace(cov)) / x.shape[1], 1e-12)
+    cov = (1 - shrinkage) * cov + shrinkage * scale * np.eye(x.shape[1])
+    inv_means = np.linalg.solve(cov, np.nan_to_num(means).T)               # (units, k)
+    prior = np.bincount(code, minlength=k) / len(code)
+    with np.errstate(divide="ignore"):
+        bias = -0.5 * np.sum(np.nan_to_num(means).T * inv_means, axis=0) + np.log(prior)
+    bias[~present] = -np.inf
+    return inv_means, bias
+
+
 def readout(patterns, labels, attribute: str = "attribute", ordered: Sequence | None = None,
-            C: float = 10.0) -> Readout:
-    """Linear readout of a categorical attribute from patterns.
+            shrinkage: float = 0.1) -> Readout:
+    """Linear readout of a categorical attribute from patterns, tested leave-one-out.
+
+    The readout is linear discriminant analysis: one linear score per value
+    of the attribute (class means, one shared covariance matrix shrunk toward
+    a multiple of the identity), answering the value with the highest score.
+    Each example is classified by a readout fitted to all the others.
 
     Parameters
     ----------
@@ -713,34 +765,37 @@ def readout(patterns, labels, attribute: str = "attribute", ordered: Sequence | 
     ordered : sequence, optional
         The values in order (for the unit correlations of a many-valued
         attribute, e.g. generations 1, 2, 3).
-    C : float
-        Inverse regularisation strength of the logistic regression.
+    shrinkage : float in [0, 1]
+        Weight of the identity in the covariance; keeps the readout defined
+        when units are collinear or constant.
 
     Returns
     -------
     Readout
     """
-    from sklearn.linear_model import LogisticRegression
     x = _patterns(patterns)
     lab = list(labels)
     if len(lab) != x.shape[0]:
         raise PdpError(f"readout: {len(lab)} labels for {x.shape[0]} examples")
     keep = [i for i, v in enumerate(lab) if v is not None and not (isinstance(v, float) and np.isnan(v))]
     x = x[keep]
-    y = np.asarray([str(lab[i]) for i in keep])
+    y = [str(lab[i]) for i in keep]
     classes = sorted(set(y)) if ordered is None else [str(v) for v in ordered]
+    unknown = sorted(set(y) - set(classes))
+    if unknown:
+        raise PdpError(f"readout '{attribute}': values {unknown} are not among the ordered values {classes}")
     if len(set(y)) < 2:
         raise PdpError(f"readout '{attribute}': needs at least 2 values, got {sorted(set(y))}")
-    code = np.array([classes.index(v) for v in y], dtype=float)
-    corr = _pearson_rows(x.T, code)
-    best = int(np.nanargmax(np.abs(np.nan_to_num(corr, nan=0.0))))
+    if not 0 <= shrinkage <= 1:
+        raise PdpError(f"readout: shrinkage must be in [0, 1], got {shrinkage}")
+    code = np.array([classes.index(v) for v in y])
+    corr = _pearson_rows(x.T, code.astype(float))
+    best = int(np.argmax(np.abs(np.nan_to_num(corr, nan=0.0))))
+    n = len(y)
     hits = 0
-    for i in range(len(y)):
-        train = np.arange(len(y)) != i
-        if len(set(y[train])) < 2:
-            continue
-        clf = LogisticRegression(C=C, max_iter=5000)
-        clf.fit(x[train], y[train])
-        hits += int(clf.predict(x[i:i + 1])[0] == y[i])
-    values, counts = np.unique(y, return_counts=True)
-    return Readout(attribute, hits / len(y), float(counts.max() / len(y)), corr, best, len(y))
+    for i in range(n):
+        train = np.arange(n) != i
+        w, b = _lda_fit(x[train], code[train], len(classes), shrinkage)
+        hits += int(np.argmax(x[i] @ w + b) == code[i])
+    counts = np.bincount(code, minlength=len(classes))
+    return Readout(attribute, hits / n, float(counts.max() / n), corr, best, n)

@@ -130,15 +130,66 @@ def hinton_blocks(blocks: Mapping[str, np.ndarray], path, unit_names: Mapping[st
         cols = _labels(unit_names.get(dst), w.shape[1], f"block {name} receivers")
         mats.append((name, w.T if transpose else w, cols if transpose else rows, rows if transpose else cols))
     mw = max(float(np.abs(w).max()) for _, w, _, _ in mats) or 1.0
+    # lay the panels out by hand so that a cell has the same size in every panel
+    cell, gap, char = 0.3, 0.35, 0.065
+    lefts = [max(len(n) for n in r) * char + 0.15 for _, _, r, _ in mats]
+    bottom = max(max(len(n) for n in c) for _, _, _, c in mats) * char + 0.15
+    top = 0.7
+    widths = [w.shape[1] * cell for _, w, _, _ in mats]
+    heights = [w.shape[0] * cell for _, w, _, _ in mats]
+    fig_w = sum(lefts) + sum(widths) + gap * (len(mats) + 1)
+    fig_h = top + max(heights) + bottom
     plt = _plt()
-    widths = [max(w.shape[1], 2) for _, w, _, _ in mats]
-    height = max(w.shape[0] for _, w, _, _ in mats)
-    fig, axes = plt.subplots(1, len(mats), figsize=(min(0.3 * sum(widths) + 1.2 * len(mats) + 1, 22),
-                                                    0.3 * height + 1.8),
-                             gridspec_kw={"width_ratios": widths}, squeeze=False)
-    for ax, (name, w, r, c) in zip(axes[0], mats):
+    fig = plt.figure(figsize=(fig_w, fig_h))
+    x = gap
+    for (name, w, r, c), lw, ww, hh in zip(mats, lefts, widths, heights):
+        x += lw
+        ax = fig.add_axes([x / fig_w, (fig_h - top - hh) / fig_h, ww / fig_w, hh / fig_h])
         _hinton_ax(ax, w, r, c, mw, name)
+        x += ww + gap
+    fig.suptitle((title + "  " if title else "") + f"(white +, black -; full cell = |w| {mw:.3g})", fontsize=9,
+                 y=1 - 0.15 / fig_h, va="top")
+    # the tight bounding box misses rotated tick labels of hand-placed axes: pin the figure's corners
+    fig.text(0, 0, " ", fontsize=1)
+    fig.text(1, 1, " ", fontsize=1)
+    return save(fig, p)
+
+
+def hinton_panels(panels: Sequence[tuple[str, np.ndarray]], path, row_names: Sequence[str] | None = None,
+                  col_names: Sequence[str] | None = None, title: str = "", ncols: int = 3) -> Path:
+    """Several small Hinton diagrams of equal shape in a grid, on one scale.
+
+    For example the weights from 24 people to each person-encoding unit,
+    each drawn as 2 rows (the two families) of 12 (Hinton 1986, figure 4).
+
+    Parameters
+    ----------
+    panels : list of (title, matrix)
+        Matrices of one shape (n_rows, n_cols).
+    row_names, col_names : list of str, optional
+        Labels shared by every panel.
+    """
+    p = _check_path(path)
+    if not panels:
+        raise PdpError("hinton_panels: nothing to draw")
+    mats = [(t, np.asarray(w, dtype=float)) for t, w in panels]
+    shape = mats[0][1].shape
+    if any(w.shape != shape or w.ndim != 2 for _, w in mats):
+        raise PdpError("hinton_panels: every panel needs a 2-D matrix of the same shape")
+    rows, cols = _labels(row_names, shape[0], "hinton_panels rows"), _labels(col_names, shape[1], "hinton_panels columns")
+    mw = max(float(np.abs(w).max()) for _, w in mats) or 1.0
+    ncols = max(1, min(int(ncols), len(mats)))
+    nrows = -(-len(mats) // ncols)
+    plt = _plt()
+    fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * (0.3 * shape[1] + 1.2), nrows * (0.3 * shape[0] + 1.6)),
+                             squeeze=False)
+    for k, ax in enumerate(axes.ravel()):
+        if k < len(mats):
+            _hinton_ax(ax, mats[k][1], rows, cols, mw, mats[k][0])
+        else:
+            ax.axis("off")
     fig.suptitle((title + "  " if title else "") + f"(white +, black -; full cell = |w| {mw:.3g})", fontsize=9)
+    fig.tight_layout()
     return save(fig, p)
 
 

@@ -254,7 +254,7 @@ class Recording:
         if p.suffix.lower() == ".csv":
             import pandas as pd
             try:
-                df = pd.read_csv(p)
+                df = pd.read_csv(p, float_precision="round_trip")
             except (ValueError, OSError) as e:
                 raise PdpError(f"recording file '{p}': not a CSV file ({e})") from None
             return cls.from_frame(df, source=f"recording file '{p}'")
@@ -346,7 +346,7 @@ def _schedule(spec, what: str):
 def _check_groups(net: Network, groups: Iterable[str] | None, quantities: Sequence[str],
                   examples: ExampleSet) -> list[str]:
     if groups is None:
-        groups = [g.name for g in net.groups.values() if g.kind != "BIAS"]
+        groups = [g.name for g in net.groups.values() if g.kind in ("HIDDEN", "OUTPUT")]
     elif isinstance(groups, str):
         groups = [groups]
     groups = list(groups)
@@ -406,7 +406,8 @@ class Recorder(Recording):
         The examples to test at each recorded epoch (any set that fits ``net``;
         often the training set or a subset of it).
     groups : str or list of str, optional
-        Groups to record (default: every group but the bias).
+        Groups to record (default: every hidden and output group; name input
+        groups to record their outputs too).
     quantities : str or list of str
         Any of ``output``, ``net_input``, ``output_deriv``, ``input_deriv``,
         ``target``. Derivatives need targets for every output group.
@@ -501,7 +502,7 @@ def record(net: Network, examples: ExampleSet, groups: str | Iterable[str] | Non
     net : Network
     examples : ExampleSet
     groups : str or list of str, optional
-        Default: every group but the bias.
+        Default: every hidden and output group.
     quantities : str or list of str
         See :data:`QUANTITIES`.
     epoch : int

@@ -49,6 +49,8 @@ FILES = ("sem_items.txt", "sem_relations.txt", "sem_attributes.txt", "sem_data.t
 LEVELS = ("domain (plant vs animal)", "basic (tree/flower, bird/fish)", "item (within basic category)")
 #: absolute distance used for the second, scale-dependent onset measure
 THRESHOLD = 0.5
+#: recorded epochs used for the joint MDS (evenly spaced, first and last included)
+MDS_EPOCHS = 25
 
 
 @dataclass
@@ -280,7 +282,9 @@ def run(out, quick: bool = False, seed: int = 0, data_dir=None,
               for e in checkpoints]
     files.append(plots.dendrograms(panels, out / "semantic-dendrograms.png",
                                    title="Representations at the onsets of each level (one distance scale)"))
-    traj = analysis.trajectory(stack, epochs, data.items, method="mds", seed=seed)
+    # MDS of every (epoch, item) point together costs O(points^2) per iteration: use ~25 epochs
+    sel = np.unique(np.round(np.linspace(0, len(epochs) - 1, min(len(epochs), MDS_EPOCHS))).astype(int))
+    traj = analysis.trajectory(stack[sel], epochs[sel], data.items, method="mds", seed=seed)
     files.append(plots.trajectory(traj, out / "semantic-mds.png", categories=data.basic,
                                   title="Representation layer: MDS of all epochs together"))
     traj_pca = analysis.trajectory(stack, epochs, data.items, method="pca")

@@ -1,0 +1,804 @@
+"""Plaut & Shallice (1993): deep dyslexia in a network that settles over time.
+
+The network reads a word by mapping its spelling to its meaning::
+
+    orthography (48) -> intermediate (40) <-> semantics (118) <-> clean-up (60)
+
+(``<->``: links both ways; every non-input group also has a bias). Every
+non-input group is logistic with output integration (OUT_INTEGR, dt = 1/4),
+so the semantic pattern *settles* over 16 ticks (4 intervals) into an
+attractor formed by the clean-up units and the feedback to the intermediate
+units. It is trained by backpropagation through time, full batch, with
+cross-entropy on the semantic features over the last 2 intervals (ticks
+9-16), with Gaussian noise on the intermediate outputs at every tick while
+training (not while testing): without it the direct pathway learns to do the
+whole job and lesions of the clean-up pathway have no effect at all.
+Optional lateral semantics -> semantics links (``Settings.lateral``, as in
+the emergent sim and Hinton & Shallice's intra-sememe links) take over the
+clean-up's job in the same way, so they are off by default.
+
+A word is *read* as the word whose semantic features are nearest to the
+semantic output at the last tick by the cosine (Hinton & Shallice's
+"proximity", the normalised dot product); the network gives that word as its
+response only if the proximity is at least 0.8 and exceeds the next nearest
+word's by at least 0.02 (the "gap"), otherwise it gives no response. (Plaut
+& Shallice's gap was 0.05; in this data set *gain* and *loss* differ in only
+2 of their 22 features, cosine 0.955, so even a perfect output has a gap of
+only 0.045 for them.) Training stops when every word is read correctly and
+every semantic output is within 0.2 of its target at the last tick.
+
+Lesions remove a random proportion of the links of one pathway
+(orthography->intermediate, intermediate->semantics, semantics->clean-up,
+clean-up->semantics) or of the units of the intermediate or clean-up group,
+many times at each severity; every response of a lesioned network is scored
+against the data's lists of orthographically and semantically close words
+(as the emergent sim scores them): *correct*, *visual* (close in spelling
+only), *semantic* (close in meaning only), *mixed* (both), *other* (neither),
+or *no response*. The report gives the rates per site and severity, the error
+types against what random wrong words would give, and the concreteness
+effect (correct rate for the 20 concrete vs the 20 abstract words) per site.
+
+The settling analysis compares the similarity structure of the intermediate
+(hidden) patterns of the 40 words, tick by tick, with that of their spellings
+and of their meanings (representational similarity analysis:
+:func:`pdpsim.analysis.rsa`, Spearman correlation of correlation-distance
+dissimilarity matrices with a permutation test that relabels the words).
+Spelling and meaning are unrelated in this word set, yet the hidden patterns
+correlate with both: they "split the difference". (The correlation distance
+ignores a pattern's overall offset and scale, so a hidden layer that only
+integrated a fixed input would give the same rho at every tick; any change
+over the ticks comes from the semantic feedback.)
+
+The word set (Plaut & Shallice's 40 concrete/abstract words, as coded for the
+emergent "dyslexia" sim, github.com/CompCogNeuro/sims, BSD-3-Clause) ships
+with pdpsim in ``pdpsim/data/deep_dyslexia`` with its licence; ``data_dir``
+(``--data``) or ``$PDPSIM_DEEP_DYSLEXIA_DATA`` reads another copy.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import os
+import time
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+
+from .. import analysis, figures
+from ..examples import ExampleSet
+from ..lesion import lesion_links, lesion_units
+from ..network import Network
+from ..training import TrainingParams, train
+from ..unfolding import make_continuous, run_examples
+from ..validation import PdpError, atomic_write
+from ..weights import save_weights
+from . import Report, out_dir, write_report
+
+NAME = "plaut-shallice"
+ENV = "PDPSIM_DEEP_DYSLEXIA_DATA"
+FILES = {"patterns": "emergent_train_pats.tsv", "features": "emergent_semantics.tsv",
+         "close_orthography": "emergent_close_orthos.tsv", "close_semantics": "emergent_close_sems.tsv"}
+#: how a response is scored, in report order
+CATEGORIES = ("correct", "visual", "semantic", "mixed", "other", "no_response")
+ERROR_TYPES = ("visual", "semantic", "mixed", "other")
+#: lesion sites: (name, kind, target) -- kind "links" takes a block 'source->dest', "units" a group
+SITES = (
+    ("O->I", "links", "orthography->intermediate"),
+    ("I->S", "links", "intermediate->semantics"),
+    ("S->C", "links", "semantics->cleanup"),
+    ("C->S", "links", "cleanup->semantics"),
+    ("I units", "units", "intermediate"),
+    ("C units", "units", "cleanup"),
+)
+#: proportions removed at each site (full run); the quick run uses every other one
+SEVERITIES = {
+    "O->I": (0.1, 0.2, 0.3, 0.4, 0.5),
+    "I->S": (0.1, 0.2, 0.3, 0.4, 0.5),
+    "S->C": (0.2, 0.4, 0.6, 0.8, 1.0),
+    "C->S": (0.2, 0.4, 0.6, 0.8, 1.0),
+    "I units": (0.1, 0.2, 0.3, 0.4, 0.5),
+    "C units": (0.2, 0.4, 0.6, 0.8, 1.0),
+}
+
+
+# ---------------------------------------------------------------- data
+@dataclass
+class DyslexiaData:
+    """The 40-word concrete/abstract set.
+
+    Attributes
+    ----------
+    words : list of str                  the 40 words (20 concrete, then 20 abstract)
+    concrete : ndarray of bool (40,)
+    orthography : ndarray (40, 48)       0/1 letter units (4 active per word)
+    semantics : ndarray (40, 118)        0/1 semantic features
+    feature_names, feature_classes : list of str (118)   name and "con"/"abs" of each feature
+    close_orthography, close_semantics : dict word -> set of words
+        The words scored as orthographically (visually) / semantically close to each word.
+    source : str                          where the files were read
+    """
+
+    words: list[str]
+    concrete: np.ndarray
+    orthography: np.ndarray
+    semantics: np.ndarray
+    feature_names: list[str]
+    feature_classes: list[str]
+    close_orthography: dict[str, set[str]]
+    close_semantics: dict[str, set[str]]
+    source: str = ""
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def examples(self) -> ExampleSet:
+        """One event per word: orthography in, semantics as target."""
+        return ExampleSet({"orthography": self.orthography}, {"semantics": self.semantics},
+                          names=list(self.words), name="deep-dyslexia")
+
+    def index(self, word: str) -> int:
+        try:
+            return self.words.index(word)
+        except ValueError:
+            raise PdpError(f"deep dyslexia data: no word '{word}'") from None
+
+
+def shipped_data_dir() -> Path:
+    """The copy of the data shipped inside the package."""
+    from importlib import resources
+    return Path(str(resources.files("pdpsim") / "data" / "deep_dyslexia"))
+
+
+def data_dir(path=None) -> Path:
+    """The folder holding the four ``emergent_*.tsv`` files: ``path`` (the folder itself or
+    a folder with a ``deep_dyslexia`` subfolder), else ``$PDPSIM_DEEP_DYSLEXIA_DATA``, else
+    the shipped copy."""
+    if path is None:
+        path = os.environ.get(ENV) or shipped_data_dir()
+    p = Path(path)
+    for cand in (p, p / "deep_dyslexia"):
+        if all((cand / f).is_file() for f in FILES.values()):
+            return cand
+    missing = [f for f in FILES.values() if not (p / f).is_file()]
+    raise PdpError(f"deep dyslexia data: '{p}' lacks {', '.join(missing)} (expected the emergent "
+                   f"dyslexia files {', '.join(FILES.values())}, or a folder with a deep_dyslexia subfolder)")
+
+
+def _rows(path: Path) -> list[list[str]]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise PdpError(f"deep dyslexia data: cannot read '{path}': {e}") from None
+    return [line.rstrip("\r\n").split("\t") for line in text.splitlines() if line.strip()]
+
+
+def _word(name: str) -> str:
+    """'tart_tttartt' -> 'tart'; '$lass_lll_sss' -> 'lass'."""
+    return name.strip().lstrip("$").split("_")[0]
+
+
+def _close_lists(path: Path, words: Sequence[str]) -> dict[str, set[str]]:
+    rows = _rows(path)
+    if not rows or rows[0][0] != "_H:":
+        raise PdpError(f"deep dyslexia data: '{path}' has no '_H:' header row")
+    heads = [_word(h) for h in rows[0][1:]]
+    known = set(words)
+    bad = [h for h in heads if h not in known]
+    if bad or sorted(heads) != sorted(words):
+        raise PdpError(f"deep dyslexia data: '{path}': columns {bad or heads} do not match the 40 words")
+    close: dict[str, set[str]] = {w: set() for w in heads}
+    for r in rows[1:]:
+        if r[0] != "_D:":
+            continue
+        for w, v in zip(heads, r[1:]):
+            v = v.strip()
+            if v:
+                c = _word(v)
+                if c not in known:
+                    raise PdpError(f"deep dyslexia data: '{path}': unknown word '{v}' in column '{w}'")
+                close[w].add(c)
+    return close
+
+
+def load_data(path=None) -> DyslexiaData:
+    """Read the word set (see :func:`data_dir` for where)."""
+    d = data_dir(path)
+    rows = _rows(d / FILES["patterns"])
+    head = rows[0]
+    if head[0] != "_H:" or "$Name" not in head:
+        raise PdpError(f"deep dyslexia data: '{d / FILES['patterns']}' has no '_H:' header with $Name")
+    name_col = head.index("$Name")
+    o_cols = [i for i, h in enumerate(head) if h.startswith("%Orthography[")]
+    s_cols = [i for i, h in enumerate(head) if h.startswith("%Semantics[")]
+    data_rows = [r for r in rows[1:] if r[0] == "_D:"]
+    try:
+        orth = np.array([[float(r[i]) for i in o_cols] for r in data_rows])
+        sem = np.array([[float(r[i]) for i in s_cols] for r in data_rows])
+    except (ValueError, IndexError) as e:
+        raise PdpError(f"deep dyslexia data: '{d / FILES['patterns']}': bad pattern value ({e})") from None
+    words = [_word(r[name_col]) for r in data_rows]
+    feats = [r for r in _rows(d / FILES["features"])[1:] if r[0] == "_D:"]
+    names = [r[1].strip() for r in feats]
+    classes = [r[3].strip() if len(r) > 3 else "" for r in feats]
+    nf = len(names)
+    if len(words) != 40 or orth.shape[1] != 48 or sem.shape[1] < nf:
+        raise PdpError(f"deep dyslexia data: expected 40 words, 48 orthography units and >= {nf} semantic "
+                       f"slots; got {len(words)}, {orth.shape[1]}, {sem.shape[1]}")
+    if np.any(sem[:, nf:] != 0):
+        raise PdpError(f"deep dyslexia data: semantic slots beyond the {nf} named features are used")
+    sem = sem[:, :nf]                   # the unnamed trailing slots of the 10x12 grid are never on
+    if not (np.isin(orth, (0, 1)).all() and np.isin(sem, (0, 1)).all()):
+        raise PdpError("deep dyslexia data: patterns must be 0/1")
+    concrete = np.arange(len(words)) < 20          # the emergent sim: the first 20 rows are concrete
+    return DyslexiaData(words, concrete, orth, sem, names, classes,
+                        _close_lists(d / FILES["close_orthography"], words),
+                        _close_lists(d / FILES["close_semantics"], words), str(d))
+
+
+# ---------------------------------------------------------------- the network
+@dataclass
+class Settings:
+    """Architecture, dynamics, training and scoring (the defaults are the reported run).
+
+    Attributes
+    ----------
+    intermediate, cleanup : int     group sizes (Plaut & Shallice: 40 and 60)
+    lateral : bool                  semantics -> semantics links (no unit to itself), as in emergent
+    feedback : bool                 semantics -> intermediate links (the hidden layer settles too)
+    ticks_per_interval, intervals, grace : time (dt = 1/ticks_per_interval; error after ``grace``)
+    init_output : float             every unit's output at tick 0
+    init_range : float              initial weights (and biases) uniform in +-init_range
+    algorithm, learning_rate, momentum, weight_decay : the update rule (full batch)
+    training_noise : float          s.d. of Gaussian noise added to the outputs of ``noise_groups``
+    noise_groups : tuple of str     (the intermediate units) on every tick while training, not while
+                                    testing, so that the attractor must clean up a degraded input
+    proximity, gap : float          the reading criterion (cosine; see the module docstring)
+    tolerance : float               training also stops only when every semantic output is within
+                                    this of its target at the last tick
+    max_epochs, check_every : int   give up after max_epochs; test the criterion every check_every
+    rsa_metric : str                dissimilarity for the settling analysis
+    """
+
+    intermediate: int = 40
+    cleanup: int = 60
+    lateral: bool = False
+    feedback: bool = True
+    ticks_per_interval: int = 4
+    intervals: float = 4.0
+    grace: float = 2.0
+    init_output: float = 0.2
+    init_range: float = 0.3
+    algorithm: str = "dougs_momentum"
+    learning_rate: float = 0.5
+    momentum: float = 0.9
+    weight_decay: float = 0.0
+    training_noise: float = 0.4
+    noise_groups: tuple[str, ...] = ("intermediate",)
+    proximity: float = 0.8
+    gap: float = 0.02
+    tolerance: float = 0.2
+    max_epochs: int = 5000
+    check_every: int = 5
+    rsa_metric: str = "correlation"
+
+    @property
+    def ticks(self) -> int:
+        return int(round(self.intervals * self.ticks_per_interval))
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def build_network(data: DyslexiaData, settings: Settings | None = None, seed: int = 0) -> Network:
+    """The untrained network (see the module docstring)."""
+    s = settings or Settings()
+    net = Network("plaut-shallice", seed=seed, init_range=s.init_range)
+    nf = data.semantics.shape[1]
+    net.add_group("orthography", data.orthography.shape[1], kind="INPUT",
+                  unit_names=[f"o{i}" for i in range(data.orthography.shape[1])])
+    net.add_group("intermediate", s.intermediate, integration="OUT_INTEGR", init_output=s.init_output)
+    net.add_group("semantics", nf, kind="OUTPUT", error="CROSS_ENTROPY", integration="OUT_INTEGR",
+                  init_output=s.init_output, unit_names=list(data.feature_names))
+    net.add_group("cleanup", s.cleanup, integration="OUT_INTEGR", init_output=s.init_output)
+    net.connect("orthography", "intermediate")
+    net.connect("intermediate", "semantics")
+    if s.feedback:
+        net.connect("semantics", "intermediate")
+    net.connect_bidirectional("semantics", "cleanup")
+    if s.lateral:
+        b = net.connect("semantics", "semantics")
+        b.mask = 1.0 - np.eye(nf)                   # no unit connects to itself (kept 0 through learning)
+        b.weights *= b.mask
+    net.connect_bias()
+    make_continuous(net, ticks_per_interval=s.ticks_per_interval, intervals=s.intervals, grace=s.grace)
+    return net
+
+
+# ---------------------------------------------------------------- reading
+@dataclass
+class Reading:
+    """What the network read for each word at the last tick.
+
+    ``response[i]`` is the index of the word read for word i, or -1 for no response;
+    ``nearest`` the nearest word regardless of the criterion; ``proximity`` its cosine;
+    ``gap`` the cosine margin over the next nearest word.
+    """
+
+    response: np.ndarray
+    nearest: np.ndarray
+    proximity: np.ndarray
+    gap: np.ndarray
+    semantics: np.ndarray
+
+    @property
+    def correct(self) -> np.ndarray:
+        return self.response == np.arange(len(self.response))
+
+
+def _unit(x: np.ndarray) -> np.ndarray:
+    n = np.linalg.norm(x, axis=-1, keepdims=True)
+    return x / np.where(n > 0, n, 1.0)
+
+
+def read_out(outputs: np.ndarray, targets: np.ndarray, proximity: float, gap: float) -> Reading:
+    """Score semantic outputs (n, features) against every word's features (the criterion)."""
+    cos = _unit(np.asarray(outputs, float)) @ _unit(np.asarray(targets, float)).T
+    order = np.argsort(-cos, axis=1, kind="stable")
+    rows = np.arange(cos.shape[0])
+    best, second = cos[rows, order[:, 0]], cos[rows, order[:, 1]]
+    ok = (best >= proximity) & (best - second >= gap)
+    return Reading(np.where(ok, order[:, 0], -1), order[:, 0], best, best - second, np.asarray(outputs))
+
+
+def read_words(net: Network, data: DyslexiaData, settings: Settings | None = None,
+               examples: ExampleSet | None = None) -> Reading:
+    """Run every word (no learning, no noise) and read the semantics at the last tick."""
+    s = settings or Settings()
+    run_examples(net, examples or data.examples())
+    out = net.groups["semantics"].output_history[-1]
+    return read_out(out, data.semantics, s.proximity, s.gap)
+
+
+@dataclass
+class Trained:
+    net: Network
+    epochs: int
+    criterion_epoch: int | None     # first check at which every word was read correctly
+    final_error: float
+    errors: np.ndarray
+    seconds: float
+    reading: Reading
+    max_deviation: float            # largest |output - target| at the last tick
+    tolerance: float = 0.2
+
+    @property
+    def converged(self) -> bool:
+        """Every word read correctly and every feature within the tolerance."""
+        return bool(self.reading.correct.all() and self.max_deviation <= self.tolerance)
+
+
+def train_network(data: DyslexiaData, settings: Settings | None = None, seed: int = 0,
+                  max_epochs: int | None = None) -> Trained:
+    """Train (with noise on ``noise_groups``) until, tested without noise, every word is read
+    correctly (proximity and gap criterion) and every semantic output is within ``tolerance``
+    of its target at the last tick; the criterion is tested every ``check_every`` epochs."""
+    s = settings or Settings()
+    net = build_network(data, s, seed)
+    xs = data.examples()
+    noisy = [net.groups[g] for g in s.noise_groups]
+    state: dict = {"first": None}
+
+    def noise(sd: float) -> None:
+        for g in noisy:
+            g.output_noise = sd
+
+    def check(epoch, error, net_):
+        if epoch % s.check_every:
+            return None
+        noise(0.0)
+        try:
+            r = read_words(net_, data, s, xs)
+        finally:
+            noise(s.training_noise)
+        if r.correct.all() and state["first"] is None:
+            state["first"] = epoch
+        return bool(r.correct.all() and np.abs(r.semantics - data.semantics).max() <= s.tolerance)
+
+    params = TrainingParams(algorithm=s.algorithm, learning_rate=s.learning_rate, momentum=s.momentum,
+                            weight_decay=s.weight_decay, max_epochs=max_epochs or s.max_epochs)
+    t0 = time.perf_counter()
+    noise(s.training_noise)
+    try:
+        result = train(net, xs, params, callbacks=[check])
+    finally:
+        noise(0.0)
+    seconds = time.perf_counter() - t0
+    reading = read_words(net, data, s, xs)
+    dev = float(np.abs(reading.semantics - data.semantics).max())
+    return Trained(net, result.n_epochs, state["first"], result.final_error, result.errors, seconds,
+                   reading, dev, s.tolerance)
+
+
+# ---------------------------------------------------------------- scoring errors
+def classify(target: str, response: str | None, close_orthography: dict[str, set[str]],
+             close_semantics: dict[str, set[str]]) -> str:
+    """Score one response to ``target``: correct, visual, semantic, mixed, other or no_response."""
+    if response is None:
+        return "no_response"
+    if response == target:
+        return "correct"
+    vis = response in close_orthography.get(target, ())
+    sem = response in close_semantics.get(target, ())
+    if vis and sem:
+        return "mixed"
+    if vis:
+        return "visual"
+    if sem:
+        return "semantic"
+    return "other"
+
+
+def classify_reading(reading: Reading, data: DyslexiaData) -> list[str]:
+    """The category of each word's response."""
+    out = []
+    for i, r in enumerate(reading.response):
+        out.append(classify(data.words[i], None if r < 0 else data.words[r],
+                            data.close_orthography, data.close_semantics))
+    return out
+
+
+def chance_rates(data: DyslexiaData) -> dict[str, float]:
+    """How an error would be scored if the wrong word were drawn at random from the other 39:
+    the proportion of (word, other word) pairs of each error type."""
+    counts = {k: 0 for k in ERROR_TYPES}
+    n = 0
+    for w in data.words:
+        for r in data.words:
+            if r != w:
+                counts[classify(w, r, data.close_orthography, data.close_semantics)] += 1
+                n += 1
+    return {k: v / n for k, v in counts.items()}
+
+
+# ---------------------------------------------------------------- lesions
+def _lesion_seed(seed: int, site: int, level: int, k: int) -> int:
+    return int(np.random.SeedSequence([int(seed), site, level, k]).generate_state(1)[0])
+
+
+def lesion_study(net: Network, data: DyslexiaData, settings: Settings | None = None, *,
+                 sites: Sequence[tuple[str, str, str]] = SITES, severities: dict | None = None,
+                 n_lesions: int = 20, seed: int = 0):
+    """Lesion each site at each severity ``n_lesions`` times (each lesion seeded and undone
+    afterwards) and score every response.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (site, severity, lesion, word): ``site``, ``kind``, ``target``,
+        ``severity``, ``lesion``, ``word``, ``concrete``, ``response`` ('' for none), ``category``.
+    """
+    import pandas as pd
+    s = settings or Settings()
+    severities = severities or SEVERITIES
+    xs = data.examples()
+    records = []
+    for si, (site, kind, target) in enumerate(sites):
+        for li, p in enumerate(severities[site]):
+            for k in range(int(n_lesions)):
+                sd = _lesion_seed(seed, si, li, k)
+                dmg = (lesion_links if kind == "links" else lesion_units)(net, target, float(p), seed=sd)
+                try:
+                    reading = read_words(net, data, s, xs)
+                finally:
+                    dmg.undo()
+                cats = classify_reading(reading, data)
+                for i, c in enumerate(cats):
+                    r = reading.response[i]
+                    records.append((site, kind, target, float(p), k, data.words[i], bool(data.concrete[i]),
+                                    data.words[r] if r >= 0 else "", c))
+    return pd.DataFrame.from_records(records, columns=["site", "kind", "target", "severity", "lesion", "word",
+                                                       "concrete", "response", "category"])
+
+
+def summarize(trials) -> "pandas.DataFrame":
+    """Rates per site and severity: the proportion of all words presented in each category,
+    the correct rate for concrete and abstract words, and the error types as proportions
+    of the explicit errors (responses that are wrong words)."""
+    import pandas as pd
+    rows = []
+    for (site, sev), g in trials.groupby(["site", "severity"], sort=False):
+        n = len(g)
+        counts = g["category"].value_counts()
+        row = {"site": site, "target": g["target"].iloc[0], "severity": sev,
+               "lesions": int(g["lesion"].nunique()), "trials": n}
+        for c in CATEGORIES:
+            row[c] = counts.get(c, 0) / n
+        row["correct_concrete"] = float((g.loc[g["concrete"], "category"] == "correct").mean())
+        row["correct_abstract"] = float((g.loc[~g["concrete"], "category"] == "correct").mean())
+        n_err = sum(int(counts.get(c, 0)) for c in ERROR_TYPES)
+        row["explicit_errors"] = n_err
+        for c in ERROR_TYPES:
+            row[f"{c}_of_errors"] = counts.get(c, 0) / n_err if n_err else float("nan")
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def by_site(trials) -> "pandas.DataFrame":
+    """The same rates pooled over every severity of each site."""
+    t = trials.copy()
+    t["severity"] = -1.0
+    out = summarize(t).drop(columns=["severity"])
+    return out
+
+
+# ---------------------------------------------------------------- settling analysis
+def settling_rsa(net: Network, data: DyslexiaData, settings: Settings | None = None, *,
+                 group: str = "intermediate", n_permutations: int = 1000, seed: int = 0) -> list[dict]:
+    """Tick by tick, RSA of ``group``'s patterns over the 40 words against their orthography
+    and their semantics. Returns one dict per tick 1..T: ``tick``, ``rho_orthography``,
+    ``p_orthography``, ``rho_semantics``, ``p_semantics``."""
+    s = settings or Settings()
+    run_examples(net, data.examples())
+    hist = net.groups[group].output_history
+    d_orth = analysis.dissimilarity(data.orthography, s.rsa_metric)
+    d_sem = analysis.dissimilarity(data.semantics, s.rsa_metric)
+    out = []
+    for t in range(1, hist.shape[0]):
+        d_h = analysis.dissimilarity(hist[t], s.rsa_metric)
+        ro = analysis.rsa(d_orth, d_h, precomputed=True, n_permutations=n_permutations, seed=seed + t)
+        rs = analysis.rsa(d_sem, d_h, precomputed=True, n_permutations=n_permutations, seed=seed + 1000 + t)
+        out.append({"tick": t, "rho_orthography": ro.rho, "p_orthography": ro.p_value,
+                    "rho_semantics": rs.rho, "p_semantics": rs.p_value})
+    return out
+
+
+def baseline_rsa(data: DyslexiaData, settings: Settings | None = None, n_permutations: int = 1000,
+                 seed: int = 0) -> dict:
+    """How similar spelling and meaning are to each other (the two the hidden layer mediates)."""
+    s = settings or Settings()
+    r = analysis.rsa(data.orthography, data.semantics, metric=s.rsa_metric, n_permutations=n_permutations,
+                     seed=seed)
+    return {"rho": r.rho, "p_value": r.p_value}
+
+
+# ---------------------------------------------------------------- figures
+def _sites_grid(n: int):
+    plt = figures._plt()
+    cols = 3
+    rows = (n + cols - 1) // cols
+    fig, axes = plt.subplots(rows, cols, figsize=(3.4 * cols, 2.7 * rows), squeeze=False, sharey=True)
+    return plt, fig, axes
+
+
+def plot_error_types(summary, path, title: str = "Errors by lesion site") -> Path:
+    """Per site: stacked bars of the error types (per word presented) at each severity."""
+    sites = list(dict.fromkeys(summary["site"]))
+    plt, fig, axes = _sites_grid(len(sites))
+    colours = {"visual": "tab:blue", "semantic": "tab:red", "mixed": "tab:purple", "other": "tab:gray"}
+    top = max(0.05, float(summary[list(ERROR_TYPES)].sum(axis=1).max()) * 1.3)
+    for ax, site in zip(axes.flat, sites):
+        g = summary[summary["site"] == site]
+        x = np.arange(len(g))
+        bottom = np.zeros(len(g))
+        for c in ERROR_TYPES:
+            v = g[c].to_numpy()
+            ax.bar(x, v, 0.7, bottom=bottom, color=colours[c], label=c)
+            bottom += v
+        for xi, corr, nr in zip(x, g["correct"], g["no_response"]):
+            ax.text(xi, top * 0.98, f"{100 * corr:.0f}%", ha="center", va="top", fontsize=7, color="0.2")
+            ax.text(xi, top * 0.90, f"{100 * nr:.0f}%", ha="center", va="top", fontsize=7, color="0.55")
+        ax.set_xticks(x, [f"{v:g}" for v in g["severity"]])
+        ax.set_title(f"{site} ({g['target'].iloc[0]})", fontsize=8)
+        ax.set_ylim(0, top)
+        ax.grid(alpha=0.3, axis="y")
+    for ax in axes.flat[len(sites):]:
+        ax.axis("off")
+    for ax in axes[:, 0]:
+        ax.set_ylabel("errors / words presented")
+    for ax in axes[-1, :]:
+        ax.set_xlabel("proportion lesioned")
+    axes.flat[0].legend(frameon=False, fontsize=7, loc="center left")
+    fig.suptitle(f"{title} (numbers: % correct, and in grey % no response)", fontsize=10)
+    fig.tight_layout()
+    return figures.save(fig, path)
+
+
+def plot_concreteness(summary, path) -> Path:
+    """Per site: correct rate of concrete and abstract words against severity."""
+    sites = list(dict.fromkeys(summary["site"]))
+    plt, fig, axes = _sites_grid(len(sites))
+    for ax, site in zip(axes.flat, sites):
+        g = summary[summary["site"] == site]
+        ax.plot(g["severity"], g["correct_concrete"], "o-", color="tab:green", label="concrete")
+        ax.plot(g["severity"], g["correct_abstract"], "s--", color="tab:orange", label="abstract")
+        ax.set_title(f"{site} ({g['target'].iloc[0]})", fontsize=8)
+        ax.set_ylim(-0.03, 1.03)
+        ax.grid(alpha=0.3)
+    for ax in axes.flat[len(sites):]:
+        ax.axis("off")
+    for ax in axes[:, 0]:
+        ax.set_ylabel("proportion correct")
+    for ax in axes[-1, :]:
+        ax.set_xlabel("proportion lesioned")
+    axes.flat[0].legend(frameon=False, fontsize=7)
+    fig.suptitle("Concreteness effect by lesion site", fontsize=10)
+    fig.tight_layout()
+    return figures.save(fig, path)
+
+
+def plot_rsa(rows: list[dict], baseline: dict, path, semantic_rows: list[dict] | None = None,
+             criterion_tick: int | None = None, alpha: float = 0.05) -> Path:
+    """RSA of the intermediate patterns with orthography and semantics over the settling ticks."""
+    plt = figures._plt()
+    fig, ax = plt.subplots(figsize=(6, 3.6))
+    t = np.array([r["tick"] for r in rows])
+    for key, colour, label in (("orthography", "tab:blue", "intermediate ~ orthography"),
+                               ("semantics", "tab:red", "intermediate ~ semantics")):
+        rho = np.array([r[f"rho_{key}"] for r in rows], float)
+        p = np.array([r[f"p_{key}"] for r in rows], float)
+        ax.plot(t, rho, "-", color=colour, label=label, lw=1.6)
+        ax.plot(t[p < alpha], rho[p < alpha], "o", color=colour, ms=4)
+        ax.plot(t[p >= alpha], rho[p >= alpha], "o", mfc="white", color=colour, ms=4)
+    if semantic_rows:
+        rho = np.array([r["rho_semantics"] for r in semantic_rows], float)
+        ax.plot(t, rho, ":", color="tab:red", lw=1.2, label="semantic output ~ semantics")
+    ax.axhline(baseline["rho"], color="k", ls="--", lw=1, label="orthography ~ semantics")
+    if criterion_tick is not None:
+        ax.axvspan(criterion_tick - 0.5, t.max() + 0.5, color="0.85", alpha=0.6, zorder=0,
+                   label="ticks with targets")
+    ax.set_xlabel("tick (dt = 1/4)")
+    ax.set_ylabel("Spearman rho of dissimilarities")
+    ax.set_title("Hidden similarity over settling (filled: permutation p < .05)", fontsize=9)
+    ax.set_ylim(min(-0.05, float(baseline["rho"]) - 0.05), 1.0)
+    ax.grid(alpha=0.3)
+    ax.legend(frameon=False, fontsize=7, loc="best")
+    return figures.save(fig, path)
+
+
+# ---------------------------------------------------------------- the whole run
+def _table_text(summary, columns: Sequence[str], float_fmt: str = "{:.3f}") -> str:
+    head = [c for c in columns]
+    rows = [[str(v) if not isinstance(v, float) else float_fmt.format(v) for v in summary[c]] for c in head]
+    rows = list(zip(*rows))
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(head)]
+    lines = ["  ".join(h.rjust(w) for h, w in zip(head, widths))]
+    for r in rows:
+        lines.append("  ".join(v.rjust(w) for v, w in zip(r, widths)))
+    return "\n".join(lines)
+
+
+def _write_csv(df, path: Path) -> Path:
+    buf = io.StringIO()
+    df.to_csv(buf, index=False, float_format="%.8g", quoting=csv.QUOTE_MINIMAL)
+    with atomic_write(path) as f:
+        f.write(buf.getvalue())
+    return path
+
+
+def run(out, quick: bool = False, seed: int = 0, data_dir=None, lesions: int | None = None,
+        settings: Settings | None = None, n_permutations: int | None = None,
+        echo: Callable[[str], None] | None = print) -> dict:
+    """Train, lesion, analyse settling; write ``lesions.csv``, ``lesions_by_site.csv``,
+    ``trials.csv``, ``rsa.csv``, ``report.txt``, ``report.json`` and three figures to ``out``.
+
+    Parameters
+    ----------
+    quick : bool
+        Three severities per site (every other one), 3 lesions each (unless ``lesions``
+        says otherwise) and 200 permutations instead of 1000.
+    lesions : int, optional
+        Random lesions per site and severity (default 20, quick 3).
+    seed : int
+        Seeds the initial weights, the training noise, the lesions and the permutations.
+    """
+    s = settings or Settings()
+    data = load_data(data_dir)
+    out = out_dir(out)
+    rep = Report(echo)
+    n_les = int(lesions) if lesions is not None else (3 if quick else 20)
+    if n_les < 1:
+        raise PdpError(f"--lesions must be at least 1, got {lesions}")
+    n_perm = n_permutations or (200 if quick else 1000)
+    severities = {k: (v[::2] if quick else v) for k, v in SEVERITIES.items()}
+    t_start = time.perf_counter()
+
+    rep("Plaut & Shallice (1993): deep dyslexia in an attractor network")
+    rep(f"data: {data.source} ({len(data)} words: {int(data.concrete.sum())} concrete, "
+        f"{int((~data.concrete).sum())} abstract; {data.orthography.shape[1]} orthographic units, "
+        f"{data.semantics.shape[1]} semantic features)")
+    rep(f"network: orthography {data.orthography.shape[1]} -> intermediate {s.intermediate} "
+        f"{'<->' if s.feedback else '->'} semantics {data.semantics.shape[1]} <-> clean-up {s.cleanup}"
+        f"{'; semantics -> semantics lateral' if s.lateral else ''}; biases")
+    rep(f"time: {s.ticks} ticks (dt = 1/{s.ticks_per_interval}, {s.intervals:g} intervals), error on the last "
+        f"{s.intervals - s.grace:g} intervals; OUT_INTEGR logistic units starting at {s.init_output:g}")
+    rep(f"training: {s.algorithm}, lr {s.learning_rate:g}, momentum {s.momentum:g}, cross-entropy, weights "
+        f"+-{s.init_range:g}, noise s.d. {s.training_noise:g} on the intermediate outputs while training")
+    rep(f"criterion: nearest word by cosine at the last tick, proximity >= {s.proximity:g}, gap >= {s.gap:g}; "
+        f"training also needs every feature within {s.tolerance:g}")
+
+    trained = train_network(data, s, seed)
+    net = trained.net
+    rep()
+    rep(f"trained: {trained.epochs} epochs ({trained.seconds:.1f} s); every word first read correctly at "
+        f"epoch {trained.criterion_epoch}; final error {trained.final_error:.3f}")
+    rep(f"intact reading: {int(trained.reading.correct.sum())}/{len(data)} correct, min proximity "
+        f"{trained.reading.proximity.min():.3f}, min gap {trained.reading.gap.min():.3f}, "
+        f"largest |output - target| {trained.max_deviation:.3f}")
+    if not trained.reading.correct.all():
+        rep("WARNING: the network did not learn to read every word; the lesion results are not meaningful")
+
+    t_les = time.perf_counter()
+    trials = lesion_study(net, data, s, severities=severities, n_lesions=n_les, seed=seed)
+    summary = summarize(trials)
+    pooled = by_site(trials)
+    chance = chance_rates(data)
+    les_seconds = time.perf_counter() - t_les
+    rep()
+    rep(f"lesions: {n_les} random lesions per site and severity ({len(trials)} readings, {les_seconds:.1f} s); "
+        "rates are per word presented")
+    cols = ["site", "severity", "correct", "no_response", "visual", "semantic", "mixed", "other",
+            "correct_concrete", "correct_abstract"]
+    rep(_table_text(summary, cols))
+    rep()
+    rep("pooled over severities; error types as proportions of the explicit errors (chance: "
+        + ", ".join(f"{k} {v:.3f}" for k, v in chance.items()) + ")")
+    cols2 = ["site", "correct", "no_response", "explicit_errors"] + [f"{c}_of_errors" for c in ERROR_TYPES] + \
+        ["correct_concrete", "correct_abstract"]
+    rep(_table_text(pooled, cols2))
+    ratios = {}
+    for _, r in pooled.iterrows():
+        ratios[r["site"]] = {c: (r[f"{c}_of_errors"] / chance[c] if chance[c] > 0 else float("nan"))
+                             for c in ERROR_TYPES}
+    rep("error types relative to chance (observed proportion of errors / chance proportion):")
+    for site, rr in ratios.items():
+        rep(f"  {site:8s} " + "  ".join(f"{c} {v:5.2f}" for c, v in rr.items()))
+
+    t_rsa = time.perf_counter()
+    rows = settling_rsa(net, data, s, n_permutations=n_perm, seed=seed)
+    sem_rows = settling_rsa(net, data, s, group="semantics", n_permutations=n_perm, seed=seed)
+    base = baseline_rsa(data, s, n_permutations=n_perm, seed=seed)
+    rsa_seconds = time.perf_counter() - t_rsa
+    rep()
+    rep(f"settling (RSA, {s.rsa_metric} dissimilarities, Spearman rho, {n_perm} permutations): orthography ~ "
+        f"semantics rho {base['rho']:.3f} (p {base['p_value']:.3f})")
+    rep(" tick  hidden~orth       p  hidden~sem       p  semantics~sem")
+    for r, q in zip(rows, sem_rows):
+        rep(f"{r['tick']:5d}  {r['rho_orthography']:10.3f}  {r['p_orthography']:6.3f}  {r['rho_semantics']:9.3f}"
+            f"  {r['p_semantics']:6.3f}  {q['rho_semantics']:13.3f}")
+
+    import pandas as pd
+    rsa_df = pd.DataFrame([{**r, "rho_semantic_output_semantics": q["rho_semantics"],
+                            "p_semantic_output_semantics": q["p_semantics"]} for r, q in zip(rows, sem_rows)])
+    save_weights(net, out / "weights.npz")
+    _write_csv(summary, out / "lesions.csv")
+    _write_csv(pooled, out / "lesions_by_site.csv")
+    _write_csv(trials, out / "trials.csv")
+    _write_csv(rsa_df, out / "rsa.csv")
+    first_error_tick = int(round(s.grace * s.ticks_per_interval)) + 1
+    figs = [plot_error_types(summary, out / "error_types.png"),
+            plot_concreteness(summary, out / "concreteness.png"),
+            plot_rsa(rows, base, out / "rsa_settling.png", semantic_rows=sem_rows, criterion_tick=first_error_tick)]
+    total = time.perf_counter() - t_start
+    rep()
+    rep(f"total {total:.1f} s; wrote weights.npz, lesions.csv, lesions_by_site.csv, trials.csv, rsa.csv, "
+        + ", ".join(p.name for p in figs))
+
+    report = {
+        "name": NAME, "quick": quick, "seed": seed, "data": data.source, "settings": s.to_dict(),
+        "training": {"epochs": trained.epochs, "criterion_epoch": trained.criterion_epoch,
+                     "final_error": trained.final_error, "seconds": trained.seconds,
+                     "all_correct": bool(trained.reading.correct.all()),
+                     "min_proximity": float(trained.reading.proximity.min()),
+                     "min_gap": float(trained.reading.gap.min()), "max_deviation": trained.max_deviation},
+        "lesions": {"per_site_and_severity": n_les, "severities": severities,
+                    "table": summary.to_dict(orient="records"), "by_site": pooled.to_dict(orient="records"),
+                    "chance_of_errors": chance, "relative_to_chance": ratios, "seconds": les_seconds},
+        "rsa": {"metric": s.rsa_metric, "n_permutations": n_perm, "orthography_semantics": base,
+                "intermediate": rows, "semantics_output": sem_rows, "seconds": rsa_seconds},
+        "seconds": total,
+        "figures": [p.name for p in figs],
+    }
+    write_report(out, rep.text, report)
+    return report
