@@ -425,7 +425,7 @@ def train(net: Network, examples: ExampleSet, params: TrainingParams | None = No
         Holds only the epochs run by this call.
     """
     if net.ensemble:
-        raise PdpError("train(): ensembles of networks are trained with pdpsim.ensemble (not yet available)")
+        raise PdpError("train(): an ensemble network is trained with pdpsim.ensemble.train")
     params = replace(params or TrainingParams(), **overrides).validated()
     n = len(examples)
     if n == 0:
