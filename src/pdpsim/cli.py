@@ -174,6 +174,10 @@ from .cli_analysis import register as _register_analysis  # noqa: E402  (record,
 
 _register_analysis(main)
 
+from .cli_lens import register as _register_lens  # noqa: E402  (pdpsim lens SCRIPT)
+
+_register_lens(main)
+
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -20,7 +20,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .train import (BLOCK_PARAMS, GROUP_PARAMS, INT_PARAMS, NET_DEFAULTS, PROCS, LensError, LensExampleSet,
+from .train import (BLOCK_PARAMS, INT_PARAMS, NET_DEFAULTS, PROCS, LensError, LensExampleSet,
                     LensGroup, LensNet, NeedsTime)
 
 _TOKEN = re.compile(r"\.*(?:[(\[,]\s*(-?\d+)\s*[)\]]?|([^\[(.]+))")
@@ -139,7 +139,10 @@ class ObjectSpace:
                     return self._walk(node, tokens[1:], path)
                 except _Missing as e:
                     raise LensError(f'object "{path}": {e}') from None
-        raise LensError(f'object "{path}" not found: {errors[-1] if errors else "no such field"}')
+        why = errors[-1] if errors else "no such field"
+        if sh.net is None:
+            why += " (there is no current network)"
+        raise LensError(f'object "{path}" not found: {why}')
 
     def get(self, path: str, digits: int) -> str:
         f = self.lookup(path)

@@ -26,40 +26,40 @@ import re
 import sys
 import time
 from pathlib import Path
-from typing import Callable, TextIO
+from typing import TextIO
 
 import numpy as np
 
 from ..examples import ExampleSet
 from ..formats.lens_examples import read_examples
-from ..formats.lens_weights import OLD_WEIGHT_COOKIE, WEIGHT_COOKIE, read_lens_weights
+from ..formats.lens_weights import WEIGHT_COOKIE, read_lens_weights
 from ..validation import PdpError, atomic_write
-from .objects import ObjectSpace, format_real
+from .objects import ObjectSpace
 from .train import (ALGORITHMS, BLOCK_PARAMS, ERROR_FUNCTIONS, NAN, OUTPUT_FUNCTIONS, LensBlock, LensError,
                     LensExampleSet, LensGroup, LensNet, LensRandom, NeedsTime, choose, do_example, test, train)
 
 #: Lens 2.63's commands (C and Tcl); those without a method here stop with "not implemented"
 LENS_COMMANDS = (
-    "cd", "pwd", "seed", "getSeed", "rand", "randInt", "nice", "time", "signal", "wait", "verbosity",
+    "seed", "getSeed", "rand", "randInt", "nice", "signal", "wait", "verbosity", "beep", "index",
     "connectGroups", "connectGroupToUnits", "connectUnits", "elmanConnect", "copyConnect", "addLinkType",
     "deleteLinkType", "saveWeights", "loadWeights", "loadXerionWeights", "disconnectGroups",
     "disconnectGroupUnit", "disconnectUnits", "deleteLinks", "deleteGroupInputs", "deleteGroupOutputs",
     "deleteUnitInputs", "deleteUnitOutputs", "randWeights", "freezeWeights", "thawWeights", "setLinkValues",
     "printLinkValues", "lesionLinks", "lesionUnits", "healUnits", "noiseType", "viewConsole", "viewUnits",
     "viewLinks", "resetPlot", "plotRow", "plotAll", "drawUnits", "autoPlot", "loadExamples", "useTrainingSet",
-    "useTestingSet", "listExampleSets", "deleteExampleSets", "moveExamples", "moveAllExamples", "saveExamples",
-    "exampleSetMode", "resetExampleSets", "doExample", "graphObject", "graph", "exportGraph", "trace", "addNet",
-    "optimizeNet", "useNet", "addGroup", "orderGroups", "deleteNets", "deleteGroups", "groupType",
-    "changeGroupType", "setTime", "copyUnitValues", "resetUnitValues", "printUnitValues", "polarity",
-    "setObject", "getObject", "path", "groupPath", "unitPath", "setPath", "saveParameters", "startServer",
-    "stopServer", "startClient", "stopClient", "sendEval", "clientInfo", "waitForClients", "trainParallel",
-    "train", "updateWeights", "test", "resetNet", "resetDerivs", "openNetOutputFile", "closeNetOutputFile",
+    "useTestingSet", "deleteExampleSets", "moveExamples", "saveExamples", "exampleSetMode",
+    "resetExampleSets", "doExample", "graphObject", "graph", "exportGraph", "addNet", "useNet", "addGroup",
+    "orderGroups", "deleteNets", "deleteGroups", "groupType", "changeGroupType", "setTime", "copyUnitValues",
+    "resetUnitValues", "printUnitValues", "polarity", "setObject", "getObject", "path", "saveParameters",
+    "startServer", "stopServer", "startClient", "stopClient", "sendEval", "clientInfo", "waitForClients",
+    "trainParallel", "train", "updateWeights", "test", "resetNet", "resetDerivs", "openNetOutputFile",
+    "closeNetOutputFile",
     # Tcl procedures of Lens's shell
     "steepest", "momentum", "dougsMomentum", "deltaBarDelta", "help", "manual", "version", "alias", "unalias",
-    "repeat", "view", "sendObject", "viewObject", "alarm",
+    "view", "sendObject", "viewObject", "alarm", "args",
 )
-#: Lens commands whose Tcl namesake is kept (Lens's version differs little)
-_TCL_KEPT = {"cd", "pwd", "time"}
+#: pdpsim additions (not in Lens 2.63)
+EXTRA_COMMANDS = ("listExampleSets", "exampleSets")
 
 GROUP_FLAGS = ("BIAS", "INPUT", "OUTPUT", "ELMAN", "USE_INPUT_HIST", "USE_OUTPUT_HIST", "USE_TARGET_HIST",
                "USE_OUT_DERIV_HIST", "BIASED", "RESET_ON_EXAMPLE", "ADAPTIVE_GAIN", "DERIV_NOISE",
@@ -101,17 +101,23 @@ proc ::puts args {
         if {$nl} {::pdpsim::tcl_puts {*}$args} else {::pdpsim::tcl_puts -nonewline {*}$args}
     }
 }
-rename ::exit ::pdpsim::tcl_exit
+
 proc ::exit {{code 0}} {return -code error -errorcode [list PDPSIM EXIT $code] "exit $code"}
 rename ::unknown ::pdpsim::tcl_unknown
 proc ::unknown {cmd args} {
     set full [::pdpsim::complete $cmd]
-    if {$full eq ""} {
-        return -code error -errorcode [list PDPSIM UNKNOWN $cmd] \
-            "invalid command name \"$cmd\" (neither a Tcl command nor a Lens command, nor the unique start of one)"
+    if {$full ne ""} {return [uplevel 1 [list $full {*}$args]]}
+    if {[catch {uplevel 1 [list ::pdpsim::tcl_unknown $cmd {*}$args]} r opts]} {
+        if {[string match "invalid command name*" $r]} {
+            return -code error -errorcode [list PDPSIM UNKNOWN $cmd] \
+                "invalid command name \"$cmd\" (neither a Tcl command nor a Lens command, nor the unique start of one)"
+        }
+        return -options $opts $r
     }
-    uplevel 1 [list $full {*}$args]
+    return $r
 }
+proc ::min {a b} {if {$b < $a} {return $b}; return $a}
+proc ::max {a b} {if {$b > $a} {return $b}; return $a}
 proc ::repeat {var iters {body .nobody}} {
     if {$body eq ".nobody"} {set body $iters; set iters $var; set var {}}
     if {$var ne {}} {upvar 1 $var v}
@@ -167,6 +173,7 @@ class LensShell:
                  real_digits: int = 7):
         import tkinter
         self.tcl = tkinter.Tcl()
+        self.tcl.tk.wantobjects(False)          # every value crosses as its Tcl string
         self.stdout = stdout if stdout is not None else sys.stdout
         self.stderr = stderr if stderr is not None else sys.stderr
         self.real_digits = int(real_digits)
@@ -176,6 +183,7 @@ class LensShell:
         self.sets: dict[str, LensExampleSet] = {}
         self.verbosity = 1
         self.objects = ObjectSpace(self)
+        self.last_internal_error = ""
         self._setup()
 
     # ------------------------------------------------------------------ plumbing
@@ -185,11 +193,8 @@ class LensShell:
         tcl.createcommand("::pdpsim::write", self._tcl_write)
         tcl.createcommand("::pdpsim::complete", self._complete)
         tcl.eval(_TCL_SETUP)
-        for name in LENS_COMMANDS:
-            if name in _TCL_KEPT or name == "repeat":
-                continue
+        for name in LENS_COMMANDS + EXTRA_COMMANDS:
             tcl.eval(f"::pdpsim::define {name}")
-        tcl.eval("::pdpsim::define exampleSets")
         tcl.setvar(".Version", "2.63 (pdpsim)")
         tcl.setvar(".BATCH", "1")
         tcl.setvar(".GUI", "0")
@@ -199,7 +204,7 @@ class LensShell:
 
     def _tcl_write(self, channel: str, text: str, newline: str) -> str:
         stream = self.stderr if channel == "stderr" else self.stdout
-        stream.write(text + ("\n" if newline == "1" else ""))
+        stream.write(str(text) + ("\n" if str(newline) == "1" else ""))
         return ""
 
     def _complete(self, cmd: str) -> str:
@@ -212,14 +217,16 @@ class LensShell:
             fn = getattr(self, "c_" + name, None)
             if fn is None:
                 raise LensError(f'the Lens command "{name}" is not implemented in pdpsim')
-            result = fn(*args)
+            result = fn(*(str(a) for a in args))
             return (0, "" if result is None else str(result), "NONE")
         except NeedsTime as e:
             return (1, str(e), "PDPSIM NEEDS_TIME")
         except PdpError as e:
             return (1, f"{name}: {e}" if not str(e).startswith(name) else str(e), "PDPSIM LENS")
-        except Exception as e:  # a bug in pdpsim: keep the script's location
-            return (1, f"{name}: internal error: {type(e).__name__}: {e}", "PDPSIM INTERNAL")
+        except Exception as e:  # a bug in pdpsim: keep the script's location, and Python's traceback
+            import traceback
+            self.last_internal_error = traceback.format_exc()
+            return (1, f"{name}: internal error in pdpsim: {type(e).__name__}: {e}", "PDPSIM INTERNAL")
 
     def eval(self, script: str) -> str:
         """Evaluate Tcl code; a Tcl error raises :class:`ScriptError`."""
@@ -230,9 +237,9 @@ class LensShell:
         p = Path(path)
         if not p.is_file():
             raise ScriptError(f"cannot read the script '{path}'")
-        self.tcl.setvar("argv0", str(p))
-        self.tcl.eval("set ::argv [list " + " ".join("{" + a.replace("}", "\\}") + "}" for a in argv) + "]")
-        self.tcl.setvar("argc", str(len(argv)))
+        self.tcl.call("set", "::argv0", str(p))
+        self.tcl.call("set", "::argv", tuple(str(a) for a in argv))
+        self.tcl.call("set", "::argc", str(len(argv)))
         code = self._run(None, str(p))
         return int(code) if code else 0
 
@@ -403,9 +410,7 @@ class LensShell:
             else:
                 kind = "hidden"
             n = counts[kind]
-            gname = kind if (n == 1 or (kind == "bias" and False)) else f"{kind}{n}"
-            if kind == "bias":
-                gname = f"bias{n}"
+            gname = f"{kind}{n}" if (n > 1 or kind == "bias") else kind
             counts[kind] += 1
             g = self._add_group(gname, units, toks)
             if last is not None:
@@ -505,9 +510,8 @@ class LensShell:
             elif t in COST_TYPES:
                 cls = "cost"
             else:
-                raise LensError(f'Invalid group type: "{t}" (group types: {", ".join(GROUP_FLAGS)}; input: '
-                                f'{", ".join(INPUT_TYPES)}; output: {", ".join(OUTPUT_TYPES)}; error: '
-                                f'{", ".join(COST_TYPES)})')
+                raise LensError(f'Invalid group type: "{t}" (not one of Lens 2.63\'s group, input, output or '
+                                'error types)')
             parsed.append((mode, cls, t))
         sets = {"flag": [], "input": [], "output": [], "cost": []}
 
@@ -798,6 +802,7 @@ class LensShell:
             ins = {g.name: g.size for g in net.input_groups}
             outs = {g.name: g.size for g in net.output_groups}
             ex = read_examples(path, ins, outs, name=set_name)
+            _as_lens_reals(ex)
             if num > 0 and num < len(ex):
                 ex = ex.subset(np.arange(num), name=set_name)
             if existing is not None and mode == 2:
@@ -904,7 +909,10 @@ class LensShell:
         if len(args) != 2:
             raise self._usage("setObject", "setObject <object-member> [<value>]")
         value = self.objects.set(args[0], args[1], self.real_digits)
-        self.tcl.call("set", "::." + args[0], value)
+        try:                                   # as Lens: the global ".<path>" holds the new value
+            self.tcl.call("set", "::." + args[0], value)
+        except Exception:
+            pass
         return value
 
     def c_path(self, *args):
@@ -1234,8 +1242,10 @@ class LensShell:
 
     # ------------------------------------------------------------------ weight files
     def _link_table(self, net: LensNet, thawed: bool, frozen: bool):
-        """Every link in Lens's file order: (block, i, j) lists per block as index arrays."""
+        """The links a weight file holds, in Lens's order: (block, sending units, receiving unit)."""
         out = []
+        if not frozen and net.frozen:
+            return out
         for g in net.groups.values():
             if not frozen and g.frozen:
                 continue
@@ -1315,7 +1325,7 @@ class LensShell:
             else:
                 raise self._usage("loadWeights", usage)
         info = read_lens_weights(args[0])
-        table = info["table"]
+        table = info["table"].astype(np.float32).astype(np.float64)    # Lens reads 32-bit reals, text or binary
         order = self._link_table(net, thawed, frozen)
         n = sum(len(s) for _b, s, _j in order)
         if table.shape[0] != n:
@@ -1336,6 +1346,15 @@ class LensShell:
         if info["total_updates"] is not None and info["total_updates"] >= 0 and thawed:
             net.total_updates = int(info["total_updates"])
         return args[0]
+
+
+def _as_lens_reals(ex: ExampleSet) -> None:
+    """Lens reads every number of a text file as a 32-bit float (``sscanf %f``), even in
+    its double-precision build: round the values the same way."""
+    for d in (ex.inputs, ex.targets):
+        for g, a in d.items():
+            d[g] = a.astype(np.float32).astype(np.float64)
+    ex.frequencies = ex.frequencies.astype(np.float32).astype(np.float64)
 
 
 def _fmt(x: float) -> str:

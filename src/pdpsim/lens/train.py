@@ -725,6 +725,14 @@ class LensNet:
         ex = S.examples
         if ex.max_events != 1 and np.any(ex.n_events[idx] > 1):
             raise NeedsTime(f"example set '{S.name}' has examples of several events; running them")
+        for key, lk in (("grace", "graceTime"), ("max", "maxTime")):
+            ev = ex.event_fields.get(key)
+            v = np.full(len(idx), S.params[lk]) if ev is None else choose(ev[idx, 0], np.full(len(idx), S.params[lk]))
+            if key == "grace" and np.any(v > 0):
+                raise NeedsTime(f"example set '{S.name}': a grace period (graceTime), which leaves the first ticks "
+                                "of an event without error,")
+            if key == "max" and self.max_ticks > 1 and np.any(v > 1):
+                raise NeedsTime(f"example set '{S.name}': events longer than one interval (maxTime > 1)")
         inputs, targets = {}, {}
         for g in self.input_groups:
             if g.name not in ex.inputs:
