@@ -27,12 +27,12 @@ def load_pmsp(path: str | Path) -> ExampleSet:
     p = readable_file(p, "PMSP corpus")
     names, freqs, ins, outs = [], [], [], []
     with open(p, newline="") as f:
-        rows = (line for line in f if not line.startswith("#"))
-        reader = csv.DictReader(rows, delimiter="\t")
+        numbered = [(n, line) for n, line in enumerate(f, start=1) if not line.startswith("#")]
+        reader = csv.DictReader((line for _, line in numbered), delimiter="\t")
         need = {"word", "freq_scaled", "active_input_units", "active_output_units"}
         if not reader.fieldnames or not need <= set(reader.fieldnames):
             raise PdpError(f"PMSP corpus '{p}': expected the columns {', '.join(sorted(need))}")
-        for line, row in enumerate(reader, start=3):
+        for (line, _), row in zip(numbered[1:], reader):
             try:
                 i_units = [int(u) for u in row["active_input_units"].split()]
                 o_units = [int(u) for u in row["active_output_units"].split()]
