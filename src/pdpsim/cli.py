@@ -170,6 +170,10 @@ from .cli_elman import register as _register_elman  # noqa: E402
 
 _register_elman(main)
 
+from .cli_plaut import register as _register_plaut  # noqa: E402
+
+_register_plaut(main)
+
 from .cli_analysis import register as _register_analysis  # noqa: E402  (record, analyze, reproduce)
 
 _register_analysis(main)

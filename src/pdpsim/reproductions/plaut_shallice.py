@@ -60,7 +60,7 @@ import csv
 import io
 import os
 import time
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -206,7 +206,7 @@ def load_data(path=None) -> DyslexiaData:
     """Read the word set (see :func:`data_dir` for where)."""
     d = data_dir(path)
     rows = _rows(d / FILES["patterns"])
-    head = rows[0]
+    head = rows[0] if rows else [""]
     if head[0] != "_H:" or "$Name" not in head:
         raise PdpError(f"deep dyslexia data: '{d / FILES['patterns']}' has no '_H:' header with $Name")
     name_col = head.index("$Name")
@@ -220,6 +220,8 @@ def load_data(path=None) -> DyslexiaData:
         raise PdpError(f"deep dyslexia data: '{d / FILES['patterns']}': bad pattern value ({e})") from None
     words = [_word(r[name_col]) for r in data_rows]
     feats = [r for r in _rows(d / FILES["features"])[1:] if r[0] == "_D:"]
+    if not feats or any(len(r) < 2 for r in feats):
+        raise PdpError(f"deep dyslexia data: '{d / FILES['features']}' has no '_D:' rows of feature names")
     names = [r[1].strip() for r in feats]
     classes = [r[3].strip() if len(r) > 3 else "" for r in feats]
     nf = len(names)
@@ -694,6 +696,8 @@ def run(out, quick: bool = False, seed: int = 0, data_dir=None, lesions: int | N
         Seeds the initial weights, the training noise, the lesions and the permutations.
     """
     s = settings or Settings()
+    if int(seed) < 0:
+        raise PdpError(f"--seed must be 0 or more, got {seed}")
     data = load_data(data_dir)
     out = out_dir(out)
     rep = Report(echo)
