@@ -162,6 +162,15 @@ def _build(name: str, quick: bool):
     raise PdpError(f"unknown workload {name!r}")  # pragma: no cover
 
 
+def _ensemble_worker_backend() -> str:
+    return "compiled" if _ensemble_compiled() else "numpy"
+
+
+def _ensemble_compiled() -> bool:
+    from . import compiled
+    return compiled.available()
+
+
 def _ensemble_worker(repeat: int, quick: bool) -> dict:
     import resource
     from . import ensemble
@@ -180,7 +189,7 @@ def _ensemble_worker(repeat: int, quick: bool) -> dict:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {"train_s": best, "train_s_all": times[1:], "examples": E * 4 * updates,
             "links": ens.network.n_links, "final_error": float(np.nanmean(r.final_errors)), "peak_mib": peak,
-            "backend": "numpy ensemble"}
+            "backend": "compiled ensemble" if _ensemble_compiled() else "numpy ensemble"}
 
 
 def _as_float32(net):

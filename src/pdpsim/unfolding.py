@@ -305,13 +305,14 @@ class Unfolded:
         net = self.net
         T = sched.ticks
         dt = self.dt
-        for b in net.blocks:
-            b.weight_deriv[...] = 0.0
         shape = {g.name: g.output_history.shape[1:] for g in self.groups}
         dA = {g.name: np.zeros(shape[g.name], dtype=net.dtype) for g in self.computed}       # dE/da(t), built up from t+1
         dA_next = {g.name: np.zeros(shape[g.name], dtype=net.dtype) for g in self.computed}
         dN_next = {g.name: np.zeros(shape[g.name], dtype=net.dtype) for g in self.computed}  # dE/dn(t+1) (IN_INTEGR carry)
-        draw = {g.name: np.zeros(shape[g.name], dtype=net.dtype) for g in self.computed}
+        # dE/draw for every tick: the weight derivatives are summed over ticks at the end, one
+        # matrix product per block (sum_t a_i(t-1) dE/draw_j(t) over all ticks and examples)
+        R = {g.name: np.zeros((T + 1,) + shape[g.name], dtype=net.dtype) for g in self.computed}
+        wts = {id(b): np.swapaxes(b.weights, -1, -2) for b in net.blocks}
         scratch = {g.name: np.empty(shape[g.name], dtype=net.dtype) for g in self.computed}
         df_buf = {g.name: np.empty(shape[g.name], dtype=net.dtype) for g in self.computed}
         dn_buf = {g.name: [np.empty(shape[g.name], dtype=net.dtype) for _ in range(2)] for g in self.computed}
@@ -351,26 +352,33 @@ class Unfolded:
                 if g.integration == "IN_INTEGR":
                     dn += (1.0 - dt) * dN_next[g.name]
                     dN_next[g.name] = dn
-                    np.multiply(dn, dt, out=draw[g.name])
+                    np.multiply(dn, dt, out=R[g.name][t])
                 else:
-                    draw[g.name][...] = dn
+                    R[g.name][t] = dn
                 # the state at this tick, for inspection
                 g.output_deriv, g.input_deriv = d, dn
             # 3. weight derivatives and what goes back to tick t-1
             for g in self.computed:
                 dA_next[g.name], dA[g.name] = dA[g.name], dA_next[g.name]
                 dA[g.name].fill(0.0)
-            for g in self.computed:
-                r = draw[g.name]
-                for b in g.incoming:
-                    src = b.source
-                    if src.kind == "BIAS":
-                        b.weight_deriv += r.sum(axis=-2, keepdims=True)
-                        continue
-                    a_prev = src.output_history[t - 1]
-                    b.weight_deriv += np.swapaxes(a_prev, -1, -2) @ r          # dE/dw += a_i(t-1) dE/draw_j(t)
-                    if src.name in dA and t > 1:
-                        dA[src.name] += r @ np.swapaxes(b.weights, -1, -2)     # dE/da_i(t-1) += dE/draw_j w_ij
+            if t > 1:
+                for g in self.computed:
+                    r = R[g.name][t]
+                    for b in g.incoming:
+                        if b.source.name in dA:
+                            dA[b.source.name] += r @ wts[id(b)]                # dE/da_i(t-1) += dE/draw_j w_ij
+        # dE/dw_ij = sum over ticks and examples of a_i(t-1) dE/draw_j(t)
+        for g in self.computed:
+            r = R[g.name][1:]                                                  # (T, [E,] B, units)
+            rr = np.moveaxis(r, 0, -3).reshape(r.shape[1:-2] + (-1, r.shape[-1]))
+            for b in g.incoming:
+                src = b.source
+                if src.kind == "BIAS":
+                    b.weight_deriv[...] = rr.sum(axis=-2, keepdims=True)
+                    continue
+                a = src.output_history[:T]
+                aa = np.moveaxis(a, 0, -3).reshape(a.shape[1:-2] + (-1, a.shape[-1]))
+                np.matmul(np.swapaxes(aa, -1, -2), rr, out=b.weight_deriv)
 
 
 def _output_differs(g: Group) -> bool:

@@ -39,10 +39,10 @@ class Logistic(OutputFunction):
     name = "LOGISTIC"
 
     def forward(self, net_input, out):
-        # 1/(1+exp(-n)); exp(-n) = inf for n < -709 gives a = 0 exactly, as it should
+        # 1/(1+exp(-n)); -n is capped at 700 so that exp cannot overflow (a = 1e-304 there)
         np.negative(net_input, out=out)
-        with np.errstate(over="ignore"):
-            np.exp(out, out=out)
+        np.minimum(out, 700.0, out=out)
+        np.exp(out, out=out)
         out += 1.0
         np.reciprocal(out, out=out)
         return out
