@@ -38,30 +38,107 @@ def update(WF, DWF, LCF, boff, bsize, lr, mom, decay, algorithm):
 # reassociation lets LLVM vectorise the two inner loops (sums in another order: rounding-level
 # differences from the numpy path, well inside the 1e-9 the tests ask); NaN handling is untouched
 _VEC = {"reassoc", "contract"}
+#: blocks with fewer receiving units than this use plain index loops (no views)
+SMALL = 16
 
 
 @njit(cache=True, fastmath=_VEC)
 def _block_forward(WF, wo, nt, a, ss, n_src, net, s0, sz):
-    """net[s0:s0+sz] += a[ss:ss+n_src] @ W for the block stored at WF[wo:], rows of nt."""
+    """net[s0:s0+sz] += a[ss:ss+n_src] @ W for the block stored at WF[wo:], rows of nt.
+    (Loops over local 1-D views, which LLVM vectorises.)"""
+    if sz < SMALL:                                 # tiny blocks: views would cost more than they save
+        for i in range(n_src):
+            ai = a[ss + i]
+            if ai != 0.0:
+                for u in range(sz):
+                    net[s0 + u] += ai * WF[wo + i * nt + u]
+        return
+    out = net[s0:s0 + sz]
     for i in range(n_src):
         ai = a[ss + i]
         if ai != 0.0:
+            row = WF[wo + i * nt:wo + i * nt + sz]
             for u in range(sz):
-                net[s0 + u] += ai * WF[wo + i * nt + u]
+                out[u] += ai * row[u]
 
 
 @njit(cache=True, fastmath=_VEC)
 def _block_backward(WF, DWF, wo, nt, a, ss, n_src, d, s0, sz, da, back):
     """dE/dw_iu += a_i dE/dn_u; with ``back``, dE/da_i += sum_u dE/dn_u w_iu."""
+    if sz < SMALL:
+        for i in range(n_src):
+            ai = a[ss + i]
+            acc = 0.0
+            for u in range(sz):
+                r = d[s0 + u]
+                DWF[wo + i * nt + u] += ai * r
+                acc += r * WF[wo + i * nt + u]
+            if back:
+                da[ss + i] += acc
+        return
+    dv = d[s0:s0 + sz]
     for i in range(n_src):
         ai = a[ss + i]
-        acc = 0.0
-        for u in range(sz):
-            r = d[s0 + u]
-            DWF[wo + i * nt + u] += ai * r
-            acc += r * WF[wo + i * nt + u]
+        row = WF[wo + i * nt:wo + i * nt + sz]
+        grow = DWF[wo + i * nt:wo + i * nt + sz]
         if back:
+            acc = 0.0
+            for u in range(sz):
+                acc += dv[u] * row[u]
             da[ss + i] += acc
+        if ai != 0.0:
+            for u in range(sz):
+                grow[u] += ai * dv[u]
+
+
+@njit(cache=True, fastmath=_VEC)
+def _block_backward_update(WF, DWF, LCF, wo, nt, a, ss, n_src, d, s0, sz, da, back, eps, m, dcy):
+    """Batch of one example (online): the backward step of one block and its weight change
+    in one sweep. dE/da_i is summed with the weights as they were (before this change), and
+    the change is that of :func:`update`: dw = -eps dE/dw + m dw(t-1) - dcy w."""
+    if sz < SMALL:
+        for i in range(n_src):
+            ai = a[ss + i]
+            acc = 0.0
+            for u in range(sz):
+                x = wo + i * nt + u
+                r = d[s0 + u]
+                w = WF[x]
+                acc += r * w
+                g = ai * r
+                DWF[x] = g
+                dwv = LCF[x] * m + g * (-eps) - dcy * w
+                LCF[x] = dwv
+                WF[x] = w + dwv
+            if back:
+                da[ss + i] += acc
+        return
+    dv = d[s0:s0 + sz]
+    for i in range(n_src):
+        ai = a[ss + i]
+        x0 = wo + i * nt
+        row = WF[x0:x0 + sz]
+        grow = DWF[x0:x0 + sz]
+        lrow = LCF[x0:x0 + sz]
+        if back:                                   # with the weights before the change
+            acc = 0.0
+            for u in range(sz):
+                acc += dv[u] * row[u]
+            da[ss + i] += acc
+        if m == 0.0 and dcy == 0.0:
+            for u in range(sz):
+                g = ai * dv[u]
+                grow[u] = g
+                dwv = g * (-eps)
+                lrow[u] = dwv
+                row[u] += dwv
+        else:
+            for u in range(sz):
+                g = ai * dv[u]
+                grow[u] = g
+                dwv = lrow[u] * m + g * (-eps) - dcy * row[u]
+                lrow[u] = dwv
+                row[u] += dwv
 
 
 @njit(cache=True)
@@ -114,7 +191,9 @@ def run_epochs(X, T, orders, n_epochs, batch, g_start, g_size, g_computed, g_fun
         worst = 0.0
         for start in range(0, N, batch):
             bsz = min(batch, N - start)
-            DWF[:] = 0.0
+            fused = bsz == 1 and algorithm != 2          # online: change each block as it is passed
+            if not fused:
+                DWF[:] = 0.0
             for b in range(bsz):
                 ex = orders[ep, start + b] if use_orders else start + b
                 a = A[b]
@@ -191,9 +270,15 @@ def run_epochs(X, T, orders, n_epochs, batch, g_start, g_size, g_computed, g_fun
                     for p in range(inc_ptr[gi], inc_ptr[gi + 1]):
                         k = inc_blk[p]
                         src = blk_src[k]
-                        _block_backward(WF, DWF, boff[k], bnt[k], a, g_start[src], g_size[src], dn, s0, sz, da,
-                                        g_computed[src])
-            update(WF, DWF, LCF, boff, bsize, lr, mom, decay, algorithm)
+                        if fused:
+                            _block_backward_update(WF, DWF, LCF, boff[k], bnt[k], a, g_start[src], g_size[src],
+                                                   dn, s0, sz, da, g_computed[src], lr[k],
+                                                   mom[k] if algorithm != 0 else 0.0, decay[k])
+                        else:
+                            _block_backward(WF, DWF, boff[k], bnt[k], a, g_start[src], g_size[src], dn, s0, sz,
+                                            da, g_computed[src])
+            if not fused:
+                update(WF, DWF, LCF, boff, bsize, lr, mom, decay, algorithm)
         errors_out[ep] = total
         dist_out[ep] = worst
         if _stop(total, worst, err_crit, out_crit):

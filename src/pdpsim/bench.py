@@ -42,6 +42,9 @@ WORKLOADS = {
     "100-200-100-online": Workload(
         "100-200-100-online", "100-200-100 + bias, 1000 random binary examples, cross-entropy, momentum, "
         "online (batch 1), 50 epochs", 5_700, 50),
+    "100-200-100-online-psyneulink": Workload(
+        "100-200-100-online-psyneulink", "100-200-100 as PsyNeuLink's LLVM mode was measured: no biases, squared "
+        "error, no momentum, online, 50 epochs (figure: PsyNeuLink, 13,700 examples/s)", 13_700, 50),
     "attractor-batch": Workload(
         "attractor-batch", "CONTINUOUS 28 -> 40 -> 68 <-> 60 clean-up + bias, 2 intervals x 4 ticks, 40 examples, "
         "cross-entropy, momentum, full batch, 100 epochs", 5_200, 100),
@@ -141,6 +144,20 @@ def _build(name: str, quick: bool):
     from .network import Network
     from .training import TrainingParams
     w = WORKLOADS[name]
+    if name == "100-200-100-online-psyneulink":
+        rng = np.random.default_rng(0)
+        n = 1000
+        xs = ExampleSet({"input": rng.integers(0, 2, (n, 100)).astype(float)},
+                        {"output": rng.integers(0, 2, (n, 100)).astype(float)}, name="random-binary")
+        net = Network("bench", seed=1)
+        net.add_group("input", 100, kind="INPUT")
+        net.add_group("hidden", 200)
+        net.add_group("output", 100, kind="OUTPUT", error="SUM_SQUARED")
+        net.connect("input", "hidden")
+        net.connect("hidden", "output")
+        epochs = 2 if quick else w.epochs
+        params = TrainingParams(algorithm="steepest", learning_rate=0.05, batch_size=1, max_epochs=epochs)
+        return net, xs, params, n * epochs
     if name.startswith("100-200-100"):
         rng = np.random.default_rng(0)
         n = 1000
@@ -277,7 +294,7 @@ def run_bench(workloads: list[str] | None = None, repeat: int = 3, quick: bool =
 
 
 def format_results(results: list[dict]) -> str:
-    head = (f"{'workload':<28} {'examples/s':>11} {'link-upd/s':>11} {'Lens ex/s':>10} {'x Lens':>7} "
+    head = (f"{'workload':<28} {'examples/s':>11} {'link-upd/s':>11} {'peer ex/s':>10} {'x peer':>7} "
             f"{'train s':>8} {'process s':>9} {'peak MiB':>8}  backend")
     lines = [head, "-" * len(head)]
     for r in results:
@@ -286,6 +303,8 @@ def format_results(results: list[dict]) -> str:
         lines.append(f"{r['workload']:<28} {r['examples_per_s']:>11,.0f} {r['link_updates_per_s']:>11.3g} "
                      f"{lens:>10} {ratio:>7} {r['train_s']:>8.3f} {r['process_s']:>9.2f} {r['peak_mib']:>8.0f}"
                      f"  {r['backend']}")
+    lines.append("peer: Lens's measured rate (PsyNeuLink's for the -psyneulink workload; for the ensemble, "
+                 "Lens's rate for one XOR network)")
     if any(r["quick"] for r in results):
         lines.append("(--quick: shortened workloads; not comparable with Lens)")
     return "\n".join(lines)
