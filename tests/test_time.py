@@ -205,3 +205,15 @@ def test_continuous_network_trains_and_tests():
     assert res.outputs["output"].shape == (4, 3)
     assert np.all(np.abs(res.outputs["output"] - x[:, 0]) < 0.2)
     assert net.group("hidden").output_history.shape == (7, 4, 4)       # tick 0 + 2 intervals x 3 ticks
+
+
+def test_settling_figure(tmp_path):
+    from pdpsim import plots
+    rng = np.random.default_rng(0)
+    net = attractor()
+    xs = examples(rng)
+    pdpsim.test(net, xs)
+    p = plots.settling(net, 0, tmp_path / "settle.png", example_name=xs.names[0])
+    assert p.read_bytes()[:4] == b"\x89PNG"
+    with pytest.raises(pdpsim.PdpError, match="example 7 out of range"):
+        plots.settling(net, 7, tmp_path / "x.png")

@@ -234,6 +234,42 @@ def activations(values, path, example_names: Sequence[str] | None = None,
     return save(fig, p)
 
 
+def settling(net, example: int, path, groups: Sequence[str] | None = None, example_name: str | None = None,
+             quantity: str = "output") -> Path:
+    """A network in time, one example: for each group, its units (columns) tick by tick
+    (rows, tick 0 at the top), as Lens's unit viewer steps through ticks. Run the examples
+    first (``pdpsim.test``) so that each group holds its history."""
+    p = _check_path(path)
+    chosen = [net.group(g) for g in groups] if groups else [
+        g for g in net.groups.values() if g.kind != "BIAS" and g.output_history is not None]
+    if not chosen or any(g.output_history is None for g in chosen):
+        raise PdpError("settling: no history; run the examples through the network in time first (pdpsim.test)")
+    if quantity not in ("output", "net_input"):
+        raise PdpError(f"settling: quantity must be output or net_input, got {quantity!r}")
+    n_ex = chosen[0].output_history.shape[-2]
+    if not 0 <= example < n_ex:
+        raise PdpError(f"settling: example {example} out of range (0-{n_ex - 1})")
+    plt = _plt()
+    widths = [max(2, g.size) for g in chosen]
+    ticks = chosen[0].output_history.shape[0]
+    fig, axes = plt.subplots(1, len(chosen), figsize=(max(4, 0.12 * sum(widths) + 1.5 * len(chosen)),
+                                                        max(2.4, 0.22 * ticks + 1.2)),
+                             gridspec_kw={"width_ratios": widths}, squeeze=False)
+    for ax, g in zip(axes[0], chosen):
+        h = (g.output_history if quantity == "output" else g.net_input_history)[:, example, :]
+        logistic = quantity == "output" and (g.function.name in ("LOGISTIC", "SOFT_MAX")
+                                             or (h.min() >= 0 and h.max() <= 1))
+        im = ax.imshow(h, cmap="Greys" if logistic else "RdBu_r", aspect="auto", interpolation="nearest",
+                       vmin=0 if logistic else -np.abs(h).max(), vmax=1 if logistic else np.abs(h).max())
+        ax.set_title(g.name, fontsize=9)
+        ax.set_xlabel("unit", fontsize=8)
+        ax.set_yticks(range(ticks), [str(t) for t in range(ticks)], fontsize=6)
+        ax.set_xticks([])
+    axes[0][0].set_ylabel("tick", fontsize=8)
+    fig.suptitle(f"{quantity} of each unit over the ticks, example {example_name or example}", fontsize=10)
+    return save(fig, p)
+
+
 # ---------------------------------------------------------------- similarity structure
 def dissimilarity_matrix(d, path, names: Sequence[str] | None = None, title: str = "",
                          metric: str = "euclidean", order: Sequence[int] | None = None,
