@@ -296,7 +296,6 @@ def test_errors_name_the_command_file_and_line(tmp_path):
     "addGroup h2 2 OUT_INTEGR",
     "connectGroups hidden output -bidirectional",
     "connectGroups output hidden",
-    "addNet c CONTINUOUS 2 2 1",
     "setTime -ticks 4; train 1",
 ])
 def test_networks_in_time_are_refused_clearly(script, tmp_path):

@@ -217,3 +217,71 @@ def test_settling_figure(tmp_path):
     assert p.read_bytes()[:4] == b"\x89PNG"
     with pytest.raises(pdpsim.PdpError, match="example 7 out of range"):
         plots.settling(net, 7, tmp_path / "x.png")
+
+
+# ------------------------------------------------------------------ Lens options (tick 0, integrator lag, early stop)
+def test_tick0_clamp_false_starts_inputs_at_init_output():
+    net = attractor()
+    net.time.tick0_clamp = False
+    xs = examples(np.random.default_rng(1))
+    tt = tables(net, xs)
+    sched = build_schedule(net, xs, np.arange(len(xs)), tt.ticks, tt.grace)
+    Unfolded(net).forward(sched)
+    inp = net.groups["input"]
+    assert np.all(inp.output_history[0] == 0.0)              # LINEAR input: init_output 0, not the example
+    np.testing.assert_allclose(inp.output_history[1], sched.inputs["input"][1])
+    check(net, xs)                                            # gradients stay exact
+
+
+def test_integrator_lag_is_lens_shifted_derivative():
+    """With integrator_lag, f(n(t)) receives dt * dE/da(t+1): a by-hand two-tick case."""
+    net = Network("lag", seed=0)
+    net.add_group("input", 1, kind="INPUT")
+    net.add_group("output", 1, kind="OUTPUT", function="LINEAR", error="SUM_SQUARED", integration="OUT_INTEGR")
+    net.connect("input", "output", weights=[[0.7]])
+    make_continuous(net, ticks_per_interval=2, intervals=1.0, integrate=False)
+    net.time.integrator_lag = True
+    xs = ExampleSet({"input": np.array([[[1.0]]])}, {"output": np.array([[[0.3]]])})
+    tt = tables(net, xs)
+    sched = build_schedule(net, xs, np.arange(1), tt.ticks, tt.grace)
+    unf = Unfolded(net)
+    unf.forward(sched)
+    unf.backward(sched)
+    dt = 0.5
+    out = net.groups["output"]
+    a2 = out.output_history[2]
+    d2 = out.error.output_deriv(a2, np.array([[0.3]]), np.empty((1, 1)))[0, 0] * dt    # dE/da(2), scaled per tick
+    # Lens: L(2) = dE/da(2); dE/df(1) = dt L(2); dE/df(2) = dt L(3) = 0; LINEAR f' = 1
+    # dE/dw = x(0) dE/draw(1) + x(1) dE/draw(2) = x(0) dt L(2), with x(0) = 1 (clamped at tick 0)
+    expected = 1.0 * dt * d2
+    np.testing.assert_allclose(net.blocks[0].weight_deriv[0, 0], expected, rtol=1e-12)
+
+
+def test_early_stop_ends_events_and_shifts_the_rest():
+    net = attractor()
+    xs = examples(np.random.default_rng(2), targets=(0.45, 0.55))
+    tt = tables(net, xs)
+    full = build_schedule(net, xs, np.array([0]), tt.ticks, tt.grace)
+    net.time.early_stop = 0.5
+    mins = np.ones_like(tt.ticks)
+    sched = build_schedule(net, xs, np.array([0]), tt.ticks, tt.grace, mins)
+    unf = Unfolded(net)
+    unf.forward(sched)
+    cut = unf.cut_schedule
+    assert cut is not None and cut.ticks < full.ticks
+    # every event still runs, in order, at least one tick
+    ev = cut.event_of_tick[0, 1:]
+    assert list(dict.fromkeys(ev.tolist())) == [0, 1]
+    assert net.groups["output"].output_history.shape[0] == cut.ticks + 1
+    unf.backward(sched)                                       # runs over the ticks really run
+    with pytest.raises(pdpsim.PdpError, match="batch size 1"):
+        Unfolded(net).forward(build_schedule(net, xs, np.arange(2), tt.ticks, tt.grace, np.ones_like(tt.ticks)))
+
+
+def test_new_options_are_refused_by_the_compiled_loop():
+    from pdpsim import compiled
+    from pdpsim.training import TrainingParams
+    for opt, val in (("early_stop", 0.1), ("tick0_clamp", False), ("integrator_lag", True)):
+        net = attractor()
+        setattr(net.time, opt, val)
+        assert opt in compiled.unsupported(net, TrainingParams())

@@ -44,6 +44,13 @@ def unsupported(net: Network, params) -> str | None:
     if net.time is not None and net.time.mode != "continuous":
         return "simple recurrent networks"
     if net.time is not None:
+        tp = net.time
+        if getattr(tp, "early_stop", None) is not None:
+            return "time.early_stop"
+        if not getattr(tp, "tick0_clamp", True):
+            return "time.tick0_clamp false"
+        if getattr(tp, "integrator_lag", False):
+            return "time.integrator_lag"
         for g in net.groups.values():
             if g.kind == "INPUT" and g.clamp == "SOFT" and g.function.name not in FUNCS:
                 return f"{g.function.name} units"

@@ -51,6 +51,17 @@ class TimeParams:
     intervals : float             default event duration, in intervals (Lens's maxTime)
     grace : float                 intervals at the start of each event without error (Lens's graceTime)
     error_scale_per_tick : bool   multiply each tick's error by dt (Lens: yes)
+    tick0_clamp : bool            hard-clamped inputs take their first event's values at tick 0
+                                  (False: they start at their ``init_output`` like every other
+                                  group, as Lens resets them, and are clamped from tick 1)
+    integrator_lag : bool         backpropagate OUT_INTEGR / IN_INTEGR as Lens does: the derivative
+                                  reaching f(n(t)) (or raw(t)) is dt times the integrated derivative
+                                  of tick t+1, not of tick t (so the last tick's f gets none)
+    early_stop : float | None     end an event early once every targeted output is within this
+                                  criterion of its target (Lens's STANDARD_CRIT with minTime),
+                                  after the event's ``min`` intervals (ExampleSet.event_fields
+                                  "min", default ``min_intervals``); needs batches of one example
+    min_intervals : float         default shortest event, in intervals, with ``early_stop``
     """
 
     mode: str = "continuous"
@@ -58,6 +69,10 @@ class TimeParams:
     intervals: float = 1.0
     grace: float = 0.0
     error_scale_per_tick: bool = True
+    tick0_clamp: bool = True
+    integrator_lag: bool = False
+    early_stop: float | None = None
+    min_intervals: float = 0.0
 
     def validated(self, where: str = "time") -> "TimeParams":
         p = replace(self)
@@ -66,6 +81,11 @@ class TimeParams:
         p.ticks_per_interval = positive_int(p.ticks_per_interval, f"{where}.ticks_per_interval")
         p.intervals = real(p.intervals, f"{where}.intervals", minimum=0)
         p.grace = real(p.grace, f"{where}.grace", minimum=0)
+        if p.early_stop is not None:
+            p.early_stop = real(p.early_stop, f"{where}.early_stop", minimum=0)
+        p.min_intervals = real(p.min_intervals, f"{where}.min_intervals", minimum=0)
+        p.tick0_clamp = bool(p.tick0_clamp)
+        p.integrator_lag = bool(p.integrator_lag)
         if round(p.intervals * p.ticks_per_interval) < 1:
             raise PdpError(f"{where}.intervals: an event must last at least one tick")
         return p
@@ -124,6 +144,8 @@ class Schedule:
     target_kind: dict[str, list[str]] = field(default_factory=dict)
     #: per group: every target given is 0 or 1 (a faster cross-entropy)
     binary: dict[str, bool] = field(default_factory=dict)
+    #: (B, E) the fewest ticks each event lasts before ``early_stop`` may end it (None: no early stop)
+    min_ticks: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         for g, y in self.targets.items():
@@ -150,7 +172,7 @@ def event_ticks(net: Network, examples: ExampleSet) -> np.ndarray:
 
 
 def build_schedule(net: Network, examples: ExampleSet, idx: np.ndarray, ticks_table: np.ndarray,
-                   grace_table: np.ndarray) -> Schedule:
+                   grace_table: np.ndarray, min_table: np.ndarray | None = None) -> Schedule:
     """Lay out a batch of examples tick by tick (examples that end sooner are padded)."""
     tt = ticks_table[idx]                       # (B, E)
     totals = tt.sum(axis=1)
@@ -180,7 +202,18 @@ def build_schedule(net: Network, examples: ExampleSet, idx: np.ndarray, ticks_ta
         y[(ev < 0) | grace_mask] = np.nan
         y[:, 0] = np.nan                        # tick 0 only sets the state
         targets[gname] = np.ascontiguousarray(np.swapaxes(y, 0, 1))
-    return Schedule(inputs, targets, T, ev, active)
+    return Schedule(inputs, targets, T, ev, active,
+                    min_ticks=None if min_table is None else np.asarray(min_table)[idx])
+
+
+def _cut(sched: Schedule, start: int, stop: int) -> Schedule:
+    """The schedule without ticks start..stop-1 (what an event ended early no longer runs)."""
+    rows = np.arange(start, stop)
+    out = Schedule({g: np.delete(x, rows, axis=0) for g, x in sched.inputs.items()},
+                   {g: np.delete(y, rows, axis=0) for g, y in sched.targets.items()},
+                   sched.ticks - len(rows), np.delete(sched.event_of_tick, rows, axis=1),
+                   np.delete(sched.active, rows, axis=0), min_ticks=sched.min_ticks)
+    return out
 
 
 # ------------------------------------------------------------------ dynamics
@@ -225,13 +258,25 @@ class Unfolded:
         # the backward pass needs f'(n) from it
         self.f_history = {g.name: (np.empty_like(g.output_history) if _output_differs(g) else None)
                           for g in self.computed}
-        for gname, x in sched.inputs.items():
-            g = net.groups[gname]
-            if g.clamp == "HARD":
-                g.output_history[0] = np.where(np.isnan(x[0]), g.output_history[0], x[0])
+        tp = net.time
+        if tp.tick0_clamp:
+            for gname, x in sched.inputs.items():
+                g = net.groups[gname]
+                if g.clamp == "HARD":
+                    g.output_history[0] = np.where(np.isnan(x[0]), g.output_history[0], x[0])
+        stop = tp.early_stop is not None and sched.min_ticks is not None
+        if stop and B != 1:
+            raise PdpError(f"network '{net.name}': time.early_stop ends each example's events at their own "
+                           f"tick, so it runs one example at a time (batch size 1, got {B})")
+        if stop and net.ensemble:
+            raise PdpError("time.early_stop is not implemented for ensembles")
+        self.cut_schedule = None
+        on_event = 0
         total = np.zeros(lead)  # errors are summed in float64
         rng = net.rng
-        for t in range(1, T + 1):
+        t = 0
+        while t < T:
+            t += 1
             for g in self.computed:
                 raw = g.net_input_history[t]
                 started = False
@@ -294,15 +339,52 @@ class Unfolded:
                 tgt = _effective(g, a, y[t], kind)
                 plain = g.target_radius <= 0 and g.zero_error_radius <= 0
                 total += g.error.error(a, tgt, sched.binary[gname] and plain) * self.tick_scale
+            if stop:                                              # end the event early on criterion
+                e = sched.event_of_tick[0, t]
+                on_event += 1
+                end = t
+                while end < T and sched.event_of_tick[0, end + 1] == e:
+                    end += 1
+                if end > t and on_event >= sched.min_ticks[0, e] and self.criterion_reached(sched, t):
+                    sched = _cut(sched, t + 1, end + 1)
+                    self.cut_schedule = sched
+                    T = sched.ticks
+                    on_event = 0
+                elif end == t:
+                    on_event = 0
+        if self.cut_schedule is not None:
+            for g in self.groups:
+                g.output_history = g.output_history[:T + 1]
+                g.net_input_history = g.net_input_history[:T + 1]
+            self.f_history = {k: (None if v is None else v[:T + 1]) for k, v in self.f_history.items()}
         for g in self.groups:                                     # the state at the last tick
             g.output = g.output_history[T]
             g.net_input = g.net_input_history[T]
         return total
 
+    def criterion_reached(self, sched: Schedule, t: int) -> bool:
+        """Whether every output with a target at tick t is within ``early_stop`` of it (False when
+        no output has a target, as in a grace period). Replace it to use other criteria."""
+        crit = self.net.time.early_stop
+        seen = False
+        for gname, y in sched.targets.items():
+            yt = y[t]
+            given = ~np.isnan(yt)
+            if not given.any():
+                continue
+            seen = True
+            a = self.net.groups[gname].output_history[t]
+            if not np.all(np.abs(a[given] - yt[given]) < crit):
+                return False
+        return seen
+
     # ---------------------------------------------------------- backward
     def backward(self, sched: Schedule) -> None:
         """Backpropagation through time over the stored history; fills every block's dE/dw."""
+        if getattr(self, "cut_schedule", None) is not None:
+            sched = self.cut_schedule                 # the ticks the forward pass really ran
         net = self.net
+        lag = net.time.integrator_lag
         T = sched.ticks
         dt = self.dt
         shape = {g.name: g.output_history.shape[1:] for g in self.groups}
@@ -322,6 +404,8 @@ class Unfolded:
             for g in self.computed:
                 d = dA[g.name]
                 if g.integration == "OUT_INTEGR":
+                    if lag:                                            # Lens: f(t) gets dt dE/da(t+1)
+                        np.multiply(dA_next[g.name], dt, out=df_buf[g.name])
                     d += (1.0 - dt) * dA_next[g.name]
                 if g.name in out_groups:
                     kind = sched.target_kind[g.name][t]
@@ -344,15 +428,19 @@ class Unfolded:
                 f = g.output_history[t] if fh is None else fh[t]
                 if g.integration == "OUT_INTEGR":
                     df = df_buf[g.name]
-                    np.multiply(d, dt, out=df)
+                    if not lag:
+                        np.multiply(d, dt, out=df)
                 else:
                     df = d
                 dn = dn_buf[g.name][t % 2]          # two buffers: dE/dn(t) and the carried dE/dn(t+1)
                 g.function.backward(f, df, dn)
                 if g.integration == "IN_INTEGR":
+                    if lag:                         # Lens: raw(t) gets dt dE/dn(t+1)
+                        np.multiply(dN_next[g.name], dt, out=R[g.name][t])
                     dn += (1.0 - dt) * dN_next[g.name]
                     dN_next[g.name] = dn
-                    np.multiply(dn, dt, out=R[g.name][t])
+                    if not lag:
+                        np.multiply(dn, dt, out=R[g.name][t])
                 else:
                     R[g.name][t] = dn
                 # the state at this tick, for inspection

@@ -363,9 +363,8 @@ class LensShell:
                                 'BOLTZMANN)')
             types.add(t)
             a += 1
-        for t in ("CONTINUOUS", "BOLTZMANN"):
-            if t in types:
-                raise NeedsTime(f"addNet: a {t} network")
+        if "BOLTZMANN" in types:
+            raise LensError("addNet: BOLTZMANN networks are not implemented in pdpsim")
         if "FROZEN" in types:
             raise LensError("addNet: the FROZEN network type is not implemented in pdpsim (use freezeWeights)")
         specs = []
@@ -382,6 +381,7 @@ class LensShell:
         if name in self.nets:
             del self.nets[name]
         lnet = LensNet(name, {"SRBPTT"} | types, intervals, ticks)
+        lnet.params["dt"] = 1.0 / ticks
         self.nets[name] = lnet
         self.net = lnet
         self._add_group("bias", 1, ["BIAS"])
@@ -546,6 +546,11 @@ class LensShell:
                 sets["output"].insert(0, "ELMAN_CLAMP")
             else:
                 sets["output"].insert(0, "LOGISTIC")
+        continuous = "CONTINUOUS" in net.types
+        if (continuous and (not special or ("INPUT" in flags and "HARD_CLAMP" not in sets["output"]))
+                and "IN_INTEGR" not in sets["input"] and "OUT_INTEGR" not in sets["output"]
+                and "INTERACT_INTEGR" not in sets["output"]):
+            sets["output"].append("OUT_INTEGR")
         if not (set(sets["cost"]) & _ERRORS) and "OUTPUT" in flags and "KOHONEN" not in sets["output"]:
             if "SOFT_MAX" in sets["output"]:
                 sets["cost"].append("DIVERGENCE")
@@ -553,6 +558,8 @@ class LensShell:
                 sets["cost"].append("SUM_SQUARED")
             else:
                 sets["cost"].append("CROSS_ENTROPY")
+        if continuous and "OUTPUT" in flags and not {"STANDARD_CRIT", "MAX_CRIT"} & set(flags):
+            add("flag", "STANDARD_CRIT")
         for mode, cls, t in parsed:
             if mode == "add":
                 add(cls, t)
@@ -560,6 +567,15 @@ class LensShell:
                 sets[cls].remove(t)
         flags = set(sets["flag"])
         every = flags | set(sets["input"]) | set(sets["output"]) | set(sets["cost"])
+        integration = None
+        if continuous:
+            integ = [t for t in sets["input"] if t == "IN_INTEGR"] + [t for t in sets["output"] if t == "OUT_INTEGR"]
+            if len(integ) > 1:
+                raise LensError(f"group '{name}': both IN_INTEGR and OUT_INTEGR is not implemented in pdpsim")
+            if integ:
+                integration = integ[0]
+                (sets["input"] if integration == "IN_INTEGR" else sets["output"]).remove(integration)
+                every = every - {integration}
         timed = sorted(every & _TIME_TYPES)
         if timed:
             raise NeedsTime(f"group '{name}' of type {timed[0]}")
@@ -604,6 +620,7 @@ class LensShell:
         pg = net.net.add_group(name, units, kind=kind,
                                function=OUTPUT_FUNCTIONS[function]() if function else "LINEAR",
                                error=ERROR_FUNCTIONS[error]() if error else None)
+        pg.integration = integration
         crit = next((f for f in ("STANDARD_CRIT", "MAX_CRIT") if f in flags), None)
         g = LensGroup(net, pg, kind, function, error, flags, crit)
         g.frozen = "FROZEN" in flags
@@ -671,13 +688,15 @@ class LensShell:
             for h in self._group_list(lists[k - 1], "connectGroups"):
                 for g in self._group_list(lists[k], "connectGroups"):
                     pairs.append((h, g))
-        if bidir:
+        if bidir and "CONTINUOUS" not in net.types:
             for h, g in pairs:
                 net.bidirectional.append((h.name, g.name))
             h, g = pairs[0]
             raise NeedsTime(f"connectGroups -bidirectional ({h.name} <-> {g.name}, a recurrent network)")
         for h, g in pairs:
             self._connect(h, g, proj, strength, range_, mean, ltype or h.name)
+            if bidir:
+                self._connect(g, h, proj, strength, range_, mean, ltype or g.name)
         return ""
 
     def _reaches(self, start: LensGroup, goal: LensGroup) -> bool:
@@ -699,7 +718,7 @@ class LensShell:
         if post.kind in ("INPUT", "BIAS"):
             raise LensError(f"connectGroups: links into the {post.kind} group '{post.name}' are not implemented "
                             "in pdpsim (its units are clamped)")
-        if pre is post or self._reaches(post, pre):
+        if "CONTINUOUS" not in net.types and (pre is post or self._reaches(post, pre)):
             net.bidirectional.append((pre.name, post.name))
             raise NeedsTime(f"connectGroups {pre.name} {post.name}: a connection that closes a cycle "
                             "(a recurrent network)")
