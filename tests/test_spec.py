@@ -194,3 +194,56 @@ def test_missing_and_unreadable_spec(tmp_path):
     p = write(tmp_path, "x.json", "{}")
     with pytest.raises(pdpsim.PdpError, match=r"expected a .yaml, .yml or .toml file"):
         load(p)
+
+
+def test_spec_for_a_network_in_time(tmp_path):
+    p = write(tmp_path, "att.yaml", """\
+name: att
+seed: 3
+time: {mode: continuous, ticks_per_interval: 3, intervals: 2, grace: 1, early_stop: 0.2, min_intervals: 1}
+groups:
+  input:   {units: 3, type: INPUT}
+  hidden:  {units: 4, integration: OUT_INTEGR}
+  output:  {units: 3, type: OUTPUT, error: CROSS_ENTROPY, integration: OUT_INTEGR}
+  cleanup: {units: 2, integration: IN_INTEGR}
+links:
+  - input -> hidden
+  - hidden -> output
+  - {from: output, to: cleanup, bidirectional: true}
+examples:
+  inputs:  [[[1, 0, 0]], [[0, 1, 0]]]
+  targets: [[[1, 0, 0]], [[0, 1, 0]]]
+training: {batch_size: 1, max_epochs: 3}
+""")
+    m = load(p)
+    t = m.network.time
+    assert (t.mode, t.ticks_per_interval, t.intervals, t.grace, t.early_stop, t.min_intervals) == \
+        ("continuous", 3, 2.0, 1.0, 0.2, 1.0)
+    assert m.network.block("cleanup", "output") is not None
+    assert m.network.group("cleanup").integration == "IN_INTEGR"
+    r = pdpsim.train(m.network, m.examples, m.training)
+    assert r.n_epochs == 3 and np.isfinite(r.final_error)
+
+
+def test_srn_spec(tmp_path):
+    p = write(tmp_path, "srn.yaml", """\
+time: {mode: srn}
+groups:
+  input:   {units: 2, type: INPUT}
+  context: {units: 3, type: CONTEXT, copies: hidden}
+  hidden:  {units: 3}
+  output:  {units: 2, type: OUTPUT}
+links: [input -> hidden, context -> hidden, hidden -> output]
+examples:
+  inputs:  [[[1, 0], [0, 1], [1, 0]]]
+  targets: [[[0, 1], [1, 0], [0, 1]]]
+""")
+    m = load(p)
+    assert m.network.group("context").copy_from is m.network.group("hidden")
+    assert m.examples.max_events == 3
+    r = pdpsim.train(m.network, m.examples, m.training, max_epochs=2)
+    assert r.n_epochs == 2
+    bad = write(tmp_path, "bad.yaml", "time: {mode: srn}\ngroups:\n  input: {units: 2, type: INPUT}\n"
+                "  context: {units: 3, type: CONTEXT}\n  output: {units: 2, type: OUTPUT}\n")
+    with pytest.raises(pdpsim.PdpError, match=r"bad.yaml, line 4: groups.context: a CONTEXT group needs 'copies"):
+        load(bad)

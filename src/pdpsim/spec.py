@@ -45,7 +45,7 @@ LINK_KEYS = {"from", "to", "range", "mean", "learning_rate", "momentum", "weight
              "weights", "bidirectional"}
 TOP_KEYS = {"name", "description", "seed", "bias", "init", "groups", "links", "examples", "training", "weights",
             "time", "dtype"}
-TIME_KEYS = {"mode", "ticks_per_interval", "intervals", "grace"}
+TIME_KEYS = {"mode", "ticks_per_interval", "intervals", "grace", "early_stop", "min_intervals", "tick0_clamp"}
 GROUP_TYPES = {"INPUT", "HIDDEN", "OUTPUT", "CONTEXT"}
 
 
@@ -347,7 +347,9 @@ def build_network(spec: Spec, seed: int | None = None) -> Network:
                 make_srn(net)
             else:
                 net.time = TimeParams(mode, t.get("ticks_per_interval", 4), t.get("intervals", 1.0),
-                                      t.get("grace", 0.0)).validated(spec.where("time"))
+                                      t.get("grace", 0.0), early_stop=t.get("early_stop"),
+                                      min_intervals=t.get("min_intervals", 0.0),
+                                      tick0_clamp=t.get("tick0_clamp", True)).validated(spec.where("time"))
                 net._invalidate()
         except PdpError as e:
             raise PdpError(f"{spec.where('time')}: {e}") from None
