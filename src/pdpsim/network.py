@@ -495,7 +495,11 @@ class Network:
                     if src.name in written:
                         src.output_deriv += d @ wt                             # dE/da_i += sum_j dE/dn_j w_ij
                     else:
-                        np.matmul(d, wt, out=src.output_deriv)                 # dE/da_i = sum_j dE/dn_j w_ij
+                        if d.dtype == np.float32:
+                            # numpy's float32 matmul with out= and a transposed operand takes a slow path
+                            src.output_deriv[...] = d @ wt                     # dE/da_i = sum_j dE/dn_j w_ij
+                        else:
+                            np.matmul(d, wt, out=src.output_deriv)             # dE/da_i = sum_j dE/dn_j w_ij
                         written.add(src.name)
 
     def hebbian_deriv(self) -> None:

@@ -39,9 +39,9 @@ class Logistic(OutputFunction):
     name = "LOGISTIC"
 
     def forward(self, net_input, out):
-        # 1/(1+exp(-n)); -n is capped at 700 so that exp cannot overflow (a = 1e-304 there)
+        # 1/(1+exp(-n)); -n is capped so that exp cannot overflow (a is then 1e-304, or 1e-35 in float32)
         np.negative(net_input, out=out)
-        np.minimum(out, 700.0, out=out)
+        np.minimum(out, 700.0 if out.dtype != np.float32 else 80.0, out=out)
         np.exp(out, out=out)
         out += 1.0
         np.reciprocal(out, out=out)
