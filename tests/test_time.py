@@ -285,3 +285,27 @@ def test_new_options_are_refused_by_the_compiled_loop():
         net = attractor()
         setattr(net.time, opt, val)
         assert opt in compiled.unsupported(net, TrainingParams())
+
+
+def test_record_ticks_and_trajectory_over_ticks():
+    from pdpsim import analysis
+    from pdpsim.recording import TickRecorder, history, record_ticks
+    rng = np.random.default_rng(0)
+    net = attractor()
+    xs = examples(rng)
+    f = record_ticks(net, xs, ["hidden", "output"], ["output", "net_input"])
+    assert set(f.columns) == {"tick", "example", "group", "unit", "quantity", "value"}
+    h = history(f, "hidden")
+    np.testing.assert_array_equal(h, net.group("hidden").output_history)
+    assert h.shape == (10, 3, 4)
+    traj = analysis.trajectory(h, names=xs.names)                 # the hidden patterns over the ticks
+    assert np.asarray(traj.coords).shape[:2] == (10, 3)
+    rec = TickRecorder(net, xs, "output", every=2)
+    pdpsim.train(net, xs, learning_rate=0.1, max_epochs=4, callbacks=[rec])
+    fr = rec.frame()
+    assert sorted(set(fr["epoch"])) == [2, 4] and set(fr["tick"]) == set(range(10))
+    with pytest.raises(pdpsim.PdpError, match="quantity 'input_deriv' is not kept per tick"):
+        record_ticks(net, xs, "hidden", "input_deriv")
+    ff = pdpsim.load("xor")
+    with pytest.raises(pdpsim.PdpError, match="does not settle over ticks"):
+        record_ticks(ff.network, ff.examples)

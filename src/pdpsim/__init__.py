@@ -7,7 +7,7 @@
 True
 """
 from .examples import ExampleSet, from_arrays
-from .recording import Recorder, load_recording, record
+from .recording import Recorder, TickRecorder, load_recording, record, record_ticks
 from .network import Group, LinkBlock, Network
 from .spec import Model, build_spec, load, load_spec
 from .training import TrainingParams, TrainingResult, test, train
@@ -19,5 +19,5 @@ __version__ = "0.1.0"
 __all__ = [
     "ExampleSet", "from_arrays", "Group", "LinkBlock", "Network", "Model", "build_spec", "load", "load_spec",
     "TrainingParams", "TrainingResult", "test", "train", "PdpError", "load_weights", "save_weights",
-    "Recorder", "record", "load_recording",
+    "Recorder", "record", "load_recording", "TickRecorder", "record_ticks",
 ]

@@ -523,3 +523,98 @@ def record(net: Network, examples: ExampleSet, groups: str | Iterable[str] | Non
 def load_recording(path: str | Path) -> Recording:
     """Read a recording file (``.npz`` or ``.csv``) written by :meth:`Recording.save`."""
     return Recording.load(path)
+
+
+# ---------------------------------------------------------------- networks in time
+TICK_QUANTITIES = ("output", "net_input")
+
+
+def record_ticks(net: Network, examples: ExampleSet, groups: str | Iterable[str] | None = None,
+                 quantities: str | Sequence[str] = ("output",), examples_chosen: Sequence[str | int] | None = None,
+                 ticks: Sequence[int] | None = None, epoch: int | None = None):
+    """Run a CONTINUOUS network over ``examples`` (no learning) and return every chosen tick
+    of the chosen groups as a tidy pandas DataFrame.
+
+    Columns: ``epoch`` (if given), ``tick``, ``example``, ``group``, ``unit``, ``quantity``,
+    ``value``; tick 0 is the initial state. ``history(frame, group)`` turns it back into an
+    array (ticks, examples, units), e.g. for :func:`pdpsim.analysis.trajectory` over ticks.
+    """
+    import pandas as pd
+    from .unfolding import run_examples
+    if net.time is None or net.time.mode != "continuous":
+        raise PdpError(f"record_ticks: network '{net.name}' does not settle over ticks (a CONTINUOUS network "
+                       "is needed; a feed-forward or simple recurrent network has one pass per event)")
+    if isinstance(quantities, str):
+        quantities = (quantities,)
+    for q in quantities:
+        if q not in TICK_QUANTITIES:
+            raise PdpError(f"record_ticks: quantity '{q}' is not kept per tick; expected one of "
+                           f"{', '.join(TICK_QUANTITIES)}")
+    if groups is None:
+        chosen = [g.name for g in net.groups.values() if g.kind in ("HIDDEN", "OUTPUT")]
+    else:
+        chosen = [groups] if isinstance(groups, str) else list(groups)
+        for g in chosen:
+            net.group(g)
+    run_examples(net, examples)
+    idx = (np.arange(len(examples)) if examples_chosen is None
+           else np.array([examples.index(e) for e in examples_chosen], dtype=int))
+    T = net.group(chosen[0]).output_history.shape[0]
+    tk = np.arange(T) if ticks is None else np.asarray(list(ticks), dtype=int)
+    if tk.size and (tk.min() < 0 or tk.max() >= T):
+        raise PdpError(f"record_ticks: ticks must be in 0-{T - 1}")
+    names = np.asarray(examples.names, dtype=object)[idx]
+    parts = []
+    for g in chosen:
+        grp = net.group(g)
+        units = np.asarray(grp.unit_names, dtype=object)
+        for q in quantities:
+            h = (grp.output_history if q == "output" else grp.net_input_history)[np.ix_(tk, idx)]  # (t, ex, u)
+            nt, nx, nu = h.shape
+            part = {"tick": np.repeat(tk, nx * nu), "example": np.tile(np.repeat(names, nu), nt), "group": g,
+                    "unit": np.tile(units, nt * nx), "quantity": q, "value": h.ravel()}
+            if epoch is not None:
+                part = {"epoch": np.full(h.size, int(epoch)), **part}
+            parts.append(pd.DataFrame(part))
+    return pd.concat(parts, ignore_index=True)
+
+
+def history(frame, group: str, quantity: str = "output", epoch: int | None = None) -> np.ndarray:
+    """From a :func:`record_ticks` frame, one group's values as (ticks, examples, units)."""
+    f = frame[(frame["group"] == group) & (frame["quantity"] == quantity)]
+    if epoch is not None and "epoch" in f:
+        f = f[f["epoch"] == epoch]
+    if f.empty:
+        raise PdpError(f"history: no '{quantity}' values of group '{group}' in this frame")
+    ticks = list(dict.fromkeys(f["tick"]))
+    examples = list(dict.fromkeys(f["example"]))
+    units = list(dict.fromkeys(f["unit"]))
+    return f["value"].to_numpy().reshape(len(ticks), len(examples), len(units))
+
+
+class TickRecorder:
+    """A training callback for CONTINUOUS networks: at the chosen epochs, every tick of the
+    chosen groups (a :func:`record_ticks` pass); ``frame()`` joins them with an ``epoch`` column."""
+
+    def __init__(self, net: Network, examples: ExampleSet, groups=None, quantities=("output",), *,
+                 every: int | None = None, epochs: Iterable[int] | None = None):
+        if every is not None and epochs is not None:
+            raise PdpError("TickRecorder: give 'every' or 'epochs', not both")
+        self._when = _schedule(epochs if epochs is not None else every, "TickRecorder epochs")
+        self.net, self.examples, self.groups, self.quantities = net, examples, groups, quantities
+        record_ticks(net, examples, groups, quantities, ticks=[0])      # checks everything once, up front
+        self._frames = []
+
+    def capture(self, epoch: int) -> None:
+        self._frames.append(record_ticks(self.net, self.examples, self.groups, self.quantities, epoch=epoch))
+
+    def __call__(self, epoch: int, error: float, net: Network) -> None:
+        if self._when(epoch):
+            self.capture(epoch)
+        return None
+
+    def frame(self):
+        import pandas as pd
+        if not self._frames:
+            raise PdpError("TickRecorder: nothing recorded yet")
+        return pd.concat(self._frames, ignore_index=True)
