@@ -330,15 +330,16 @@ class Unfolded:
                             a += rng.normal(0.0, g.output_noise, size=a.shape)
                     elif g.clamp == "SOFT":
                         a += g.clamp_strength * np.nan_to_num(x - a, nan=0.0)
-            for gname, y in sched.targets.items():
-                kind = sched.target_kind[gname][t]
-                if kind == "none":
-                    continue
-                g = net.groups[gname]
-                a = g.output_history[t]
-                tgt = _effective(g, a, y[t], kind)
-                plain = g.target_radius <= 0 and g.zero_error_radius <= 0
-                total += g.error.error(a, tgt, sched.binary[gname] and plain) * self.tick_scale
+            if stop:                                              # early stop needs each tick's error now
+                for gname, y in sched.targets.items():
+                    kind = sched.target_kind[gname][t]
+                    if kind == "none":
+                        continue
+                    g = net.groups[gname]
+                    a = g.output_history[t]
+                    tgt = _effective(g, a, y[t], kind)
+                    plain = g.target_radius <= 0 and g.zero_error_radius <= 0
+                    total += g.error.error(a, tgt, sched.binary[gname] and plain) * self.tick_scale
             if stop:                                              # end the event early on criterion
                 e = sched.event_of_tick[0, t]
                 on_event += 1
@@ -352,6 +353,16 @@ class Unfolded:
                     on_event = 0
                 elif end == t:
                     on_event = 0
+        if not stop:                                              # every tick's error in one pass
+            for gname, y in sched.targets.items():
+                ticks, kind = _target_ticks(sched, gname, T)
+                if not len(ticks):
+                    continue
+                g = net.groups[gname]
+                a = g.output_history[ticks]
+                tgt = _effective(g, a, y[ticks], kind)
+                plain = g.target_radius <= 0 and g.zero_error_radius <= 0
+                total += g.error.error(a, tgt, sched.binary[gname] and plain).sum(axis=0) * self.tick_scale
         if self.cut_schedule is not None:
             for g in self.groups:
                 g.output_history = g.output_history[:T + 1]
@@ -395,10 +406,23 @@ class Unfolded:
         # matrix product per block (sum_t a_i(t-1) dE/draw_j(t) over all ticks and examples)
         R = {g.name: np.zeros((T + 1,) + shape[g.name], dtype=net.dtype) for g in self.computed}
         wts = {id(b): np.swapaxes(b.weights, -1, -2) for b in net.blocks}
-        scratch = {g.name: np.empty(shape[g.name], dtype=net.dtype) for g in self.computed}
         df_buf = {g.name: np.empty(shape[g.name], dtype=net.dtype) for g in self.computed}
         dn_buf = {g.name: [np.empty(shape[g.name], dtype=net.dtype) for _ in range(2)] for g in self.computed}
         out_groups = {gname: net.groups[gname] for gname in sched.targets}
+        # the error's dE/da at every tick with targets, in one pass per group
+        err_deriv = {}
+        for gname in out_groups:
+            g = net.groups[gname]
+            ticks, kind = _target_ticks(sched, gname, T)
+            dd = np.zeros_like(g.output_history)
+            if len(ticks):
+                a = g.output_history[ticks]
+                part = np.empty_like(a)
+                g.error.output_deriv(a, _effective(g, a, sched.targets[gname][ticks], kind), part)
+                if self.tick_scale != 1.0:
+                    part *= self.tick_scale
+                dd[ticks] = part
+            err_deriv[gname] = dd
         for t in range(T, 0, -1):
             # 1. dE/da(t): error at t, plus what t+1 sent back (already in dA), plus OUT_INTEGR carry
             for g in self.computed:
@@ -407,15 +431,8 @@ class Unfolded:
                     if lag:                                            # Lens: f(t) gets dt dE/da(t+1)
                         np.multiply(dA_next[g.name], dt, out=df_buf[g.name])
                     d += (1.0 - dt) * dA_next[g.name]
-                if g.name in out_groups:
-                    kind = sched.target_kind[g.name][t]
-                    if kind != "none":
-                        a = g.output_history[t]
-                        tmp = scratch[g.name]
-                        g.error.output_deriv(a, _effective(g, a, sched.targets[g.name][t], kind), tmp)
-                        if self.tick_scale != 1.0:
-                            tmp *= self.tick_scale
-                        d += tmp
+                if g.name in out_groups and sched.target_kind[g.name][t] != "none":
+                    d += err_deriv[g.name][t]
                 if g.clamp == "SOFT" and g.name in sched.inputs:
                     x = sched.inputs[g.name][t]                        # a = (1 - s) a' + s x
                     d *= np.where(np.isnan(x), 1.0, 1.0 - g.clamp_strength)
@@ -467,6 +484,14 @@ class Unfolded:
                 a = src.output_history[:T]
                 aa = np.moveaxis(a, 0, -3).reshape(a.shape[1:-2] + (-1, a.shape[-1]))
                 np.matmul(np.swapaxes(aa, -1, -2), rr, out=b.weight_deriv)
+
+
+def _target_ticks(sched: Schedule, gname: str, T: int) -> tuple[np.ndarray, str]:
+    """The ticks 1..T where ``gname`` has targets, and "full" if every target there is given."""
+    kinds = sched.target_kind[gname][:T + 1]
+    ticks = np.array([t for t in range(1, T + 1) if kinds[t] != "none"], dtype=int)
+    full = all(kinds[t] == "full" for t in ticks)
+    return ticks, ("full" if full else "some")
 
 
 def _output_differs(g: Group) -> bool:
