@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 
+import numpy as np
 import pytest
 
 from pdpsim.lens import LensShell, ScriptError
@@ -59,7 +60,33 @@ def test_early_stop_in_test_but_not_with_zero_criterion(tmp_path):
     assert shell.eval("set Test(numTicks)") == "5"          # maxTime 1: four ticks and tick 0
 
 
-def test_continuous_training_is_refused_clearly(tmp_path):
+def test_continuous_training_matches_lens(ref_dir):  # noqa: F811
+    """ct_train.tcl trains the attractor (Doug's momentum in wrapping batches with trainGroupCrit, then
+    steepest): every error, link derivative, weight change, unit derivative and final weight agrees
+    with double-precision Lens to a relative 1e-12 (about 6e-14 seen)."""
+    ours = run("ct_train.tcl", digits=17)
+    worst = compare_outputs((ref_dir / "ct_train.lens.out").read_text(), ours)
+    assert worst < 1e-12
+    print(f"ct_train: largest relative difference from Lens {worst:.2g}")
+
+
+def test_two_ticks_give_no_link_derivatives(tmp_path):
+    """Lens's rule, smallest case: with two ticks the last tick's f gets no derivative (OUT_INTEGR's
+    lag) and tick 1's senders read as 0 (tick 0 is never stored), so a training pass changes nothing."""
     shell = _net(tmp_path, "I: 1 0 T: 1 0;")
-    with pytest.raises(ScriptError, match="training a CONTINUOUS network is not implemented"):
+    shell.eval("setTime -intervals 1 -ticksPerInterval 2; loadExamples {" + str(tmp_path / "t.ex") + "}")
+    lnet = shell.net
+    before = [b.block.weights.copy() for _g, b in lnet.all_blocks()]
+    shell.eval("setObj learningRate 1; train 1 -algorithm steepest")
+    for w, (_g, b) in zip(before, lnet.all_blocks()):
+        np.testing.assert_array_equal(w, b.block.weights)
+    assert float(shell.eval("getObj out.unit(0).outputDeriv")) != 0.0
+
+
+def test_continuous_refusals_are_clear(tmp_path):
+    shell = _net(tmp_path, "I: 1 0 T: 1 0;")
+    with pytest.raises(ScriptError, match="doExample -train on a CONTINUOUS network is not implemented"):
+        shell.eval("doExample 0 -train")
+    shell = _net(tmp_path, "I: 1 0 T: 1 0;", "addGroup t2 2 TANH; connectGroups in t2;")
+    with pytest.raises(ScriptError, match="TANH group 't2' on a CONTINUOUS network is not implemented"):
         shell.eval("train 1")

@@ -51,6 +51,8 @@ def unsupported(net: Network, params) -> str | None:
             return "time.tick0_clamp false"
         if getattr(tp, "integrator_lag", False):
             return "time.integrator_lag"
+        if getattr(tp, "tick0_senders_zero", False):
+            return "time.tick0_senders_zero"
         for g in net.groups.values():
             if g.kind == "INPUT" and g.clamp == "SOFT" and g.function.name not in FUNCS:
                 return f"{g.function.name} units"

@@ -57,6 +57,10 @@ class TimeParams:
     integrator_lag : bool         backpropagate OUT_INTEGR / IN_INTEGR as Lens does: the derivative
                                   reaching f(n(t)) (or raw(t)) is dt times the integrated derivative
                                   of tick t+1, not of tick t (so the last tick's f gets none)
+    tick0_senders_zero : bool     in the weight derivatives every sender's tick-0 output counts as 0,
+                                  so tick 1 adds nothing to dE/dw (Lens in batch mode: it never
+                                  stores tick 0's outputs, and its backward pass reads that
+                                  history slot, which holds zeros)
     early_stop : float | None     end an event early once every targeted output is within this
                                   criterion of its target (Lens's STANDARD_CRIT with minTime),
                                   after the event's ``min`` intervals (ExampleSet.event_fields
@@ -71,6 +75,7 @@ class TimeParams:
     error_scale_per_tick: bool = True
     tick0_clamp: bool = True
     integrator_lag: bool = False
+    tick0_senders_zero: bool = False
     early_stop: float | None = None
     min_intervals: float = 0.0
 
@@ -86,6 +91,7 @@ class TimeParams:
         p.min_intervals = real(p.min_intervals, f"{where}.min_intervals", minimum=0)
         p.tick0_clamp = bool(p.tick0_clamp)
         p.integrator_lag = bool(p.integrator_lag)
+        p.tick0_senders_zero = bool(p.tick0_senders_zero)
         if round(p.intervals * p.ticks_per_interval) < 1:
             raise PdpError(f"{where}.intervals: an event must last at least one tick")
         return p
@@ -409,6 +415,8 @@ class Unfolded:
         df_buf = {g.name: np.empty(shape[g.name], dtype=net.dtype) for g in self.computed}
         dn_buf = {g.name: [np.empty(shape[g.name], dtype=net.dtype) for _ in range(2)] for g in self.computed}
         out_groups = {gname: net.groups[gname] for gname in sched.targets}
+        self.tick1_derivs = {}
+        self.draw = R                               # dE/draw_j(t) per group, ticks 0..T (row 0 unused)
         # the error's dE/da at every tick with targets, in one pass per group
         err_deriv = {}
         for gname in out_groups:
@@ -462,6 +470,8 @@ class Unfolded:
                     R[g.name][t] = dn
                 # the state at this tick, for inspection
                 g.output_deriv, g.input_deriv = d, dn
+                if t == 1:                          # what reached f at tick 1 (Lens's units keep it)
+                    self.tick1_derivs[g.name] = df.copy()
             # 3. weight derivatives and what goes back to tick t-1
             for g in self.computed:
                 dA_next[g.name], dA[g.name] = dA[g.name], dA_next[g.name]
@@ -473,15 +483,16 @@ class Unfolded:
                         if b.source.name in dA:
                             dA[b.source.name] += r @ wts[id(b)]                # dE/da_i(t-1) += dE/draw_j w_ij
         # dE/dw_ij = sum over ticks and examples of a_i(t-1) dE/draw_j(t)
+        first = 2 if net.time.tick0_senders_zero else 1           # a_i(0) taken as 0: tick 1 adds nothing
         for g in self.computed:
-            r = R[g.name][1:]                                                  # (T, [E,] B, units)
+            r = R[g.name][first:]                                                  # (T, [E,] B, units)
             rr = np.moveaxis(r, 0, -3).reshape(r.shape[1:-2] + (-1, r.shape[-1]))
             for b in g.incoming:
                 src = b.source
                 if src.kind == "BIAS":
                     b.weight_deriv[...] = rr.sum(axis=-2, keepdims=True)
                     continue
-                a = src.output_history[:T]
+                a = src.output_history[first - 1:T]
                 aa = np.moveaxis(a, 0, -3).reshape(a.shape[1:-2] + (-1, a.shape[-1]))
                 np.matmul(np.swapaxes(aa, -1, -2), rr, out=b.weight_deriv)
 

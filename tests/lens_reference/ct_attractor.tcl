@@ -2,7 +2,7 @@
 # self-recurrent hidden group, a bidirectional hidden <-> output connection,
 # events with their own max/min/grace times (ct.ex), maxTicks cutting an
 # example, and Lens's default per-event criterion (STANDARD_CRIT, testGroupCrit
-# 0.5) ending events early in `test`.  (Training is not compared: see docs/lens.md.)
+# 0.5) ending events early in `test`.  (Training: ct_train.tcl.)
 source common.tcl
 seed 21
 addNet ct -i 4 -t 3 CONTINUOUS

@@ -7,4 +7,6 @@ buildXorTanh; saveWeights xor_tanh.init.wt
 buildEnc8;    saveWeights enc8.init.wt
 buildCls;     saveWeights cls.init.wt
 buildReg;     saveWeights reg.init.wt
+seed 21
+buildCt;      saveWeights ct.init.wt
 exit

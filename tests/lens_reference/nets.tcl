@@ -41,3 +41,14 @@ proc buildReg {} {
     connectGroups input hidden -range 0.5
     connectGroups hidden output
 }
+
+# the CONTINUOUS attractor of ct_attractor.tcl and ct_train.tcl
+proc buildCt {} {
+    addNet ct -i 4 -t 3 CONTINUOUS
+    addGroup in 3 INPUT
+    addGroup hid 4
+    addGroup out 3 OUTPUT
+    connectGroups in hid
+    connectGroups hid hid
+    connectGroups hid out -bidirectional
+}

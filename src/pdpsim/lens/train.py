@@ -672,6 +672,12 @@ class LensNet:
             raise LensError(f"{what}: a dt other than 1/ticksPerInterval on a CONTINUOUS network is not "
                             "implemented")
         for g in self.groups.values():
+            if g.function == "TANH":
+                raise LensError(f"{what}: TANH group '{g.name}' on a CONTINUOUS network is not implemented (its "
+                                "outputs differ from Lens's by a few percent, and its derivative needs each "
+                                "tick's net input)")
+            if g.params["dtScale"] != 1.0:
+                raise LensError(f"{what}: a group dtScale other than 1 on a CONTINUOUS network is not implemented")
             if g.kind == "OUTPUT" and (choose(g.params["targetRadius"], self.params["targetRadius"])
                                        or choose(g.params["zeroErrorRadius"], self.params["zeroErrorRadius"])):
                 raise LensError(f"{what}: targetRadius / zeroErrorRadius on a CONTINUOUS network is not "
@@ -726,7 +732,7 @@ class LensNet:
                     crit = 1.0
         return TimeParams("continuous", self.ticks_per_interval, float(self.time_intervals), 0.0,
                           error_scale_per_tick=True, tick0_clamp=False, integrator_lag=True,
-                          early_stop=crit).validated()
+                          tick0_senders_zero=True, early_stop=crit).validated()
 
     def _event_criteria(self, S: "LensExampleSet", i: int, e: int, outputs: dict, training: bool) -> bool:
         """Lens's groupCriteriaReached for example i, event e, with the given outputs (group: (units,))."""
@@ -835,13 +841,17 @@ class LensNet:
         self._last_time = (S, np.asarray(idx)[-1], unf, chunks[-1])
         return errs, np.array(correct), int(sum(n_ticks)) + len(n_ticks)
 
-    def snapshot_time(self, S: "LensExampleSet") -> None:
+    def snapshot_time(self, S: "LensExampleSet", derivs: bool = False) -> None:
         """After a run in time: units hold the last example's final outputs and inputs (Lens restores
-        them after its backward pass) and its last event's targets."""
+        them after its backward pass) and its last event's targets. With ``derivs`` (after a training
+        pass) they hold what Lens's backward pass leaves: the output and input derivatives of tick 1
+        (without the dt that pdpsim puts on each tick's error and Lens on the summed link
+        derivatives) and the inputs of tick 0, which batch-mode Lens never stores (so 0)."""
         S_, k, unf, chunk = self._last_time
         b = len(chunk) - 1
         ex = S.examples
         last_event = int(ex.n_events[k]) - 1
+        scale = unf.tick_scale
         for g in self.groups.values():
             s, pg = g.state, g.group
             s["output"][:] = pg.output_history[-1][b]
@@ -849,7 +859,22 @@ class LensNet:
                 s["output"][:] = 1.0
                 s["input"][:] = 0.0
                 continue
-            s["input"][:] = 0.0 if g.kind == "INPUT" else pg.net_input_history[-1][b]
+            s["input"][:] = 0.0 if (g.kind == "INPUT" or derivs) else pg.net_input_history[-1][b]
+            if derivs:
+                if pg.name in unf.tick1_derivs:
+                    s["outputDeriv"][:] = unf.tick1_derivs[pg.name][b] / scale
+                    s["inputDeriv"][:] = unf.draw[pg.name][1][b] / scale     # after IN_INTEGR's rule
+                else:                           # a clamped input: what its links sent back from tick 2
+                    od = np.zeros(g.size)
+                    for h in self.groups.values():
+                        r = unf.draw.get(h.name)
+                        if r is None or r.shape[0] < 3:
+                            continue
+                        for blk in h.blocks:
+                            if blk.source is g:
+                                od += r[2][b] @ blk.block.weights.T
+                    s["outputDeriv"][:] = od / scale
+                    s["inputDeriv"][:] = 0.0
             if g.kind == "INPUT" and g.name in ex.inputs:
                 s["externalInput"][:] = ex.inputs[g.name][k, last_event]
             if g.kind == "OUTPUT" and g.name in ex.targets:
@@ -1067,8 +1092,14 @@ class LensNet:
         n = int(self.params["batchSize"]) if self.params["batchSize"] > 0 else len(S)
         idx = S.next_indices(n)
         if self.continuous:
-            raise LensError("training a CONTINUOUS network is not implemented in pdpsim yet (its forward pass, "
-                            "test and doExample agree with Lens; its gradients do not yet)")
+            if self.history_length != self.max_ticks:
+                raise LensError("training a CONTINUOUS network with historyLength other than maxTicks is not "
+                                "implemented (Lens's backward pass then reads a wrapped history)")
+            errs, ok, _ticks = self.run_in_time(S, idx, training=True, backward=True)
+            self.error = float(errs.sum())
+            self.mask_derivs()
+            self.snapshot_time(S, derivs=True)
+            return bool(ok.all())
         errs = self.forward(S, idx)
         self.error = float(errs.sum())
         self.net.backward()
