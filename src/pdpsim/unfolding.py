@@ -438,7 +438,7 @@ class Unfolded:
                 if g.integration == "OUT_INTEGR":
                     if lag:                                            # Lens: f(t) gets dt dE/da(t+1)
                         np.multiply(dA_next[g.name], dt, out=df_buf[g.name])
-                    d += (1.0 - dt) * dA_next[g.name]
+                    d += dA_next[g.name] * (1.0 - dt)
                 if g.name in out_groups and sched.target_kind[g.name][t] != "none":
                     d += err_deriv[g.name][t]
                 if g.clamp == "SOFT" and g.name in sched.inputs:
@@ -475,13 +475,21 @@ class Unfolded:
             # 3. weight derivatives and what goes back to tick t-1
             for g in self.computed:
                 dA_next[g.name], dA[g.name] = dA[g.name], dA_next[g.name]
-                dA[g.name].fill(0.0)
+            written = set()
             if t > 1:
                 for g in self.computed:
                     r = R[g.name][t]
                     for b in g.incoming:
-                        if b.source.name in dA:
-                            dA[b.source.name] += r @ wts[id(b)]                # dE/da_i(t-1) += dE/draw_j w_ij
+                        src = b.source.name
+                        if src in dA:
+                            if src in written:
+                                dA[src] += r @ wts[id(b)]                      # dE/da_i(t-1) += dE/draw_j w_ij
+                            else:
+                                np.matmul(r, wts[id(b)], out=dA[src])
+                                written.add(src)
+            for g in self.computed:
+                if g.name not in written:
+                    dA[g.name].fill(0.0)                                       # nothing sent back to it
         # dE/dw_ij = sum over ticks and examples of a_i(t-1) dE/draw_j(t)
         first = 2 if net.time.tick0_senders_zero else 1           # a_i(0) taken as 0: tick 1 adds nothing
         for g in self.computed:
