@@ -102,6 +102,42 @@ def train(spec, out, seed, epochs, learning_rate, progress, checkpoint_every, re
     click.echo(summary)
 
 
+@main.command("ensemble")
+@click.argument("spec")
+@click.option("--out", type=click.Path(file_okay=False), required=True, help="Folder for results.csv.")
+@click.option("--seeds", type=int, default=None, help="Number of networks (seeds 0..N-1); default: the spec's.")
+@click.option("--learning-rates", default=None,
+              help="Comma-separated rates, one per network or per equal share of them (e.g. 0.1,0.5).")
+@click.option("--epochs", type=int, default=None, help="Override training.max_epochs.")
+def ensemble_cmd(spec, out, seeds, learning_rates, epochs) -> None:
+    """Train many networks of SPEC at once (one vectorized run), each with its own seed and
+    learning rate, each stopping on its own criterion; equal to separate runs."""
+    import time
+    from . import ensemble
+    from .validation import atomic_write
+    rates = None
+    if learning_rates:
+        try:
+            rates = [float(x) for x in learning_rates.split(",")]
+        except ValueError:
+            raise PdpError(f"--learning-rates: expected numbers separated by commas, got {learning_rates!r}")
+    seed_list, rate_list = ensemble.spec_settings(spec, list(range(seeds)) if seeds else None, rates)
+    ens = ensemble.from_spec(spec, seed_list)
+    overrides = {"max_epochs": epochs} if epochs else {}
+    t0 = time.perf_counter()
+    res = ensemble.train(ens, learning_rates=rate_list, **overrides)
+    seconds = time.perf_counter() - t0
+    table = res.table()
+    Path(out).mkdir(parents=True, exist_ok=True)
+    with atomic_write(Path(out) / "results.csv") as f:
+        table.to_csv(f, index=False)
+    summary = table.groupby("learning_rate").agg(networks=("seed", "size"), converged=("converged", "mean"),
+                                                 mean_epochs=("epochs", "mean"))
+    click.echo(f"{len(seed_list)} networks of {spec} in {seconds:.2f} s")
+    click.echo(summary.to_string(float_format=lambda v: f"{v:.3f}"))
+    click.echo(f"wrote {Path(out) / 'results.csv'}")
+
+
 @main.command("test")
 @click.argument("spec")
 @click.option("--weights", type=click.Path(), default=None, help="A weights.npz from `pdpsim train`.")

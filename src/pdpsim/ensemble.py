@@ -103,6 +103,33 @@ def from_spec(spec: str, seeds: Iterable[int]) -> Ensemble:
     return Ensemble(ens, models[0].examples, models[0].training, seeds, [m.network.rng for m in models])
 
 
+def spec_settings(spec: str, seeds=None, learning_rates=None) -> tuple[list[int], list[float] | None]:
+    """Seeds and learning rates for an ensemble: given ones, else the spec's ``ensemble:``
+    table (``seeds: N`` or a list; ``learning_rates: [..]``, one per network or one per group
+    of networks repeated to fill), else seeds 0..9."""
+    from .spec import load_spec
+    sp = load_spec(spec)
+    table = sp.data.get("ensemble") or {}
+    if not isinstance(table, dict):
+        raise PdpError(f"{sp.where('ensemble')}: expected a mapping with seeds and learning_rates")
+    for k in table:
+        if k not in ("seeds", "learning_rates"):
+            raise PdpError(f"{sp.where('ensemble', k)}: unknown key '{k}'; expected seeds or learning_rates")
+    s = seeds if seeds is not None else table.get("seeds", 10)
+    if isinstance(s, int):
+        if s < 1:
+            raise PdpError(f"{sp.where('ensemble', 'seeds')}: expected a positive number of networks")
+        s = list(range(s))
+    s = [int(x) for x in s]
+    lr = learning_rates if learning_rates is not None else table.get("learning_rates")
+    if lr is not None:
+        lr = [float(x) for x in lr]
+        if len(s) % len(lr):
+            raise PdpError(f"ensemble: {len(lr)} learning rates do not divide {len(s)} networks")
+        lr = [x for x in lr for _ in range(len(s) // len(lr))]
+    return s, lr
+
+
 def train(ens: Ensemble, params: TrainingParams | None = None, learning_rates: Sequence[float] | None = None,
           **overrides) -> EnsembleResult:
     """Train every member; each stops on its own criterion, as it would alone."""

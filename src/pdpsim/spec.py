@@ -44,7 +44,7 @@ GROUP_KEYS = {"units", "type", "activation", "error", "error_scale", "target_rad
 LINK_KEYS = {"from", "to", "range", "mean", "learning_rate", "momentum", "weight_decay", "min", "max", "frozen",
              "weights", "bidirectional"}
 TOP_KEYS = {"name", "description", "seed", "bias", "init", "groups", "links", "examples", "training", "weights",
-            "time", "dtype"}
+            "time", "dtype", "ensemble"}
 TIME_KEYS = {"mode", "ticks_per_interval", "intervals", "grace", "early_stop", "min_intervals", "tick0_clamp"}
 GROUP_TYPES = {"INPUT", "HIDDEN", "OUTPUT", "CONTEXT"}
 
