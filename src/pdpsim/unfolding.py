@@ -150,6 +150,8 @@ class Schedule:
     target_kind: dict[str, list[str]] = field(default_factory=dict)
     #: per group: every target given is 0 or 1 (a faster cross-entropy)
     binary: dict[str, bool] = field(default_factory=dict)
+    #: per input group: no NaN in any tick's inputs (a plain copy clamps them)
+    inputs_complete: dict[str, bool] = field(default_factory=dict)
     #: (B, E) the fewest ticks each event lasts before ``early_stop`` may end it (None: no early stop)
     min_ticks: np.ndarray | None = None
 
@@ -160,6 +162,8 @@ class Schedule:
             self.target_kind[g] = ["none" if r.all() else "full" if not r.any() else "some" for r in per_tick]
             given = y[~nan]
             self.binary[g] = bool(np.all((given == 0) | (given == 1)))
+        for g, x in self.inputs.items():
+            self.inputs_complete[g] = not bool(np.isnan(x).any())
 
 
 def event_ticks(net: Network, examples: ExampleSet) -> np.ndarray:
@@ -277,9 +281,16 @@ class Unfolded:
         if stop and net.ensemble:
             raise PdpError("time.early_stop is not implemented for ensembles")
         self.cut_schedule = None
-        on_event = 0
         total = np.zeros(lead)  # errors are summed in float64
-        rng = net.rng
+        fwd = {g.name: _fast_forward(g) for g in self.computed}
+        with np.errstate(over="ignore"):                      # once for all ticks (see _fast_forward)
+            T, sched, total = self._ticks(sched, T, stop, dt, net.rng, fwd, total)
+        return self._after_ticks(sched, T, stop, total)
+
+    def _ticks(self, sched, T, stop, dt, rng, fwd, total):
+        """Every tick of the forward pass (see the module docstring)."""
+        net = self.net
+        on_event = 0
         t = 0
         while t < T:
             t += 1
@@ -313,12 +324,12 @@ class Unfolded:
                     fh = self.f_history[g.name]
                     if g.integration == "OUT_INTEGR":              # a(t) = a(t-1) + dt (f(n) - a(t-1))
                         f = fh[t]
-                        g.function.forward(n, f)
+                        fwd[g.name](n, f)
                         np.subtract(f, g.output_history[t - 1], out=a)
                         a *= dt
                         a += g.output_history[t - 1]
                     else:
-                        g.function.forward(n, a)
+                        fwd[g.name](n, a)
                         if fh is not None:
                             fh[t] = a
                     if g.unit_mask is not None:
@@ -331,7 +342,10 @@ class Unfolded:
                 if g.name in sched.inputs:
                     x = sched.inputs[g.name][t]
                     if g.clamp == "HARD":
-                        np.copyto(a, x, where=~np.isnan(x))
+                        if sched.inputs_complete.get(g.name, False):
+                            a[...] = x
+                        else:
+                            np.copyto(a, x, where=~np.isnan(x))
                         if g.output_noise:
                             a += rng.normal(0.0, g.output_noise, size=a.shape)
                     elif g.clamp == "SOFT":
@@ -359,6 +373,10 @@ class Unfolded:
                     on_event = 0
                 elif end == t:
                     on_event = 0
+        return T, sched, total
+
+    def _after_ticks(self, sched, T, stop, total):
+        net = self.net
         if not stop:                                              # every tick's error in one pass
             for gname, y in sched.targets.items():
                 ticks, kind = _target_ticks(sched, gname, T)
@@ -457,7 +475,10 @@ class Unfolded:
                         np.multiply(d, dt, out=df)
                 else:
                     df = d
-                dn = dn_buf[g.name][t % 2]          # two buffers: dE/dn(t) and the carried dE/dn(t+1)
+                if g.integration == "IN_INTEGR":
+                    dn = dn_buf[g.name][t % 2]      # two buffers: dE/dn(t) and the carried dE/dn(t+1)
+                else:
+                    dn = R[g.name][t]               # dE/draw(t) = dE/dn(t): written in place
                 g.function.backward(f, df, dn)
                 if g.integration == "IN_INTEGR":
                     if lag:                         # Lens: raw(t) gets dt dE/dn(t+1)
@@ -466,8 +487,6 @@ class Unfolded:
                     dN_next[g.name] = dn
                     if not lag:
                         np.multiply(dn, dt, out=R[g.name][t])
-                else:
-                    R[g.name][t] = dn
                 # the state at this tick, for inspection
                 g.output_deriv, g.input_deriv = d, dn
                 if t == 1:                          # what reached f at tick 1 (Lens's units keep it)
@@ -503,6 +522,22 @@ class Unfolded:
                 a = src.output_history[first - 1:T]
                 aa = np.moveaxis(a, 0, -3).reshape(a.shape[1:-2] + (-1, a.shape[-1]))
                 np.matmul(np.swapaxes(aa, -1, -2), rr, out=b.weight_deriv)
+
+
+def _fast_forward(g: Group):
+    """The group's output function for the tick loop. A logistic there skips the cap on -n
+    that keeps numpy quiet about exp overflowing (a = 1/(1 + inf) = 0 is right): the loop
+    silences overflow once for all its ticks instead."""
+    if g.function.name != "LOGISTIC" or type(g.function).__name__ != "Logistic":
+        return g.function.forward
+
+    def logistic(n, out):
+        np.negative(n, out=out)
+        np.exp(out, out=out)
+        out += 1.0
+        np.reciprocal(out, out=out)
+        return out
+    return logistic
 
 
 def _target_ticks(sched: Schedule, gname: str, T: int) -> tuple[np.ndarray, str]:
