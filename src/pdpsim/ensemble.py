@@ -155,7 +155,6 @@ def train(ens: Ensemble, params: TrainingParams | None = None, learning_rates: S
     mom = np.full((E, 1, 1), params.momentum)
     decay = np.full((E, 1, 1), params.weight_decay)
     eff_rates = rates.copy()
-    members = np.arange(E)[:, None]
     last_epoch = 0
     for epoch in range(1, params.max_epochs + 1):
         if params.order == "ordered":
@@ -206,7 +205,6 @@ def train(ens: Ensemble, params: TrainingParams | None = None, learning_rates: S
             decay[k] = 0.0
         if not active.any():
             break
-    del members
     return EnsembleResult(errors[:last_epoch], stopped, epochs_to_stop, list(ens.seeds), rates)
 
 

@@ -137,8 +137,7 @@ class ExampleSet:
                     raise PdpError(f"example set '{self.name}': {kind} for group '{g}', which does not take "
                                    f"{kind} ({kind} go to: {', '.join(allowed) or 'none'})")
                 if a.shape[2] != group_sizes[g]:
-                    bad = 0
-                    raise PdpError(f"example set '{self.name}', example '{self.names[bad]}': {a.shape[2]} "
+                    raise PdpError(f"example set '{self.name}', example '{self.names[0]}': {a.shape[2]} "
                                    f"{kind[:-1]} values for group '{g}', which has {group_sizes[g]} units")
         missing = [g for g in input_groups if g not in self.inputs]
         if missing:

@@ -18,7 +18,7 @@ to the network's values.
 """
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from typing import Sequence
 
 import numpy as np
 
@@ -100,6 +100,3 @@ def update_weights(blocks: Sequence[LinkBlock], algorithm: str, learning_rate: f
         if _nonzero(decay):
             dw -= decay * b.weights             # - d w
         _apply(b)
-
-
-UpdateRule = Callable[..., None]

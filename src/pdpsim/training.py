@@ -250,6 +250,15 @@ class _SrnSteps:
         #: per example and event, the error of the last pass (for analyses of prediction error)
         self.event_errors = np.full(present.shape, np.nan)
 
+    def feed(self, idx: np.ndarray, e: int) -> dict:
+        """Event ``e``'s inputs for examples ``idx``, with each CONTEXT group holding its copy of
+        the previous event's output (its ``init_output`` on the first event)."""
+        feed = {g: x[idx, e] for g, x in self.inputs.items()}
+        for c in self.contexts:
+            feed[c.name] = (np.full((len(idx), c.size), _context_init(c)) if e == 0
+                            else c.copy_from.output.copy())
+        return feed
+
     def run(self, sel, want_distance: bool) -> tuple[float, float]:
         net, p = self.net, self.params
         idx = np.arange(len(self.examples))[sel] if isinstance(sel, slice) else np.asarray(sel)
@@ -260,11 +269,7 @@ class _SrnSteps:
             for a in self.accum.values():
                 a.fill(0.0)
         for e in range(n_ev):
-            feed = {g: x[idx, e] for g, x in self.inputs.items()}
-            for c in self.contexts:
-                feed[c.name] = (np.full((len(idx), c.size), _context_init(c)) if e == 0
-                                else c.copy_from.output.copy())
-            net.forward(feed)
+            net.forward(self.feed(idx, e))
             net.set_targets({g: t[idx, e] for g, t in self.targets.items()})
             err = net.error()
             self.event_errors[idx, e] = np.where(self.present[idx, e], err, np.nan)
@@ -542,11 +547,7 @@ def test(net: Network, examples: ExampleSet) -> TestResult:
         outs = {g.name: np.full((len(examples), examples.max_events, g.size), np.nan) for g in net.output_groups}
         idx = np.arange(len(examples))
         for e in range(examples.max_events):
-            feed = {g: x[idx, e] for g, x in steps.inputs.items()}
-            for c in steps.contexts:
-                feed[c.name] = (np.full((len(idx), c.size), _context_init(c)) if e == 0
-                                else c.copy_from.output.copy())
-            net.forward(feed)
+            net.forward(steps.feed(idx, e))
             net.set_targets({g: t[idx, e] for g, t in steps.targets.items()})
             steps.event_errors[:, e] = np.where(steps.present[:, e], net.error(), np.nan)
             for g in net.output_groups:
