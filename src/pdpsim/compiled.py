@@ -33,7 +33,7 @@ _kernel = None
 
 def available() -> bool:
     try:
-        import numba  # noqa: F401
+        import numba  # noqa: F401  (is it installed?)
     except ImportError:
         return False
     return True

@@ -244,7 +244,6 @@ def _train_compiled(ens: Ensemble, params: TrainingParams, rates, inputs, target
         sl = slice(cn.boff[k], cn.boff[k] + cn.bnf[k] * cn.bnt[k])
         WF[:, sl] = b.weights.reshape(E, -1)
         LCF[:, sl] = b.last_change.reshape(E, -1)
-    nb = len(blocks)
     lr = np.array([[rates[m] if b.learning_rate is None else b.learning_rate for b in blocks] for m in range(E)])
     mom = np.tile(cn.mom, (E, 1))
     decay = np.tile(cn.decay, (E, 1))

@@ -259,7 +259,7 @@ def settling(net, example: int, path, groups: Sequence[str] | None = None, examp
         h = (g.output_history if quantity == "output" else g.net_input_history)[:, example, :]
         logistic = quantity == "output" and (g.function.name in ("LOGISTIC", "SOFT_MAX")
                                              or (h.min() >= 0 and h.max() <= 1))
-        im = ax.imshow(h, cmap="Greys" if logistic else "RdBu_r", aspect="auto", interpolation="nearest",
+        ax.imshow(h, cmap="Greys" if logistic else "RdBu_r", aspect="auto", interpolation="nearest",
                        vmin=0 if logistic else -np.abs(h).max(), vmax=1 if logistic else np.abs(h).max())
         ax.set_title(g.name, fontsize=9)
         ax.set_xlabel("unit", fontsize=8)

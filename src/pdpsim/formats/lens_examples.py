@@ -36,7 +36,6 @@ result reads back to an identical set (binary reals are float32).
 from __future__ import annotations
 
 import bisect
-import bz2
 import gzip
 import math
 import re
@@ -47,7 +46,8 @@ from typing import Mapping
 import numpy as np
 
 from ..examples import ExampleSet
-from ..validation import PdpError, atomic_write, positive_int, readable_file
+from . import read_maybe_compressed
+from ..validation import PdpError, atomic_write, positive_int
 
 BINARY_COOKIE = 0xAAAAAAAA
 #: Lens's set-level defaults (``defaults.h``).
@@ -543,19 +543,7 @@ def parse_examples(text: str, input_groups: Mapping[str, int], target_groups: Ma
 
 
 def _load(path) -> tuple[Path, bytes]:
-    p = Path(path)
-    if not p.exists() and Path(str(p) + ".gz").exists():   # as Lens: the .gz may be left off
-        p = Path(str(p) + ".gz")
-    readable_file(p, "example file")
-    data = p.read_bytes()
-    try:
-        if data[:2] == b"\x1f\x8b":
-            data = gzip.decompress(data)
-        elif data[:3] == b"BZh":
-            data = bz2.decompress(data)
-    except (OSError, EOFError, ValueError) as e:
-        raise PdpError(f"example file '{p}': cannot be decompressed ({e})") from None
-    return p, data
+    return read_maybe_compressed(path, "example file")
 
 
 def _set_name(p: Path, name: str | None) -> str:

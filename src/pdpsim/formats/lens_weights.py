@@ -74,7 +74,8 @@ from typing import Sequence
 import numpy as np
 
 from ..network import Group, LinkBlock, Network
-from ..validation import PdpError, atomic_write, readable_file
+from . import read_maybe_compressed
+from ..validation import PdpError, atomic_write
 
 WEIGHT_COOKIE = 0x55555556
 OLD_WEIGHT_COOKIE = 0x55555555
@@ -224,19 +225,7 @@ def _check_values(values, what: str) -> int:
 
 # ------------------------------------------------------------------ loading
 def _read(path) -> tuple[Path, bytes]:
-    p = Path(path)
-    if not p.exists() and Path(str(p) + ".gz").exists():     # as Lens: the .gz may be left off
-        p = Path(str(p) + ".gz")
-    readable_file(p, "Lens weight file")
-    data = p.read_bytes()
-    try:
-        if data[:2] == b"\x1f\x8b":
-            data = gzip.decompress(data)
-        elif data[:3] == b"BZh":
-            data = bz2.decompress(data)
-    except (OSError, EOFError, ValueError) as e:
-        raise PdpError(f"Lens weight file '{p}': cannot be decompressed ({e})") from None
-    return p, data
+    return read_maybe_compressed(path, "Lens weight file")
 
 
 def read_lens_weights(path) -> dict:

@@ -341,7 +341,7 @@ def run(out, quick: bool = False, seed: int = 0, splits: int | None = None, epoc
     pairs = [f"{a}/{b}" for a, b in zip(data.people[:half], data.people[half:])]
     panels = [(f"person code unit {j}", np.vstack([w[:half, j], w[half:, j]])) for j in range(w.shape[1])]
     files.append(plots.hinton_panels(panels, out / "family-person-weights.png", ["English", "Italian"], pairs,
-                                     title=f"Weights from each person to the 6 person-code units (split 0)",
+                                     title="Weights from each person to the 6 person-code units (split 0)",
                                      ncols=2))
     cats = [f"{n} gen {g}" for n, g in zip(data.nationality, data.generation)]
     files.append(plots.activations(r0.person_codes, out / "family-person-codes.png", data.people,
