@@ -144,21 +144,10 @@ def _build(name: str, quick: bool):
     from .network import Network
     from .training import TrainingParams
     w = WORKLOADS[name]
-    if name == "100-200-100-online-psyneulink":
-        rng = np.random.default_rng(0)
-        n = 1000
-        xs = ExampleSet({"input": rng.integers(0, 2, (n, 100)).astype(float)},
-                        {"output": rng.integers(0, 2, (n, 100)).astype(float)}, name="random-binary")
-        net = Network("bench", seed=1)
-        net.add_group("input", 100, kind="INPUT")
-        net.add_group("hidden", 200)
-        net.add_group("output", 100, kind="OUTPUT", error="SUM_SQUARED")
-        net.connect("input", "hidden")
-        net.connect("hidden", "output")
-        epochs = 2 if quick else w.epochs
-        params = TrainingParams(algorithm="steepest", learning_rate=0.05, batch_size=1, max_epochs=epochs)
-        return net, xs, params, n * epochs
     if name.startswith("100-200-100"):
+        # 1000 random binary examples; Lens's variant: cross-entropy, bias, momentum; PsyNeuLink's:
+        # squared error, no bias, no momentum
+        psy = name.endswith("psyneulink")
         rng = np.random.default_rng(0)
         n = 1000
         xs = ExampleSet({"input": rng.integers(0, 2, (n, 100)).astype(float)},
@@ -166,21 +155,20 @@ def _build(name: str, quick: bool):
         net = Network("bench", seed=1)
         net.add_group("input", 100, kind="INPUT")
         net.add_group("hidden", 200)
-        net.add_group("output", 100, kind="OUTPUT", error="CROSS_ENTROPY")
+        net.add_group("output", 100, kind="OUTPUT", error="SUM_SQUARED" if psy else "CROSS_ENTROPY")
         net.connect("input", "hidden")
         net.connect("hidden", "output")
-        net.connect_bias()
         epochs = 2 if quick else w.epochs
+        if psy:
+            return net, xs, TrainingParams(algorithm="steepest", learning_rate=0.05, batch_size=1,
+                                           max_epochs=epochs), n * epochs
+        net.connect_bias()
         batch = name.endswith("batch")
         # derivatives sum over the batch, so the full-batch rate is smaller
         params = TrainingParams(algorithm="momentum", learning_rate=0.0005 if batch else 0.05, momentum=0.9,
                                 batch_size=0 if batch else 1, max_epochs=epochs)
         return net, xs, params, n * epochs
     raise PdpError(f"unknown workload {name!r}")  # pragma: no cover
-
-
-def _ensemble_worker_backend() -> str:
-    return "compiled" if _ensemble_compiled() else "numpy"
 
 
 def _ensemble_compiled() -> bool:
