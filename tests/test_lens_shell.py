@@ -291,8 +291,6 @@ def test_errors_name_the_command_file_and_line(tmp_path):
 
 
 @pytest.mark.parametrize("script", [
-    "elmanConnect hidden hidden",
-    "addGroup ctx 2 ELMAN",
     "addGroup h2 2 OUT_INTEGR",
     "connectGroups hidden output -bidirectional",
     "connectGroups output hidden",
@@ -306,13 +304,14 @@ def test_networks_in_time_are_refused_clearly(script, tmp_path):
         shell.eval(script)
 
 
-def test_multi_event_examples_are_refused(tmp_path):
+def test_multi_event_examples_run_through_time(tmp_path):
+    """Examples of several events run as Lens's SRBPTT (tests/test_lens_srn.py compares with Lens)."""
     (tmp_path / "two.ex").write_text("2\n[0] I: 0 1 [1] I: 1 0 T: 1;")
     shell = LensShell(stdout=io.StringIO())
     shell.eval(f"addNet n -i 2 2 2 1; loadExamples {{{tmp_path / 'two.ex'}}}")
     assert shell.eval("getObj timeIntervals") == "2"
-    with pytest.raises(ScriptError, match="several events.*unfolds in time"):
-        shell.eval("train 1")
+    shell.eval("train 1; test")
+    assert shell.eval("set Test(numTicks)") == "2"
 
 
 def test_event_timing_is_refused(tmp_path):

@@ -389,14 +389,22 @@ class LensShell:
         last = None
         for units, toks, is_last in specs:
             base = set()
+            is_elman = any((t[1:] if t[:1] in "+-" else t) == "ELMAN" for t in toks)
+            toks = [t for t in toks if (t[1:] if t[:1] in "+-" else t) != "ELMAN"]
             for t in toks:
                 tt = t[1:] if t[:1] in "+-" else t
-                if tt == "ELMAN":
-                    raise NeedsTime("addNet: an ELMAN (context) group")
                 if tt in GROUP_FLAGS:
                     base.add(tt)
-            fixed = base & {"BIAS", "INPUT", "OUTPUT", "ELMAN"}
-            toks = list(toks)
+            fixed = base & {"BIAS", "INPUT", "OUTPUT"}
+            context = None
+            if is_elman:
+                if "CONTINUOUS" in lnet.types:
+                    raise NeedsTime("addNet: an ELMAN (context) group on a CONTINUOUS network")
+                which = "input" if "INPUT" in base else "output" if "OUTPUT" in base else "hidden"
+                n = counts[which]
+                cname = (("inContext" if which == "input" else "outContext" if which == "output" else "context")
+                         + str(n)) if n > 1 else "context"
+                context = self._add_group(cname, units, ["ELMAN"])
             if "INPUT" in base or (len(lnet.groups) == 1 and not fixed):
                 kind = "input"
                 if "INPUT" not in base:
@@ -413,6 +421,9 @@ class LensShell:
             gname = f"{kind}{n}" if (n > 1 or kind == "bias") else kind
             counts[kind] += 1
             g = self._add_group(gname, units, toks)
+            if context is not None:
+                self._elman_connect(g, context)
+                self._connect(context, g, "FULL", 1.0, NAN, NAN, context.name)
             if last is not None:
                 self._connect(last, g, "FULL", 1.0, NAN, NAN, last.name)
             last = g
@@ -576,6 +587,13 @@ class LensShell:
                 integration = integ[0]
                 (sets["input"] if integration == "IN_INTEGR" else sets["output"]).remove(integration)
                 every = every - {integration}
+        elman = "ELMAN" in flags and not continuous and not {"BIAS", "INPUT", "OUTPUT"} & flags
+        if elman:
+            if sets["output"] != ["ELMAN_CLAMP"] or sets["input"] or sets["cost"]:
+                extra = [t for t in sets["input"] + sets["output"] + sets["cost"] if t != "ELMAN_CLAMP"]
+                raise LensError(f"group '{name}': an ELMAN group with the type "
+                                f"{extra[0] if extra else 'ELMAN_CLAMP twice'} is not implemented in pdpsim")
+            every = every - {"ELMAN", "ELMAN_CLAMP"}
         timed = sorted(every & _TIME_TYPES)
         if timed:
             raise NeedsTime(f"group '{name}' of type {timed[0]}")
@@ -585,9 +603,11 @@ class LensShell:
         if "INPUT" in flags and "OUTPUT" in flags:
             raise LensError(f"group '{name}': a group both INPUT and OUTPUT is not implemented in pdpsim")
         kind = ("BIAS" if "BIAS" in flags else "INPUT" if "INPUT" in flags else
-                "OUTPUT" if "OUTPUT" in flags else "HIDDEN")
+                "OUTPUT" if "OUTPUT" in flags else "ELMAN" if elman else "HIDDEN")
         ins, outs, costs = sets["input"], sets["output"], sets["cost"]
-        if kind in ("INPUT", "BIAS"):
+        if kind == "ELMAN":
+            function = None
+        elif kind in ("INPUT", "BIAS"):
             expected = "HARD_CLAMP" if kind == "INPUT" else "BIAS_CLAMP"
             if outs != [expected] or ins:
                 extra = [t for t in ins + outs if t != expected]
@@ -617,7 +637,7 @@ class LensShell:
         if kind == "OUTPUT" and len(errors) != 1:
             raise LensError(f"group '{name}': one error type expected, got {errors or 'none'}")
         error = errors[0] if errors else None
-        pg = net.net.add_group(name, units, kind=kind,
+        pg = net.net.add_group(name, units, kind="CONTEXT" if kind == "ELMAN" else kind,
                                function=OUTPUT_FUNCTIONS[function]() if function else "LINEAR",
                                error=ERROR_FUNCTIONS[error]() if error else None)
         pg.integration = integration
@@ -715,7 +735,7 @@ class LensShell:
     def _connect(self, pre: LensGroup, post: LensGroup, proj: str, strength: float, range_: float,
                  mean: float, link_type: str) -> LensBlock:
         net = self.net
-        if post.kind in ("INPUT", "BIAS"):
+        if post.kind in ("INPUT", "BIAS", "ELMAN"):
             raise LensError(f"connectGroups: links into the {post.kind} group '{post.name}' are not implemented "
                             "in pdpsim (its units are clamped)")
         if "CONTINUOUS" not in net.types and (pre is post or self._reaches(post, pre)):
@@ -764,7 +784,44 @@ class LensShell:
         return lb
 
     def c_elmanConnect(self, *args):
-        raise NeedsTime("elmanConnect (Elman context groups)")
+        usage = "elmanConnect <source-group> <context-group>\n\t[-reset <reset-on-example> | -initOutput <init-output>]"
+        if len(args) < 2:
+            raise self._usage("elmanConnect", usage)
+        net = self._need_net("elmanConnect")
+        if "CONTINUOUS" in net.types:
+            raise NeedsTime("elmanConnect (Elman context groups) on a CONTINUOUS network")
+        for g in args[:2]:
+            if g not in net.groups:
+                raise LensError(f'elmanConnect: group "{g}" doesn\'t exist')
+        source, context = net.groups[args[0]], net.groups[args[1]]
+        a = 2
+        while a < len(args) and args[a].startswith("-"):
+            o = _opt(args[a])
+            if o not in ("r", "i") or a + 1 >= len(args):
+                raise self._usage("elmanConnect", usage)
+            if o == "r":
+                if self._int(args[a + 1], "elmanConnect -reset"):
+                    source.flags.add("RESET_ON_EXAMPLE")
+                else:
+                    source.flags.discard("RESET_ON_EXAMPLE")
+            else:
+                source.params["initOutput"] = self._real(args[a + 1], "elmanConnect -initOutput")
+            a += 2
+        if a != len(args):
+            raise self._usage("elmanConnect", usage)
+        self._elman_connect(source, context)
+        return ""
+
+    def _elman_connect(self, source: LensGroup, context: LensGroup) -> None:
+        if context.kind != "ELMAN":
+            raise LensError(f'Group "{context.name}" has no ELMAN_CLAMP output procedures.')
+        if context.elman_source is not None:
+            raise LensError(f'Group "{context.name}" has no empty ELMAN_CLAMP slots.')
+        if source.size != context.size:
+            raise LensError(f'elmanConnect {source.name} {context.name}: groups of different sizes ({source.size} '
+                            f'and {context.size} units) are not implemented in pdpsim')
+        context.elman_source = source.name
+        context.params["initOutput"] = source.params["initOutput"]
 
     # ------------------------------------------------------------------ example sets
     def c_loadExamples(self, *args):

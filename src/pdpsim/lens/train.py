@@ -62,7 +62,8 @@ class NeedsTime(LensError):
 
     def __init__(self, what: str):
         super().__init__(f"{what} needs a network that unfolds in time (simple recurrent / continuous "
-                         "networks); pdpsim's Lens shell runs feed-forward networks only so far")
+                         "networks) in a way pdpsim's Lens shell does not run yet (it runs feed-forward, "
+                         "CONTINUOUS and simple recurrent SRBPTT networks; see docs/lens.md)")
 
 
 def choose(*values):
@@ -648,13 +649,6 @@ class LensNet:
         if self.bidirectional:
             a, b = self.bidirectional[0]
             raise NeedsTime(f"{what} with the bidirectional connection {a} <-> {b}")
-        order = list(self.groups)
-        for g in self.groups.values():
-            for b in g.blocks:
-                if order.index(b.source.name) > order.index(g.name):
-                    raise NeedsTime(f"{what}: group '{g.name}' receives links from '{b.source.name}', which comes "
-                                    "later in the group order, so Lens would feed it the previous tick's "
-                                    "outputs (a recurrent network);")
         if self.params["pseudoExampleFreq"]:
             raise LensError("pseudoExampleFreq (error scaled by example frequency) is not implemented")
         for p in UNSUPPORTED_PROCS:
@@ -1043,8 +1037,7 @@ class LensNet:
                         for b in g.blocks:
                             s = b.source.name
                             derivs[id(b)] += o[s].T @ d_in
-                            if b.source.kind != "BIAS":
-                                cache[s] = cache[s] + d_in @ b.block.weights.T
+                            cache[s] = cache[s] + d_in @ b.block.weights.T
                     tick0 = (done_od, done_id)
             self._last_srn = (S, i, outs, nets, ex, T, tick0)
         if backward:
@@ -1075,7 +1068,7 @@ class LensNet:
                 s["input"][:] = nets[0 if derivs else -1][g.name][0]
             if derivs and tick0 is not None:
                 od, idv = tick0
-                s["outputDeriv"][:] = od[g.name][0] if g.kind != "BIAS" else 0.0
+                s["outputDeriv"][:] = od[g.name][0]
                 s["inputDeriv"][:] = idv[g.name][0] if g.name in idv else 0.0
             if g.kind == "INPUT" and g.name in ex.inputs:
                 s["externalInput"][:] = ex.inputs[g.name][k, T - 1]
@@ -1159,8 +1152,6 @@ class LensNet:
     # ------------------------------------------------------------ running examples
     def _arrays(self, S: LensExampleSet, idx: np.ndarray):
         ex = S.examples
-        if ex.max_events != 1 and np.any(ex.n_events[idx] > 1):
-            raise NeedsTime(f"example set '{S.name}' has examples of several events; running them")
         for key, lk in (("grace", "graceTime"), ("max", "maxTime")):
             ev = ex.event_fields.get(key)
             v = np.full(len(idx), S.params[lk]) if ev is None else choose(ev[idx, 0], np.full(len(idx), S.params[lk]))
