@@ -309,3 +309,24 @@ def test_record_ticks_and_trajectory_over_ticks():
     ff = pdpsim.load("xor")
     with pytest.raises(pdpsim.PdpError, match="does not settle over ticks"):
         record_ticks(ff.network, ff.examples)
+
+
+@pytest.mark.parametrize("out_integration", [None, "OUT_INTEGR"])
+def test_fused_steps_equal_plain_numpy(out_integration):
+    rng = np.random.default_rng(3)
+    net = attractor(out_integration=out_integration, seed=4)
+    xs = examples(rng)
+    tt = tables(net, xs)
+    sched = build_schedule(net, xs, np.arange(len(xs)), tt.ticks, tt.grace)
+    got = {}
+    for fused in (False, True):
+        unf = Unfolded(net, fused=fused)
+        assert bool(unf.fused) == fused
+        e = unf.forward(sched)
+        unf.backward(sched)
+        got[fused] = (e, {b.name: b.weight_deriv.copy() for b in net.blocks},
+                      net.group("hidden").output_history.copy())
+    np.testing.assert_allclose(got[True][0], got[False][0], rtol=1e-13)
+    np.testing.assert_allclose(got[True][2], got[False][2], rtol=1e-13)
+    for k, v in got[False][1].items():
+        np.testing.assert_allclose(got[True][1][k], v, rtol=1e-11, atol=1e-15, err_msg=k)

@@ -468,3 +468,34 @@ def run_ensemble(X, T, orders, n_epochs, batch, g_start, g_size, g_computed, g_f
                                  g_scale, g_fused, order_groups, inc_ptr, inc_blk, blk_src, blk_dst, WF[m], DWF[m],
                                  LCF[m], boff, bnf, bnt, lr[m], mom[m], decay[m], algorithm, use_orders, err_crit,
                                  out_crit, errors_out[m], dist_out[m])
+
+
+# ---------------------------------------------------------------- fused elementwise steps for pdpsim.unfolding
+@njit(cache=True)
+def logistic_step(n, a_prev, f, a, dt, integrate):
+    """One group's tick on flat views: f = 1/(1 + exp(-n)); a = a_prev + dt (f - a_prev) with
+    OUT_INTEGR (``integrate``), else a = f."""
+    for k in range(n.shape[0]):
+        fv = 1.0 / (1.0 + np.exp(-n[k]))
+        f[k] = fv
+        if integrate:
+            a[k] = a_prev[k] + dt * (fv - a_prev[k])
+        else:
+            a[k] = fv
+
+
+@njit(cache=True)
+def logistic_back(d, d_next, err, has_err, f, df, dn, dt, integrate):
+    """One group's backward tick on flat views: dE/da(t) = d + (1 - dt) dE/da(t+1) (OUT_INTEGR)
+    + the error's dE/da; dE/df = dt dE/da (OUT_INTEGR) or dE/da; dE/dn = dE/df f (1 - f)."""
+    for k in range(d.shape[0]):
+        dv = d[k]
+        if integrate:
+            dv += d_next[k] * (1.0 - dt)
+        if has_err:
+            dv += err[k]
+        d[k] = dv
+        dfv = dv * dt if integrate else dv
+        df[k] = dfv
+        fv = f[k]
+        dn[k] = ((1.0 - fv) * fv) * dfv

@@ -171,6 +171,11 @@ def _build(name: str, quick: bool):
     raise PdpError(f"unknown workload {name!r}")  # pragma: no cover
 
 
+def compiled_available() -> bool:
+    from . import compiled
+    return compiled.available()
+
+
 def _ensemble_compiled() -> bool:
     from . import compiled
     return compiled.available()
@@ -237,6 +242,8 @@ def _worker(name: str, repeat: int, quick: bool, float32: bool = False) -> dict:
     n = len(xs)
     bs = n if params.batch_size == 0 or params.batch_size >= n else params.batch_size
     backend = "compiled" if _use_compiled(net, params, bs, n) else "numpy"
+    if backend == "numpy" and net.time is not None and compiled_available():
+        backend = "numpy+fused"                 # elementwise tick steps compiled (pdpsim.unfolding)
     return {"train_s": best, "train_s_all": times, "examples": n_examples, "links": net.n_links,
             "final_error": r.final_error, "peak_mib": peak, "backend": backend}
 

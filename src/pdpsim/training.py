@@ -205,7 +205,8 @@ class _TimeSteps:
         unfolding.check_examples(net, examples)
         self.u = unfolding
         self.net, self.examples = net, examples
-        self.unf = unfolding.Unfolded(net)
+        # the plain numpy reference when asked for (backend: numpy), else fused compiled steps
+        self.unf = unfolding.Unfolded(net, fused=False if params.backend == "numpy" else None)
         self.tables = unfolding.tables(net, examples)
 
     def run(self, sel, want_distance: bool) -> tuple[float, float]:

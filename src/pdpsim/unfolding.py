@@ -16,6 +16,10 @@ outputs, so every link carries the previous tick's output)::
     a_j(t)   = f(n_j(t))                                or, OUT_INTEGR: a_j(t-1) + dt (f(n_j(t)) - a_j(t-1))
     HARD clamp: a_j(t) = input_j;   SOFT clamp: a_j(t) <- a_j(t) + s (input_j - a_j(t))
 
+Groups of plain LOGISTIC units (integrating their outputs or not) run each tick's
+elementwise work as one compiled step when numba is installed (``Unfolded(net,
+fused=False)`` keeps to numpy; tests hold the two to 1e-11).
+
 The error of a tick is the group's error function times dt (as Lens divides by
 ticks per interval), on ticks that have targets (not in an event's ``grace``
 period). The backward pass runs once per batch over the stored history
@@ -230,7 +234,7 @@ def _cut(sched: Schedule, start: int, stop: int) -> Schedule:
 class Unfolded:
     """Runs a CONTINUOUS network over the ticks of a batch and back again."""
 
-    def __init__(self, net: Network):
+    def __init__(self, net: Network, fused: bool | None = None):
         if net.time is None or net.time.mode != "continuous":
             raise PdpError(f"network '{net.name}' is not a network in time (use make_continuous or a spec's time:)")
         self.net = net
@@ -239,6 +243,17 @@ class Unfolded:
         self.computed = [g for g in self.groups if g.kind in ("HIDDEN", "OUTPUT")
                          or (g.kind == "INPUT" and g.clamp == "SOFT")]
         self.tick_scale = self.dt if net.time.error_scale_per_tick else 1.0
+        # groups whose tick (forward and back) runs as one compiled elementwise step: plain
+        # LOGISTIC units, OUT_INTEGR or no integration, no clamp, lesion, noise or Lens rule
+        self.kernels = None
+        if fused is not False and not net.time.integrator_lag:
+            try:
+                from . import _kernels
+                self.kernels = _kernels
+            except ImportError:
+                if fused:
+                    raise PdpError("fused steps need numba, which is not installed") from None
+        self.fused = {g.name for g in self.computed if self.kernels is not None and _fusable(g)}
 
     # ---------------------------------------------------------- forward
     def forward(self, sched: Schedule) -> np.ndarray:
@@ -319,7 +334,13 @@ class Unfolded:
                 a = g.output_history[t]
                 if g.kind == "BIAS":
                     continue
-                if g in self.computed:
+                if g.name in self.fused:                          # f = 1/(1+exp(-n)), then integrate
+                    f = self.f_history[g.name]
+                    f = f[t] if f is not None else a
+                    self.kernels.logistic_step(g.net_input_history[t].reshape(-1),
+                                               g.output_history[t - 1].reshape(-1), f.reshape(-1),
+                                               a.reshape(-1), dt, g.integration == "OUT_INTEGR")
+                elif g in self.computed:
                     n = g.net_input_history[t]
                     fh = self.f_history[g.name]
                     if g.integration == "OUT_INTEGR":              # a(t) = a(t-1) + dt (f(n) - a(t-1))
@@ -452,6 +473,21 @@ class Unfolded:
         for t in range(T, 0, -1):
             # 1. dE/da(t): error at t, plus what t+1 sent back (already in dA), plus OUT_INTEGR carry
             for g in self.computed:
+                if g.name in self.fused:                               # steps 1 and 2 in one pass
+                    d = dA[g.name]
+                    fh = self.f_history[g.name]
+                    f = g.output_history[t] if fh is None else fh[t]
+                    has_err = g.name in out_groups and sched.target_kind[g.name][t] != "none"
+                    err = err_deriv[g.name][t] if has_err else d
+                    df = df_buf[g.name]
+                    dn = R[g.name][t]
+                    self.kernels.logistic_back(d.reshape(-1), dA_next[g.name].reshape(-1), err.reshape(-1),
+                                               has_err, f.reshape(-1), df.reshape(-1), dn.reshape(-1), dt,
+                                               g.integration == "OUT_INTEGR")
+                    g.output_deriv, g.input_deriv = d, dn
+                    if t == 1:
+                        self.tick1_derivs[g.name] = df.copy()
+                    continue
                 d = dA[g.name]
                 if g.integration == "OUT_INTEGR":
                     if lag:                                            # Lens: f(t) gets dt dE/da(t+1)
@@ -466,6 +502,8 @@ class Unfolded:
                     d *= g.unit_mask
             # 2. dE/dn(t) and dE/draw(t)
             for g in self.computed:
+                if g.name in self.fused:
+                    continue
                 d = dA[g.name]
                 fh = self.f_history[g.name]
                 f = g.output_history[t] if fh is None else fh[t]
@@ -522,6 +560,12 @@ class Unfolded:
                 a = src.output_history[first - 1:T]
                 aa = np.moveaxis(a, 0, -3).reshape(a.shape[1:-2] + (-1, a.shape[-1]))
                 np.matmul(np.swapaxes(aa, -1, -2), rr, out=b.weight_deriv)
+
+
+def _fusable(g: Group) -> bool:
+    from .units import Logistic
+    return (type(g.function) is Logistic and g.integration in (None, "OUT_INTEGR") and g.clamp is None
+            and g.unit_mask is None and not g.output_noise)
 
 
 def _fast_forward(g: Group):
