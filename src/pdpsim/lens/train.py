@@ -40,7 +40,7 @@ import numpy as np
 from ..error_functions import ErrorFunction
 from ..examples import ExampleSet
 from ..network import Group, LinkBlock, Network
-from ..units import OutputFunction
+from ..units import Linear, OutputFunction
 from ..validation import PdpError
 
 NAN = float("nan")
@@ -214,19 +214,11 @@ class LensTanh(OutputFunction):
         return out
 
 
-class LensLinear(OutputFunction):
-    name = "LINEAR"
+class LensLinear(Linear):
+    """pdpsim's LINEAR with the ``gain`` field Lens's groups carry (unused by a linear unit)."""
 
     def __init__(self):
         self.gain = 1.0
-
-    def forward(self, net_input, out):
-        out[...] = net_input
-        return out
-
-    def backward(self, output, output_deriv, out):
-        out[...] = output_deriv
-        return out
 
 
 class LensExponential(OutputFunction):
