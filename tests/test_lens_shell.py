@@ -19,8 +19,9 @@ from click.testing import CliRunner
 
 from pdpsim.cli_lens import lens as lens_command
 from pdpsim.lens import LensShell, ScriptError
-from pdpsim.lens.train import (LensCrossEntropy, LensDivergence, LensLogistic, LensNetwork, LensRandom,
-                               LensSumSquared, LensTanh, format_time, smart_format)
+from pdpsim.lens.functions import (LensCrossEntropy, LensDivergence, LensLogistic, LensRandom, LensSumSquared,
+                                   LensTanh)
+from pdpsim.lens.train import LensNetwork, format_time, smart_format
 
 REF = Path(__file__).parent / "lens_reference"
 SCRIPTS = sorted(p.stem for p in REF.glob("ff_*.tcl"))

@@ -9,6 +9,6 @@ See ``docs/lens.md`` for what is supported and how Lens's conventions map
 onto pdpsim's.
 """
 from .shell import LensShell, ScriptError, run_script
-from .train import LensError, NeedsTime
+from .functions import LensError, NeedsTime
 
 __all__ = ["LensShell", "ScriptError", "run_script", "LensError", "NeedsTime"]

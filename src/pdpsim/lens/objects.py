@@ -20,8 +20,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .train import (BLOCK_PARAMS, INT_PARAMS, NET_DEFAULTS, PROCS, LensError, LensExampleSet,
-                    LensGroup, LensNet, NeedsTime)
+from .functions import LensError, NeedsTime
+from .train import BLOCK_PARAMS, INT_PARAMS, NET_DEFAULTS, PROCS, LensExampleSet, LensGroup, LensNet
 
 _TOKEN = re.compile(r"\.*(?:[(\[,]\s*(-?\d+)\s*[)\]]?|([^\[(.]+))")
 

@@ -35,8 +35,8 @@ from ..formats.lens_examples import read_examples
 from ..formats.lens_weights import WEIGHT_COOKIE, read_lens_weights
 from ..validation import PdpError, atomic_write
 from .objects import ObjectSpace
-from .train import (ALGORITHMS, BLOCK_PARAMS, ERROR_FUNCTIONS, NAN, OUTPUT_FUNCTIONS, LensBlock, LensError,
-                    LensExampleSet, LensGroup, LensNet, LensRandom, NeedsTime, choose, do_example, test, train)
+from .functions import ERROR_FUNCTIONS, NAN, OUTPUT_FUNCTIONS, LensError, LensRandom, NeedsTime, choose
+from .train import ALGORITHMS, BLOCK_PARAMS, LensBlock, LensExampleSet, LensGroup, LensNet, do_example, test, train
 
 #: Lens 2.63's commands (C and Tcl); those without a method here stop with "not implemented"
 LENS_COMMANDS = (
