@@ -288,6 +288,16 @@ class LensExampleSet:
 class LensNet:
     """A Lens network: groups in Lens's order (``bias`` first), parameters, counters."""
 
+    def check_loaded(self, S: "LensExampleSet") -> None:
+        """The example set has inputs for every input group and targets for every output group."""
+        ex = S.examples
+        for groups, have, what in ((self.input_groups, ex.inputs, "inputs"),
+                                   (self.output_groups, ex.targets, "targets")):
+            for g in groups:
+                if g.name not in have:
+                    raise LensError(f"example set '{S.name}' has no {what} for group '{g.name}' (it was loaded "
+                                    "before the group existed; load it again)")
+
     def __init__(self, name: str, net_types: set[str], intervals: int = 1, ticks: int = 1):
         self.name = name
         self.types = set(net_types) or {"SRBPTT"}
@@ -465,14 +475,7 @@ class LensNet:
             if g.kind == "OUTPUT":
                 pg.error.ticks = 1            # the engine multiplies each tick's error by dt
         ex = S.examples
-        for g in self.input_groups:
-            if g.name not in ex.inputs:
-                raise LensError(f"example set '{S.name}' has no inputs for group '{g.name}' (it was loaded "
-                                "before the group existed; load it again)")
-        for g in self.output_groups:
-            if g.name not in ex.targets:
-                raise LensError(f"example set '{S.name}' has no targets for group '{g.name}' (it was loaded "
-                                "before the group existed; load it again)")
+        self.check_loaded(S)
         key = (id(ex), self.max_ticks, self.ticks_per_interval, S.params["maxTime"], S.params["minTime"],
                S.params["graceTime"])
         if getattr(S, "_tables_key", None) != key:
@@ -646,14 +649,7 @@ class LensNet:
         example's error, whether it met the criteria at the end of every event, and the ticks run."""
         self.configure()
         ex = S.examples
-        for g in self.input_groups:
-            if g.name not in ex.inputs:
-                raise LensError(f"example set '{S.name}' has no inputs for group '{g.name}' (it was loaded "
-                                "before the group existed; load it again)")
-        for g in self.output_groups:
-            if g.name not in ex.targets:
-                raise LensError(f"example set '{S.name}' has no targets for group '{g.name}' (it was loaded "
-                                "before the group existed; load it again)")
+        self.check_loaded(S)
         groups = list(self.groups.values())
         crit_groups = [g for g in groups if g.criterion]
         derivs = {id(b): np.zeros_like(b.block.weights) for _g, b in self.all_blocks()} if backward else None
@@ -852,10 +848,8 @@ class LensNet:
             if key == "max" and self.max_ticks > 1 and np.any(v > 1):
                 raise NeedsTime(f"example set '{S.name}': events longer than one interval (maxTime > 1)")
         inputs, targets = {}, {}
+        self.check_loaded(S)
         for g in self.input_groups:
-            if g.name not in ex.inputs:
-                raise LensError(f"example set '{S.name}' has no inputs for group '{g.name}' (it was loaded "
-                                "before the group existed; load it again)")
             x = ex.inputs[g.name][idx, 0, :]
             if np.isnan(x).any():
                 raise LensError(f"example set '{S.name}': an input of group '{g.name}' is '-' (no input); "
