@@ -57,3 +57,62 @@ def test_ensemble_command_and_spec_table(tmp_path):
     r = CliRunner().invoke(main, ["ensemble", "xor", "--seeds", "5", "--learning-rates", "0.5,1.0",
                                   "--out", str(tmp_path / "f")])
     assert r.exit_code == 2 and "2 learning rates do not divide 5 networks" in r.output
+
+
+@pytest.mark.parametrize("order,algorithm,batch,decay", [("ordered", "momentum", 0, 0.0),
+                                                         ("permuted", "steepest", 1, 0.0),
+                                                         ("permuted", "momentum", 1, 1e-3),
+                                                         ("random", "dougs_momentum", 3, 1e-3)])
+def test_members_on_vector_lanes_equal_separate_runs(order, algorithm, batch, decay, monkeypatch):
+    """13 members: the lane kernel (chunks of 4 lanes here, the last one padded), each member
+    with its own rate, order and stopping epoch, equals 13 separate numpy runs."""
+    calls = []
+    run = ensemble._run_lanes
+    monkeypatch.setattr(ensemble, "LANES", 4)
+    monkeypatch.setattr(ensemble, "_run_lanes", lambda *a, **k: calls.append(a[1]) or run(*a, **k))
+    seeds = list(range(13))
+    rates = [0.5, 1.0, 0.25, 2.0] * 3 + [0.5]
+    kw = dict(order=order, algorithm=algorithm, max_epochs=300, batch_size=batch, weight_decay=decay)
+    ens = ensemble.from_spec("xor", seeds)
+    res = ensemble.train(ens, learning_rates=rates, backend="compiled", **kw)
+    assert calls == [4]
+    # against separate runs in the one-network compiled loop (1e-12), and in numpy (Doug's norm
+    # is summed in another order there, and 300 chaotic epochs grow that rounding to ~1e-10)
+    for backend, rtol in [("compiled", 1e-12), ("numpy", 1e-9)]:
+        for k, (s, lr) in enumerate(zip(seeds, rates)):
+            m = pdpsim.load("xor", seed=s)
+            r = pdpsim.train(m.network, m.examples, m.training, learning_rate=lr, backend=backend, **kw)
+            assert res.stopped[k] == r.stopped and res.epochs_to_stop[k] == r.n_epochs
+            np.testing.assert_allclose(res.errors[:r.n_epochs, k], r.errors, rtol=rtol)
+            for b in m.network.blocks:
+                eb = ens.network.block(b.source.name, b.dest.name)
+                np.testing.assert_allclose(eb.weights[k], b.weights, rtol=rtol, atol=1e-14)
+                np.testing.assert_allclose(eb.last_change[k], b.last_change, rtol=rtol, atol=1e-14)
+    assert 0 < res.converged.sum() < 13 or order != "ordered"     # members stop at their own epochs
+
+
+def test_lanes_with_cross_entropy_tanh_and_nan_targets(monkeypatch, tmp_path):
+    """A wider net: tanh hidden units, logistic cross-entropy outputs (the fused dE/dn), a NaN
+    target; lanes and the one-member-at-a-time kernel agree with the numpy ensemble."""
+    spec = {"name": "ce", "seed": 0, "bias": True, "init": {"range": 0.5},
+            "groups": {"input": {"units": 5, "type": "INPUT"}, "hidden": {"units": 6, "activation": "TANH"},
+                       "output": {"units": 4, "type": "OUTPUT", "activation": "LOGISTIC", "error": "CROSS_ENTROPY"}},
+            "links": ["input -> hidden", "hidden -> output", "input -> output"],
+            "examples": {"inputs": np.eye(5).tolist(),
+                         "targets": [[1, 0, 0, 1], [0, 1, 0, 0], [0, 0, 1, 0], [1, 1, 0, 0], [0, 0, 0, "nan"]]},
+            "training": {"algorithm": "momentum", "learning_rate": 0.2, "momentum": 0.8, "max_epochs": 60}}
+    import yaml
+    results = {}
+    for backend, lanes in [("numpy", 0), ("compiled", 4), ("compiled", 0)]:
+        monkeypatch.setattr(ensemble, "LANES", lanes or 256)
+        monkeypatch.setattr(ensemble, "MIN_LANE_MEMBERS", 8 if lanes else 10**6)
+        path = tmp_path / "ce.yaml"
+        path.write_text(yaml.safe_dump(spec))
+        ens = ensemble.from_spec(str(path), range(9))
+        res = ensemble.train(ens, backend=backend, batch_size=2, order="permuted")
+        results[(backend, lanes)] = (res.errors, [b.weights.copy() for b in ens.network.blocks])
+    ref = results[("numpy", 0)]
+    for key, (errs, ws) in results.items():
+        np.testing.assert_allclose(errs, ref[0], rtol=1e-12)
+        for w, w0 in zip(ws, ref[1]):
+            np.testing.assert_allclose(w, w0, rtol=1e-12, atol=1e-14)

@@ -21,7 +21,7 @@ import numpy as np
 from .examples import ExampleSet
 from .learning import update_weights
 from .network import Network
-from .spec import Model, load
+from .spec import Model, build_network, build_spec, load_spec
 from .training import TrainingParams, feedforward_arrays
 from .validation import PdpError
 
@@ -96,18 +96,21 @@ def stack(members: Sequence[Network], name: str | None = None) -> Network:
 def from_spec(spec: str, seeds: Iterable[int]) -> Ensemble:
     """Build ``spec`` once per seed and stack the networks (feed-forward specs)."""
     seeds = [int(s) for s in seeds]
-    models: list[Model] = [load(spec, seed=s) for s in seeds]
-    if models[0].network.time is not None:
+    if not seeds:
+        raise PdpError("ensemble: no seeds")
+    sp = load_spec(spec)                       # parsed once; each member is built from it with its seed
+    first: Model = build_spec(sp, seed=seeds[0])
+    if first.network.time is not None:
         raise PdpError(f"ensemble: '{spec}' is a network in time; ensembles are feed-forward for now")
-    ens = stack([m.network for m in models])
-    return Ensemble(ens, models[0].examples, models[0].training, seeds, [m.network.rng for m in models])
+    nets = [first.network] + [build_network(sp, seed=s) for s in seeds[1:]]
+    ens = stack(nets)
+    return Ensemble(ens, first.examples, first.training, seeds, [n.rng for n in nets])
 
 
 def spec_settings(spec: str, seeds=None, learning_rates=None) -> tuple[list[int], list[float] | None]:
     """Seeds and learning rates for an ensemble: given ones, else the spec's ``ensemble:``
     table (``seeds: N`` or a list; ``learning_rates: [..]``, one per network or one per group
     of networks repeated to fill), else seeds 0..9."""
-    from .spec import load_spec
     sp = load_spec(spec)
     table = sp.data.get("ensemble") or {}
     if not isinstance(table, dict):
@@ -227,7 +230,6 @@ def _compiled_ok(ens: Ensemble, params: TrainingParams, bs: int) -> bool:
 
 def _train_compiled(ens: Ensemble, params: TrainingParams, rates, inputs, targets, bs, probs) -> EnsembleResult:
     """Every member in the compiled loop, members spread over the cores (numba prange)."""
-    from ._kernels import run_ensemble
     from .compiled import ALGORITHMS, CompiledNet
     net = ens.network
     E = ens.size
@@ -260,11 +262,17 @@ def _train_compiled(ens: Ensemble, params: TrainingParams, rates, inputs, target
     errors = np.full((E, K), np.nan)
     dists = np.zeros((E, K))
     done = np.zeros(E, dtype=np.int64)
-    run_ensemble(cn.X, cn.T, orders, K, bs, cn.g_start, cn.g_size, cn.g_computed, cn.g_func, cn.g_err, cn.g_scale,
-                 cn.g_fused, cn.order_groups, cn.inc_ptr, cn.inc_blk, cn.blk_src, cn.blk_dst, WF, DWF, LCF, cn.boff,
-                 cn.bnf, cn.bnt, lr, mom, decay, ALGORITHMS[params.algorithm], use,
-                 -1.0 if params.error_criterion is None else params.error_criterion,
-                 -1.0 if params.output_criterion is None else params.output_criterion, errors, dists, done)
+    lanes = _lanes(E, cn, bs)
+    if lanes:
+        _run_lanes(cn, lanes, orders, K, bs, WF, DWF, LCF, lr, ALGORITHMS[params.algorithm], use, params, errors,
+                   dists, done)
+    else:
+        from ._kernels import run_ensemble
+        run_ensemble(cn.X, cn.T, orders, K, bs, cn.g_start, cn.g_size, cn.g_computed, cn.g_func, cn.g_err,
+                     cn.g_scale, cn.g_fused, cn.order_groups, cn.inc_ptr, cn.inc_blk, cn.blk_src, cn.blk_dst, WF,
+                     DWF, LCF, cn.boff, cn.bnf, cn.bnt, lr, mom, decay, ALGORITHMS[params.algorithm], use,
+                     -1.0 if params.error_criterion is None else params.error_criterion,
+                     -1.0 if params.output_criterion is None else params.output_criterion, errors, dists, done)
     for k, b in enumerate(blocks):
         sl = slice(cn.boff[k], cn.boff[k] + cn.bnf[k] * cn.bnt[k])
         b.weights[...] = WF[:, sl].reshape(b.weights.shape)
@@ -291,3 +299,60 @@ def _train_compiled(ens: Ensemble, params: TrainingParams, rates, inputs, target
         errors[m, done[m]:] = np.nan
     last_epoch = int(done.max())
     return EnsembleResult(errors[:, :last_epoch].T.copy(), stopped, done.copy(), list(ens.seeds), rates)
+
+
+#: the most members in one chunk on the vector lanes
+LANES = 256
+#: the fewest members for which the lanes are used
+MIN_LANE_MEMBERS = 8
+
+
+def _lanes(E: int, cn, batch: int) -> int:
+    """How many members share a chunk on the vector lanes (0: one member at a time). Lanes pay
+    when the members are many and each is small (its work per example too little for the vector
+    units); a large network fills them with its own units. Chunks are as wide as allows one per
+    core, at most LANES members and about 64 MB of unit states."""
+    widest = int(cn.g_size[cn.g_computed].max()) if cn.g_computed.any() else 1
+    if E < MIN_LANE_MEMBERS or widest >= 64:
+        return 0
+    import numba
+    per_core = -(-E // max(1, numba.get_num_threads()))
+    states = max(1, batch * cn.X.shape[1])
+    L = min(LANES, per_core, max(4, 2_000_000 // states))
+    return -(-L // 4) * 4
+
+
+def _run_lanes(cn, L, orders, K, bs, WF, DWF, LCF, lr, algorithm, use, params, errors, dists, done) -> None:
+    """The members in chunks of L on the vector lanes (pdpsim._kernels_lanes); WF, DWF and LCF
+    (members, links) end as each member's weights the epoch it stopped."""
+    from ._kernels_lanes import run_ensemble_lanes
+    E, total = WF.shape
+    C = -(-E // L)
+
+    def chunked(a):                                   # (E, x) -> (C, x, L), padded with zeros
+        out = np.zeros((C * L,) + a.shape[1:], dtype=a.dtype)
+        out[:E] = a
+        return np.ascontiguousarray(out.reshape(C, L, -1).transpose(0, 2, 1))
+
+    W, LC = chunked(WF), chunked(LCF)
+    DW = np.zeros_like(W)
+    lrc = chunked(lr)
+    if use:
+        pad = np.zeros((C * L,) + orders.shape[1:], dtype=np.int64)
+        pad[:E] = orders
+        orders = pad
+    alive = np.zeros(C * L, dtype=np.bool_)
+    alive[:E] = True
+    alive = alive.reshape(C, L)
+    WS, DS, LS = np.zeros_like(W), np.zeros_like(W), np.zeros_like(W)
+    run_ensemble_lanes(cn.X, cn.T, orders, K, bs, cn.g_start, cn.g_size, cn.g_computed, cn.g_func, cn.g_err,
+                       cn.g_scale, cn.g_fused, cn.inc_ptr, cn.inc_blk, cn.blk_src, W, DW, LC, cn.boff, cn.bnf,
+                       cn.bnt, lrc, cn.mom, cn.decay, algorithm, use,
+                       -1.0 if params.error_criterion is None else params.error_criterion,
+                       -1.0 if params.output_criterion is None else params.output_criterion, alive, errors, dists,
+                       done, WS, DS, LS)
+
+    def unchunked(a):
+        return a.transpose(0, 2, 1).reshape(C * L, total)[:E]
+
+    WF[...], DWF[...], LCF[...] = unchunked(WS), unchunked(DS), unchunked(LS)
