@@ -138,6 +138,9 @@ def train(ens: Ensemble, params: TrainingParams | None = None, learning_rates: S
     """Train every member; each stops on its own criterion, as it would alone."""
     net, xs = ens.network, ens.examples
     params = replace(params or ens.training, **overrides).validated()
+    if params.backend.startswith("array:"):                  # an Array API namespace (a GPU)
+        from . import array_backend
+        return array_backend.train_ensemble(ens, params, learning_rates)
     if params.rule != "backprop" or params.algorithm == "delta_bar_delta":
         raise PdpError("ensemble: training supports backprop with steepest, momentum or dougs_momentum")
     E = ens.size

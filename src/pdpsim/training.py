@@ -29,13 +29,17 @@ class TrainingParams:
 
     Attributes
     ----------
-    backend : {"auto", "numpy", "compiled"}
+    backend : {"auto", "numpy", "compiled", "array:<namespace>"}
         ``numpy``: one matrix product per link block per batch (the reference);
         ``compiled``: whole epochs in a numba-compiled loop (small batches and
-        networks); ``auto`` picks the compiled loop when it is installed, supports
-        the network, a batch is small (batch size x links <= 200,000) and the run
-        may be long enough to repay loading it (max_epochs x batches >= 10,000;
-        for networks in time, times the ticks of an event).
+        networks, and networks in time); ``auto`` picks the compiled loop when it is
+        installed, supports the network, a batch is small (batch size x links <=
+        200,000; any batch for a network in time whose examples all run the same
+        ticks, whose compiled loop calls BLAS itself) and the run may be long enough
+        to repay loading it (max_epochs x batches >= 10,000; for networks in time,
+        times the ticks of an event). ``array:cupy``,
+        ``array:torch``, ``array:numpy``, ``array:array_api_strict``: the numpy path's
+        equations on an Array API namespace, e.g. a GPU (:mod:`pdpsim.array_backend`).
     update : {"batch", "event"}
         Simple recurrent networks: change weights after each batch of examples
         (derivatives summed over their events) or after every event (Elman 1990).
@@ -72,9 +76,14 @@ class TrainingParams:
         if str(p.rule).lower() not in RULES:
             raise PdpError(f"{where}.rule: expected one of {', '.join(RULES)}, got {p.rule!r}")
         p.rule = str(p.rule).lower()
-        if str(p.backend).lower() not in ("auto", "numpy", "compiled"):
-            raise PdpError(f"{where}.backend: expected auto, numpy or compiled, got {p.backend!r}")
-        p.backend = str(p.backend).lower()
+        if str(p.backend).strip().lower().startswith("array:"):
+            from .array_backend import namespace_name        # array:<namespace> (pdpsim.array_backend)
+            p.backend = f"array:{namespace_name(p.backend, f'{where}.backend')}"
+        elif str(p.backend).lower() not in ("auto", "numpy", "compiled"):
+            raise PdpError(f"{where}.backend: expected auto, numpy, compiled or array:<namespace> "
+                           f"(array:cupy, array:torch, ...), got {p.backend!r}")
+        else:
+            p.backend = str(p.backend).lower()
         if str(p.update).lower() not in ("batch", "event"):
             raise PdpError(f"{where}.update: expected batch or event, got {p.update!r}")
         p.update = str(p.update).lower()
@@ -326,8 +335,13 @@ COMPILED_WORK_LIMIT = 200_000       # batch size x links: above this, BLAS does 
 COMPILED_MIN_UPDATES = 10_000       # below this, loading numba (~0.5 s) does not pay
 
 
-def _use_compiled(net: Network, params: TrainingParams, bs: int, n: int, start_epoch: int = 0) -> bool:
-    if params.backend == "numpy":
+def _use_compiled(net: Network, params: TrainingParams, bs: int, n: int, start_epoch: int = 0,
+                  same_ticks: bool = False) -> bool:
+    """Whether ``auto`` takes the compiled loop: it supports the network, the work per update is
+    small enough that BLAS would not do better (no limit for a network in time whose examples
+    all run ``same_ticks``: its batch kernel calls BLAS itself), and the run is long enough to
+    repay loading numba."""
+    if params.backend == "numpy" or params.backend.startswith("array:"):
         return False
     from . import compiled
     why = compiled.unsupported(net, params)
@@ -340,17 +354,31 @@ def _use_compiled(net: Network, params: TrainingParams, bs: int, n: int, start_e
     updates = (params.max_epochs - start_epoch) * -(-n // bs)
     if net.time is not None:                    # a numpy update of a network in time costs a pass per tick
         updates *= max(1, int(round(net.time.intervals * net.time.ticks_per_interval)))
-    return (why is None and bs * net.n_links <= COMPILED_WORK_LIMIT and updates >= COMPILED_MIN_UPDATES
-            and compiled.available())
+    small = bs * net.n_links <= COMPILED_WORK_LIMIT or (net.time is not None and bs > 1 and same_ticks)
+    return why is None and small and updates >= COMPILED_MIN_UPDATES and compiled.available()
+
+
+def _same_ticks(net: Network, examples: ExampleSet) -> bool:
+    """Whether every example of a network in time runs the same number of ticks."""
+    if net.time is None or net.time.mode != "continuous":
+        return False
+    from . import unfolding
+    try:
+        ticks = unfolding.tables(net, examples).ticks.sum(axis=1)
+    except PdpError:
+        return False
+    return bool((ticks == ticks[0]).all())
 
 
 def resolve_backend(net: Network, examples: ExampleSet, params: TrainingParams, start_epoch: int = 0) -> str:
     """Which loop ``train`` would run: "compiled" or "numpy" (decide once for a run trained in chunks,
-    and pass it as ``backend=`` so every chunk takes the same path)."""
+    and pass it as ``backend=`` so every chunk takes the same path); "array:<namespace>" as given."""
     params = params.validated()
+    if params.backend.startswith("array:"):
+        return params.backend
     n = len(examples)
     bs = n if params.batch_size == 0 or params.batch_size >= n else params.batch_size
-    return "compiled" if _use_compiled(net, params, bs, n, start_epoch) else "numpy"
+    return "compiled" if _use_compiled(net, params, bs, n, start_epoch, _same_ticks(net, examples)) else "numpy"
 
 
 def _train_compiled(net, examples, params, bs, cbs, progress, start_epoch) -> TrainingResult:
@@ -436,8 +464,12 @@ def train(net: Network, examples: ExampleSet, params: TrainingParams | None = No
     n = len(examples)
     if n == 0:
         raise PdpError(f"example set '{examples.name}' is empty")
+    if params.backend.startswith("array:"):                  # an Array API namespace (a GPU): its own loop
+        from . import array_backend
+        return array_backend.train(net, examples, params, callbacks=callbacks, progress=progress,
+                                   start_epoch=start_epoch)
     bs = n if params.batch_size == 0 or params.batch_size >= n else params.batch_size
-    if _use_compiled(net, params, bs, n, start_epoch):
+    if _use_compiled(net, params, bs, n, start_epoch, _same_ticks(net, examples)):
         return _train_compiled(net, examples, params, bs, list(callbacks), progress, start_epoch)
     steps = _steps(net, examples, params)
     probs = examples.frequencies / examples.frequencies.sum() if params.order == "random" else None
