@@ -116,3 +116,53 @@ def test_compiled_networks_in_time_equal_numpy(variant):
     np.testing.assert_allclose(runs["compiled"][0], runs["numpy"][0], rtol=1e-10)
     for k, w in runs["numpy"][1].items():
         np.testing.assert_allclose(runs["compiled"][1][k], w, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("variant", [{}, {"out_integration": "IN_INTEGR"}, {"soft": True},
+                                     {"err": "SUM_SQUARED", "out_fn": "TANH", "hid_fn": "LINEAR"}])
+@pytest.mark.parametrize("batch,slices", [(0, 1), (0, 2), (3, 2), (4, 3)])
+def test_compiled_batches_in_time_equal_numpy(variant, batch, slices, monkeypatch):
+    """Batches of a network in time whose examples all run the same ticks take the batch kernel
+    (BLAS products, the batch cut into slices over the cores; a last batch of one example runs
+    unsliced); each equals the numpy path."""
+    import sys
+    from pathlib import Path
+
+    import numba
+
+    from pdpsim import _kernels_time_batch
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_time import attractor
+    calls = []
+    kernel = _kernels_time_batch.run_epochs_time_batch
+    monkeypatch.setattr(_kernels_time_batch, "run_epochs_time_batch", lambda *a: calls.append(a[6]) or kernel(*a))
+    monkeypatch.setattr(numba, "get_num_threads", lambda: slices)
+    runs = {}
+    for backend in ("numpy", "compiled"):
+        rng = np.random.default_rng(3)
+        net = attractor(seed=4, **variant)
+        x = rng.uniform(0, 1, (7, 2, 3))
+        t = rng.uniform(0.1, 0.9, (7, 2, 3))
+        if variant.get("out_fn") == "TANH":
+            t = t * 2 - 1
+        t[0, 0, 1] = t[4, 1, 2] = np.nan                      # no target for some units
+        t[2, 0, :] = np.nan                                    # an event with no targets at all
+        xs = ExampleSet({"input": x}, {"output": t}, event_fields={"grace": np.full((7, 2), 1 / 3)})
+        r = pdpsim.train(net, xs, backend=backend, algorithm="momentum", learning_rate=0.2, momentum=0.9,
+                         batch_size=batch, order="permuted", max_epochs=15)
+        runs[backend] = (r.errors, net.get_weights())
+    assert calls and set(calls) == {slices}
+    np.testing.assert_allclose(runs["compiled"][0], runs["numpy"][0], rtol=1e-11)
+    for k, w in runs["numpy"][1].items():
+        np.testing.assert_allclose(runs["compiled"][1][k], w, rtol=1e-11, atol=1e-13)
+
+
+def test_auto_takes_the_batch_kernel_for_long_runs_in_time():
+    from pdpsim.bench import _attractor
+    from pdpsim.training import resolve_backend
+    net, xs, params, _ = _attractor(batch=True, quick=True)
+    # 40 examples x 12,168 links: too much for the per-example kernel, not for the batch kernel
+    assert 40 * net.n_links > 200_000
+    assert resolve_backend(net, xs, params.__class__(batch_size=0, max_epochs=5000)) == "compiled"
+    assert resolve_backend(net, xs, params.__class__(batch_size=0, max_epochs=10)) == "numpy"    # too short
+    assert resolve_backend(net, xs, params.__class__(batch_size=1, max_epochs=5000)) == "compiled"

@@ -1,4 +1,4 @@
-"""A compiled training loop (numba) for feed-forward networks with small batches.
+"""Compiled training loops (numba): feed-forward networks with small batches, and networks in time.
 
 The numpy path (:mod:`pdpsim.network`, :mod:`pdpsim.learning`) is the reference:
 one matrix product per link block per batch, which is the fastest way when a
@@ -11,11 +11,15 @@ sequence), so the two paths agree to rounding (tests check 1e-9 relative).
 Supported: any acyclic network; LOGISTIC, TANH and LINEAR units; SUM_SQUARED,
 CROSS_ENTROPY and DIVERGENCE errors (not with SOFT_MAX); NaN targets;
 steepest, momentum and Doug's momentum; weight decay; per-block learning
-rates; every example order and batch size. Anything else (SOFT_MAX, target
-radii, delta-bar-delta, weight limits, lesions, noise, frozen blocks, Hebb,
-ensembles, networks in time) runs on the numpy path. Compiled code is cached
-on disk (numba ``cache=True``), so only the first run compiles. The weights are
-copied into flat buffers for a run and back after it.
+rates; every example order and batch size. CONTINUOUS networks in time
+(:class:`CompiledTimeNet`): example by example (``_kernels.run_epochs_time``), or,
+for batches whose examples all run the same ticks, a batch kernel that calls BLAS
+for each block's product and cuts the batch into one slice per core
+(``_kernels_time_batch``). Ensembles have their own kernels (:mod:`pdpsim.ensemble`).
+Anything else (SOFT_MAX, target radii, delta-bar-delta, weight limits, lesions,
+noise, frozen blocks, Hebb, simple recurrent networks) runs on the numpy path.
+Compiled code is cached on disk (numba ``cache=True``), so only the first run
+compiles. The weights are copied into flat buffers for a run and back after it.
 """
 from __future__ import annotations
 
@@ -228,6 +232,11 @@ class CompiledTimeNet(_Flat):
         self.dt = net.time.dt
         self.tick_scale = self.dt if net.time.error_scale_per_tick else 1.0
 
+    @property
+    def same_ticks(self) -> bool:
+        """Whether every example runs the same number of ticks (the batch kernel needs it)."""
+        return bool((self.ticks == self.ticks[0]).all())
+
     def run(self, orders, n_epochs, batch, err_crit, out_crit):
         from ._kernels import run_epochs_time
         errors = np.zeros(n_epochs)
@@ -236,6 +245,22 @@ class CompiledTimeNet(_Flat):
         if orders is None:
             orders = np.zeros((1, 1), dtype=np.int64)
         self._copy_in()
+        if batch > 1 and self.same_ticks:         # batches: BLAS products per block, slices over the cores
+            import numba
+            from threadpoolctl import threadpool_limits
+
+            from ._kernels_time_batch import run_epochs_time_batch
+            # the products are small and each slice has its core: BLAS's own threads would only contend
+            with threadpool_limits(1, user_api="blas"):
+                done = run_epochs_time_batch(
+                    self.XS, self.TS, int(self.ticks[0]), orders, n_epochs, batch, numba.get_num_threads(),
+                    self.g_start, self.g_size, self.g_computed, self.g_func, self.g_integ, self.g_clamp,
+                    self.g_strength, self.g_init_out, self.g_init_in, self.g_err, self.g_scale, self.inc_ptr,
+                    self.inc_blk, self.blk_src, self.WF, self.DWF, self.LCF, self.boff, self.bnf, self.bnt, self.lr,
+                    self.mom, self.decay, self.algorithm, use, self.dt, self.tick_scale,
+                    -1.0 if err_crit is None else err_crit, -1.0 if out_crit is None else out_crit, errors, dists)
+            self._copy_out()
+            return int(done), errors[:done], dists[:done]
         done = run_epochs_time(self.XS, self.TS, self.ticks, orders, n_epochs, batch, self.g_start, self.g_size,
                                self.g_computed, self.g_func, self.g_integ, self.g_clamp, self.g_strength,
                                self.g_init_out, self.g_init_in, self.g_err, self.g_scale, self.inc_ptr,

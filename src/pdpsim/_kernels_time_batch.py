@@ -1,0 +1,326 @@
+"""numba kernel for CONTINUOUS networks trained on batches of examples.
+
+:func:`pdpsim._kernels.run_epochs_time` runs one example at a time, which is right
+for online learning. With a batch the work per tick is a matrix product per link
+block (the batch's outputs at t-1 times the weights), as in :mod:`pdpsim.unfolding`;
+there the Python around each small product costs more than the product. Here the
+whole epoch runs compiled: per tick one BLAS product per block forward
+(``np.dot`` with an output array, which numba hands to BLAS), the unit equations in
+plain loops, backpropagation through time with one product per block per tick, and
+the weight derivatives as one product per block over every tick and example
+(dE/dw_ij = sum over t and examples of a_i(t-1) dE/draw_j(t)). The batch is cut into
+slices, one per core; each slice's derivatives are summed before the update.
+
+The equations are those of ``run_epochs_time`` (and of the numpy path, the reference
+the tests compare against): integration 0 none, 1 OUT_INTEGR, 2 IN_INTEGR; clamp 0
+none, 1 HARD, 2 SOFT; NaN where there is no input or target. Every example of the
+set must run the same number of ticks.
+
+State per group is stored contiguously (ticks, rows, units) inside one flat buffer
+per quantity, at offset ``off[g]`` -- so each product reads and writes whole
+C-contiguous matrices.
+"""
+import numpy as np
+from numba import njit, prange
+
+from ._kernels import LOG_EPS, update
+
+
+# local copies of pdpsim._kernels' unit and error functions: numba inlines a function of the
+# same module into cached code, not one imported from another cached module (that costs 2x here)
+@njit(cache=True, inline="always")
+def _f(func, n):
+    if func == 0:
+        return 1.0 / (1.0 + np.exp(-n))
+    if func == 1:
+        return np.tanh(n)
+    return n
+
+
+@njit(cache=True, inline="always")
+def _fprime(func, f):
+    if func == 0:
+        return f * (1.0 - f)
+    if func == 1:
+        return 1.0 - f * f
+    return 1.0
+
+
+@njit(cache=True, inline="always")
+def _error_value(e_t, av, t):
+    if e_t == 0:
+        return (t - av) * (t - av)
+    if e_t == 1:
+        ac = min(max(av, LOG_EPS), 1.0 - LOG_EPS)
+        e = 0.0
+        if t > 0.0:
+            e += t * np.log(t / ac)
+        if t < 1.0:
+            e += (1.0 - t) * np.log((1.0 - t) / (1.0 - ac))
+        return e
+    ac = max(av, LOG_EPS)
+    return t * np.log(t / ac) if t > 0.0 else 0.0
+
+
+@njit(cache=True, inline="always")
+def _error_deriv(e_t, av, t):
+    if e_t == 0:
+        return 2.0 * (av - t)
+    if e_t == 1:
+        ac = min(max(av, LOG_EPS), 1.0 - LOG_EPS)
+        return (ac - t) / ac / (1.0 - ac)
+    return -t / max(av, LOG_EPS)
+
+
+@njit(cache=True)
+def _view3(buf, off, TT, B, sz):
+    return buf[off:off + TT * B * sz].reshape(TT, B, sz)
+
+
+@njit(cache=True)
+def _slice_pass(rows, XS, TS, T, g_start, g_size, g_computed, g_func, g_integ, g_clamp, g_strength, g_init_out,
+                g_init_in, g_err, g_scale, inc_ptr, inc_blk, blk_src, WF, boff, bnf, bnt, dt, tick_scale, DW, work):
+    """Forward through T ticks and back through time for the examples ``rows``; their dE/dw
+    is written to DW (flat, as WF). ``work`` is scratch space of at least 6 (T+1) B U + 4 B U
+    numbers (allocated once per run: large allocations on every pass cost page faults).
+    Returns (error, largest |output - target|)."""
+    B = rows.shape[0]
+    TT = T + 1
+    G = g_start.shape[0]
+    U = XS.shape[2]
+    off = np.zeros(G + 1, dtype=np.int64)                  # per-group offsets, (TT, B, size) each
+    for gi in range(G):
+        off[gi + 1] = off[gi] + TT * B * g_size[gi]
+    n3 = TT * B * U
+    A = work[0:n3]                                         # outputs a(t)
+    NET = work[n3:2 * n3]                                  # net inputs n(t)
+    F = work[2 * n3:3 * n3]                                # f(n(t))
+    R = work[3 * n3:4 * n3]                                # dE/draw(t) (rows 1..T written before read)
+    X = work[4 * n3:5 * n3].reshape(TT, B, U)
+    Y = work[5 * n3:6 * n3].reshape(TT, B, U)
+    rest = work[6 * n3:]
+    for b in range(B):
+        for t in range(TT):
+            for u in range(U):
+                X[t, b, u] = XS[rows[b], t, u]
+                Y[t, b, u] = TS[rows[b], t, u]
+    scratch = rest[0:B * U]
+    total = 0.0
+    worst = 0.0
+    # ---------------------------------------------------------------- tick 0
+    for gi in range(G):
+        s0 = g_start[gi]
+        sz = g_size[gi]
+        a, n, f = _view3(A, off[gi], TT, B, sz), _view3(NET, off[gi], TT, B, sz), _view3(F, off[gi], TT, B, sz)
+        for b in range(B):
+            for u in range(sz):
+                a[0, b, u] = g_init_out[gi]
+                n[0, b, u] = g_init_in[gi]
+                f[0, b, u] = g_init_out[gi]
+                if g_clamp[gi] == 1 and not np.isnan(X[0, b, s0 + u]):
+                    a[0, b, u] = X[0, b, s0 + u]
+    # ---------------------------------------------------------------- forward
+    for t in range(1, TT):
+        for gi in range(G):
+            if not g_computed[gi]:
+                continue
+            sz = g_size[gi]
+            n = _view3(NET, off[gi], TT, B, sz)
+            nt_ = n[t]
+            first = True
+            for p in range(inc_ptr[gi], inc_ptr[gi + 1]):
+                k = inc_blk[p]
+                src = blk_src[k]
+                w = WF[boff[k]:boff[k] + bnf[k] * bnt[k]].reshape(bnf[k], bnt[k])
+                a_src = _view3(A, off[src], TT, B, g_size[src])[t - 1]
+                if first:
+                    np.dot(a_src, w, nt_)                  # n(t) = a(t-1) W, one product per block
+                    first = False
+                else:
+                    s = scratch[:B * sz].reshape(B, sz)
+                    np.dot(a_src, w, s)
+                    for b in range(B):
+                        for u in range(sz):
+                            nt_[b, u] += s[b, u]
+            if first:
+                nt_[:, :] = 0.0
+            if g_integ[gi] == 2:                           # n(t) = n(t-1) + dt (raw - n(t-1))
+                for b in range(B):
+                    for u in range(sz):
+                        prev = n[t - 1, b, u]
+                        nt_[b, u] = prev + dt * (nt_[b, u] - prev)
+        for gi in range(G):
+            s0 = g_start[gi]
+            sz = g_size[gi]
+            a, n, f = _view3(A, off[gi], TT, B, sz), _view3(NET, off[gi], TT, B, sz), _view3(F, off[gi], TT, B, sz)
+            fn = g_func[gi]
+            if g_computed[gi]:
+                for b in range(B):
+                    for u in range(sz):
+                        fv = _f(fn, n[t, b, u])
+                        f[t, b, u] = fv
+                        if g_integ[gi] == 1:
+                            av = a[t - 1, b, u] + dt * (fv - a[t - 1, b, u])
+                        else:
+                            av = fv
+                        if g_clamp[gi] == 2:
+                            x = X[t, b, s0 + u]
+                            if not np.isnan(x):
+                                av = av + g_strength[gi] * (x - av)
+                        a[t, b, u] = av
+            else:
+                for b in range(B):
+                    for u in range(sz):
+                        x = X[t, b, s0 + u]
+                        if g_clamp[gi] == 1 and not np.isnan(x):
+                            a[t, b, u] = x
+                        else:
+                            a[t, b, u] = a[t - 1, b, u]
+                        n[t, b, u] = n[t - 1, b, u]
+        for gi in range(G):
+            e_t = g_err[gi]
+            if e_t < 0:
+                continue
+            s0 = g_start[gi]
+            sz = g_size[gi]
+            sc = g_scale[gi] * tick_scale
+            a = _view3(A, off[gi], TT, B, sz)
+            for b in range(B):
+                for u in range(sz):
+                    y = Y[t, b, s0 + u]
+                    if np.isnan(y):
+                        continue
+                    av = a[t, b, u]
+                    dd = abs(av - y)
+                    if dd > worst:
+                        worst = dd
+                    total += sc * _error_value(e_t, av, y)
+    # ---------------------------------------------------------------- backward through time
+    d_cur = rest[B * U:2 * B * U]                           # dE/da(t) sent back from t+1, (B, size) per group
+    d_next = rest[2 * B * U:3 * B * U]                      # dE/da(t+1) (OUT_INTEGR carry)
+    dn_next = rest[3 * B * U:4 * B * U]                     # dE/dn(t+1) (IN_INTEGR carry)
+    d_cur[:] = 0.0
+    d_next[:] = 0.0
+    dn_next[:] = 0.0
+    for t in range(T, 0, -1):
+        for gi in range(G):
+            if not g_computed[gi]:
+                continue
+            s0 = g_start[gi]
+            sz = g_size[gi]
+            o = off[gi] // TT
+            sc = g_scale[gi] * tick_scale
+            e_t = g_err[gi]
+            f = _view3(F, off[gi], TT, B, sz)
+            a = _view3(A, off[gi], TT, B, sz)
+            r = _view3(R, off[gi], TT, B, sz)
+            for b in range(B):
+                for u in range(sz):
+                    j = o + b * sz + u
+                    d = d_cur[j]
+                    if g_integ[gi] == 1:
+                        d += (1.0 - dt) * d_next[j]
+                    if e_t >= 0:
+                        y = Y[t, b, s0 + u]
+                        if not np.isnan(y):
+                            d += sc * _error_deriv(e_t, a[t, b, u], y)
+                    if g_clamp[gi] == 2 and not np.isnan(X[t, b, s0 + u]):
+                        d *= 1.0 - g_strength[gi]
+                    d_next[j] = d                            # dE/da(t): the carry for tick t-1
+                    df = d * dt if g_integ[gi] == 1 else d
+                    dn = df * _fprime(g_func[gi], f[t, b, u])
+                    if g_integ[gi] == 2:
+                        dn += (1.0 - dt) * dn_next[j]
+                        dn_next[j] = dn
+                        r[t, b, u] = dn * dt
+                    else:
+                        r[t, b, u] = dn
+        d_cur[:] = 0.0
+        if t > 1:                                            # dE/da_i(t-1) += dE/draw_j(t) w_ij
+            for gi in range(G):
+                if not g_computed[gi]:
+                    continue
+                sz = g_size[gi]
+                r_t = _view3(R, off[gi], TT, B, sz)[t]
+                for p in range(inc_ptr[gi], inc_ptr[gi + 1]):
+                    k = inc_blk[p]
+                    src = blk_src[k]
+                    if not g_computed[src]:
+                        continue
+                    ns = g_size[src]
+                    w = WF[boff[k]:boff[k] + bnf[k] * bnt[k]].reshape(bnf[k], bnt[k])
+                    s = scratch[:B * ns].reshape(B, ns)
+                    np.dot(r_t, w.T, s)
+                    o = off[src] // TT
+                    for b in range(B):
+                        for i in range(ns):
+                            d_cur[o + b * ns + i] += s[b, i]
+    # dE/dw_ij = sum over ticks 1..T and examples of a_i(t-1) dE/draw_j(t): one product per block
+    for gi in range(G):
+        if not g_computed[gi]:
+            continue
+        sz = g_size[gi]
+        rr = R[off[gi] + B * sz:off[gi + 1]].reshape(T * B, sz)
+        for p in range(inc_ptr[gi], inc_ptr[gi + 1]):
+            k = inc_blk[p]
+            src = blk_src[k]
+            ns = g_size[src]
+            aa = A[off[src]:off[src] + T * B * ns].reshape(T * B, ns)
+            dw = DW[boff[k]:boff[k] + bnf[k] * bnt[k]].reshape(bnf[k], bnt[k])
+            np.dot(aa.T, rr, dw)
+    return total, worst
+
+
+@njit(cache=True, parallel=True)
+def run_epochs_time_batch(XS, TS, T, orders, n_epochs, batch, n_slices, g_start, g_size, g_computed, g_func,
+                          g_integ, g_clamp, g_strength, g_init_out, g_init_in, g_err, g_scale, inc_ptr, inc_blk,
+                          blk_src, WF, DWF, LCF, boff, bnf, bnt, lr, mom, decay, algorithm, use_orders, dt,
+                          tick_scale, err_crit, out_crit, errors_out, dist_out):
+    """Epochs of batch training; each batch is cut into up to ``n_slices`` slices run in parallel."""
+    N = XS.shape[0]
+    nw = WF.shape[0]
+    bsize = bnf * bnt
+    U = XS.shape[2]
+    S_max = max(1, min(n_slices, batch, N))
+    rows_max = -(-min(batch, N) // S_max)
+    work = np.empty((S_max, (6 * (T + 1) + 4) * rows_max * U))
+    DWS = np.empty((S_max, nw))
+    tot = np.zeros(S_max)
+    wst = np.zeros(S_max)
+    rows = np.empty(min(batch, N), dtype=np.int64)
+    for ep in range(n_epochs):
+        total = 0.0
+        worst = 0.0
+        for start in range(0, N, batch):
+            bsz = min(batch, N - start)
+            for b in range(bsz):
+                rows[b] = orders[ep, start + b] if use_orders else start + b
+            S = min(S_max, bsz)
+            if S == 1:                                # one slice: no parallel region (its threads would idle)
+                tot[0], wst[0] = _slice_pass(rows[:bsz], XS, TS, T, g_start, g_size, g_computed, g_func, g_integ,
+                                             g_clamp, g_strength, g_init_out, g_init_in, g_err, g_scale, inc_ptr,
+                                             inc_blk, blk_src, WF, boff, bnf, bnt, dt, tick_scale, DWS[0], work[0])
+            else:
+                for s in prange(S):
+                    lo = s * bsz // S
+                    hi = (s + 1) * bsz // S
+                    tot[s], wst[s] = _slice_pass(rows[lo:hi], XS, TS, T, g_start, g_size, g_computed, g_func, g_integ,
+                                                 g_clamp, g_strength, g_init_out, g_init_in, g_err, g_scale, inc_ptr,
+                                                 inc_blk, blk_src, WF, boff, bnf, bnt, dt, tick_scale, DWS[s],
+                                                 work[s])
+            for x in range(nw):
+                acc = DWS[0, x]
+                for s in range(1, S):
+                    acc += DWS[s, x]
+                DWF[x] = acc
+            for s in range(S):
+                total += tot[s]
+                if wst[s] > worst:
+                    worst = wst[s]
+            update(WF, DWF, LCF, boff, bsize, lr, mom, decay, algorithm)
+        errors_out[ep] = total
+        dist_out[ep] = worst
+        if (not np.isfinite(total)) or (err_crit >= 0.0 and total <= err_crit) or \
+                (out_crit >= 0.0 and worst <= out_crit):
+            return ep + 1
+    return n_epochs
