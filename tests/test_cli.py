@@ -81,6 +81,20 @@ def test_bench_quick_json(run):
     assert data[0]["links"] == 100 * 200 + 200 * 100 + 200 + 100
 
 
+def test_bench_with_an_array_backend(run):
+    """--backend trains each workload with that backend (here array:numpy, on the CPU); the ones
+    it refuses (networks in time) are skipped; an unknown backend is a usage error."""
+    r = run("bench", "--json", "--quick", "--repeat", 1, "--backend", "array:numpy", "--workload", "xor",
+            "--workload", "attractor-batch", "--workload", "xor-ensemble-1000")
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert [d["workload"] for d in data] == ["xor", "xor-ensemble-1000"]
+    assert [d["backend"] for d in data] == ["array:numpy", "array:numpy ensemble"]
+    assert "attractor-batch skipped" in r.stderr and "networks in time" in r.stderr
+    bad = CliRunner().invoke(main, ["bench", "--backend", "array:nope"])
+    assert bad.exit_code == 2 and "unknown array namespace 'array:nope'" in bad.output
+
+
 # ----------------------------------------------------------------- bad input
 def test_bad_input_messages(run, tmp_path):
     bad = tmp_path / "wide.yaml"

@@ -181,7 +181,7 @@ def _ensemble_compiled() -> bool:
     return compiled.available()
 
 
-def _ensemble_worker(repeat: int, quick: bool) -> dict:
+def _ensemble_worker(repeat: int, quick: bool, backend: str | None = None) -> dict:
     import resource
     from . import ensemble
     E = 1000
@@ -193,13 +193,14 @@ def _ensemble_worker(repeat: int, quick: bool) -> dict:
             g.error.error_scale = 1.0
         t0 = time.perf_counter()
         r = ensemble.train(ens, algorithm="steepest", learning_rate=0.5, batch_size=0, max_epochs=updates,
-                           output_criterion=None)
+                           output_criterion=None, **({"backend": backend} if backend else {}))
         times.append(time.perf_counter() - t0)
     best = min(times[1:])
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {"train_s": best, "train_s_all": times[1:], "examples": E * 4 * updates,
             "links": ens.network.n_links, "final_error": float(np.nanmean(r.final_errors)), "peak_mib": peak,
-            "backend": "compiled ensemble" if _ensemble_compiled() else "numpy ensemble"}
+            "backend": f"{backend} ensemble" if backend else
+            ("compiled ensemble" if _ensemble_compiled() else "numpy ensemble")}
 
 
 def _as_float32(net):
@@ -213,21 +214,31 @@ def _as_float32(net):
     return net
 
 
-def _worker(name: str, repeat: int, quick: bool, float32: bool = False) -> dict:
+def _worker(name: str, repeat: int, quick: bool, float32: bool = False, backend: str | None = None) -> dict:
     """Run one workload in this process and return its figures."""
     import resource
-    from .training import _use_compiled, train
+    from .training import train
     if name == "xor-ensemble-1000":
         if float32:
             raise PdpError("the ensemble workload runs in float64 only")
-        return _ensemble_worker(repeat, quick)
+        return _ensemble_worker(repeat, quick, backend)
     net, xs, params, n_examples = _build(name, quick)
     if float32:
         net = _as_float32(net)
     start = {b.name: b.weights.copy() for b in net.blocks}
+    from dataclasses import replace
+
     from .training import resolve_backend
-    # warm up on the loop the timed runs will take (loading the compiled one is not training time)
-    warm = params.__class__(**{**params.to_dict(), "max_epochs": 1, "backend": resolve_backend(net, xs, params)})
+    # the loop ``auto`` takes for a run of this workload long enough to repay loading numba
+    # (~0.3-0.5 s; a short run under auto stays on numpy): the rate a training run gets
+    params = replace(params, backend=backend or resolve_backend(net, xs, replace(params, max_epochs=10**9)))
+    if params.backend.startswith("array:"):
+        from . import array_backend
+        why = array_backend.unsupported(net, params.validated())
+        if why:
+            raise PdpError(f"training.backend {params.backend} does not support {why}")
+    # warm up on that loop (loading the compiled one is not training time)
+    warm = replace(params, max_epochs=1)
     train(net, xs, warm)
     times = []
     for _ in range(repeat):
@@ -239,9 +250,7 @@ def _worker(name: str, repeat: int, quick: bool, float32: bool = False) -> dict:
         times.append(time.perf_counter() - t0)
     best = min(times)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB -> MiB on Linux
-    n = len(xs)
-    bs = n if params.batch_size == 0 or params.batch_size >= n else params.batch_size
-    backend = "compiled" if _use_compiled(net, params, bs, n) else "numpy"
+    backend = params.backend
     if backend == "numpy" and net.time is not None and compiled_available():
         backend = "numpy+fused"                 # elementwise tick steps compiled (pdpsim.unfolding)
     return {"train_s": best, "train_s_all": times, "examples": n_examples, "links": net.n_links,
@@ -249,7 +258,10 @@ def _worker(name: str, repeat: int, quick: bool, float32: bool = False) -> dict:
 
 
 def run_bench(workloads: list[str] | None = None, repeat: int = 3, quick: bool = False,
-              float32: bool = False) -> list[dict]:
+              float32: bool = False, backend: str | None = None) -> list[dict]:
+    """Run the workloads, each in its own process. ``backend`` trains every workload with that
+    backend (e.g. "array:cupy" on a GPU) instead of auto's choice; workloads it refuses are skipped
+    with a note."""
     names = workloads or list(WORKLOADS)
     for n in names:
         if n not in WORKLOADS:
@@ -263,9 +275,14 @@ def run_bench(workloads: list[str] | None = None, repeat: int = 3, quick: bool =
         t0 = time.perf_counter()
         if float32 and n == "xor-ensemble-1000":
             continue
-        cmd = [sys.executable, "-m", "pdpsim.bench", n, str(repeat), "1" if quick else "0", "1" if float32 else "0"]
+        cmd = [sys.executable, "-m", "pdpsim.bench", n, str(repeat), "1" if quick else "0", "1" if float32 else "0",
+               backend or ""]
         proc = subprocess.run(cmd, capture_output=True, text=True, env=os.environ.copy())
         whole = time.perf_counter() - t0
+        if proc.returncode != 0 and backend and "does not support" in proc.stderr:
+            why = proc.stderr.strip().splitlines()[-1]
+            print(f"({n} skipped: {why})", file=sys.stderr)
+            continue
         if proc.returncode != 0:
             raise PdpError(f"benchmark {n} failed:\n{proc.stderr.strip()[-2000:]}")
         r = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -400,5 +417,6 @@ def run_scaling(path: Path, quick: bool = False) -> dict:
     return {"matmul_gflops": peak, "by_size": by_size, "by_examples": by_count, "text": "\n".join(lines)}
 
 
-if __name__ == "__main__":  # worker entry: python -m pdpsim.bench NAME REPEAT QUICK
-    print(json.dumps(_worker(sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1", sys.argv[4] == "1")))
+if __name__ == "__main__":  # worker entry: python -m pdpsim.bench NAME REPEAT QUICK FLOAT32 [BACKEND]
+    print(json.dumps(_worker(sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1", sys.argv[4] == "1",
+                             (sys.argv[5] if len(sys.argv) > 5 else "") or None)))

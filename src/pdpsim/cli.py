@@ -155,13 +155,22 @@ def test_cmd(spec, weights) -> None:
 @click.option("--float32", "float32", is_flag=True, help="Run the networks in float32 instead of float64.")
 @click.option("--scaling", type=click.Path(dir_okay=False), default=None,
               help="Also measure how time grows with network size and examples; write this figure (PNG/SVG/PDF).")
-def bench(as_json, workloads, repeat, quick, float32, scaling) -> None:
+@click.option("--backend", default=None,
+              help="Train with this backend instead of auto's choice: numpy, compiled, or array:cupy / array:torch "
+                   "on a GPU (workloads it does not support are skipped).")
+def bench(as_json, workloads, repeat, quick, float32, scaling, backend) -> None:
     """Training speed on the reference workloads, against Lens's measured speed.
 
     Set PDPSIM_DATA to the folder holding pmsp96_reading/ for the PMSP workload
     (default: ../shared/data or shared/data from the current folder)."""
     from .bench import run_bench, format_results
-    results = run_bench(list(workloads) or None, repeat=repeat, quick=quick, float32=float32)
+    if backend:
+        from .training import TrainingParams
+        try:
+            backend = TrainingParams(backend=backend).validated().backend
+        except PdpError as e:
+            raise click.BadParameter(str(e).split(": ", 1)[-1], param_hint="--backend") from None
+    results = run_bench(list(workloads) or None, repeat=repeat, quick=quick, float32=float32, backend=backend)
     if scaling:
         from .bench import run_scaling
         results_scaling = run_scaling(Path(scaling), quick=quick)
