@@ -81,7 +81,7 @@ def _view3(buf, off, TT, B, sz):
 def _slice_pass(rows, XS, TS, T, g_start, g_size, g_computed, g_func, g_integ, g_clamp, g_strength, g_init_out,
                 g_init_in, g_err, g_scale, inc_ptr, inc_blk, blk_src, WF, boff, bnf, bnt, dt, tick_scale, DW, work):
     """Forward through T ticks and back through time for the examples ``rows``; their dE/dw
-    is written to DW (flat, as WF). ``work`` is scratch space of at least 6 (T+1) B U + 4 B U
+    is written to DW (flat, as WF). ``work`` is scratch space of at least 4 (T+1) B U + 4 B U
     numbers (allocated once per run: large allocations on every pass cost page faults).
     Returns (error, largest |output - target|)."""
     B = rows.shape[0]
@@ -96,14 +96,7 @@ def _slice_pass(rows, XS, TS, T, g_start, g_size, g_computed, g_func, g_integ, g
     NET = work[n3:2 * n3]                                  # net inputs n(t)
     F = work[2 * n3:3 * n3]                                # f(n(t))
     R = work[3 * n3:4 * n3]                                # dE/draw(t) (rows 1..T written before read)
-    X = work[4 * n3:5 * n3].reshape(TT, B, U)
-    Y = work[5 * n3:6 * n3].reshape(TT, B, U)
-    rest = work[6 * n3:]
-    for b in range(B):
-        for t in range(TT):
-            for u in range(U):
-                X[t, b, u] = XS[rows[b], t, u]
-                Y[t, b, u] = TS[rows[b], t, u]
+    rest = work[4 * n3:]
     scratch = rest[0:B * U]
     total = 0.0
     worst = 0.0
@@ -117,8 +110,8 @@ def _slice_pass(rows, XS, TS, T, g_start, g_size, g_computed, g_func, g_integ, g
                 a[0, b, u] = g_init_out[gi]
                 n[0, b, u] = g_init_in[gi]
                 f[0, b, u] = g_init_out[gi]
-                if g_clamp[gi] == 1 and not np.isnan(X[0, b, s0 + u]):
-                    a[0, b, u] = X[0, b, s0 + u]
+                if g_clamp[gi] == 1 and not np.isnan(XS[rows[b], 0, s0 + u]):
+                    a[0, b, u] = XS[rows[b], 0, s0 + u]
     # ---------------------------------------------------------------- forward
     for t in range(1, TT):
         for gi in range(G):
@@ -154,29 +147,39 @@ def _slice_pass(rows, XS, TS, T, g_start, g_size, g_computed, g_func, g_integ, g
             sz = g_size[gi]
             a, n, f = _view3(A, off[gi], TT, B, sz), _view3(NET, off[gi], TT, B, sz), _view3(F, off[gi], TT, B, sz)
             fn = g_func[gi]
-            if g_computed[gi]:
-                for b in range(B):
-                    for u in range(sz):
-                        fv = _f(fn, n[t, b, u])
-                        f[t, b, u] = fv
-                        if g_integ[gi] == 1:
-                            av = a[t - 1, b, u] + dt * (fv - a[t - 1, b, u])
-                        else:
-                            av = fv
-                        if g_clamp[gi] == 2:
-                            x = X[t, b, s0 + u]
+            integ = g_integ[gi]
+            clamp = g_clamp[gi]
+            for b in range(B):                             # rows of units: loops LLVM can vectorise
+                a_t, a_p, f_t, n_t, x_t = a[t, b], a[t - 1, b], f[t, b], n[t, b], XS[rows[b], t]
+                if g_computed[gi]:
+                    if fn == 0:
+                        for u in range(sz):
+                            f_t[u] = 1.0 / (1.0 + np.exp(-n_t[u]))
+                    elif fn == 1:
+                        for u in range(sz):
+                            f_t[u] = np.tanh(n_t[u])
+                    else:
+                        for u in range(sz):
+                            f_t[u] = n_t[u]
+                    if integ == 1:                         # a(t) = a(t-1) + dt (f(n) - a(t-1))
+                        for u in range(sz):
+                            a_t[u] = a_p[u] + dt * (f_t[u] - a_p[u])
+                    else:
+                        for u in range(sz):
+                            a_t[u] = f_t[u]
+                    if clamp == 2:                         # soft clamp: a + strength (x - a)
+                        for u in range(sz):
+                            x = x_t[s0 + u]
                             if not np.isnan(x):
-                                av = av + g_strength[gi] * (x - av)
-                        a[t, b, u] = av
-            else:
-                for b in range(B):
+                                a_t[u] = a_t[u] + g_strength[gi] * (x - a_t[u])
+                else:
                     for u in range(sz):
-                        x = X[t, b, s0 + u]
-                        if g_clamp[gi] == 1 and not np.isnan(x):
-                            a[t, b, u] = x
+                        x = x_t[s0 + u]
+                        if clamp == 1 and not np.isnan(x):
+                            a_t[u] = x
                         else:
-                            a[t, b, u] = a[t - 1, b, u]
-                        n[t, b, u] = n[t - 1, b, u]
+                            a_t[u] = a_p[u]
+                        n_t[u] = n[t - 1, b, u]
         for gi in range(G):
             e_t = g_err[gi]
             if e_t < 0:
@@ -187,7 +190,7 @@ def _slice_pass(rows, XS, TS, T, g_start, g_size, g_computed, g_func, g_integ, g
             a = _view3(A, off[gi], TT, B, sz)
             for b in range(B):
                 for u in range(sz):
-                    y = Y[t, b, s0 + u]
+                    y = TS[rows[b], t, s0 + u]
                     if np.isnan(y):
                         continue
                     av = a[t, b, u]
@@ -214,27 +217,44 @@ def _slice_pass(rows, XS, TS, T, g_start, g_size, g_computed, g_func, g_integ, g
             f = _view3(F, off[gi], TT, B, sz)
             a = _view3(A, off[gi], TT, B, sz)
             r = _view3(R, off[gi], TT, B, sz)
-            for b in range(B):
-                for u in range(sz):
-                    j = o + b * sz + u
-                    d = d_cur[j]
-                    if g_integ[gi] == 1:
-                        d += (1.0 - dt) * d_next[j]
-                    if e_t >= 0:
-                        y = Y[t, b, s0 + u]
+            integ = g_integ[gi]
+            fn = g_func[gi]
+            for b in range(B):                             # rows of units: loops LLVM can vectorise
+                j0 = o + b * sz
+                dc, d, dnn = d_cur[j0:j0 + sz], d_next[j0:j0 + sz], dn_next[j0:j0 + sz]
+                a_t, f_t, r_t, y_t, x_t = a[t, b], f[t, b], r[t, b], TS[rows[b], t], XS[rows[b], t]
+                # dE/da(t): what t+1 sent back, the OUT_INTEGR carry, the error at t; it is the
+                # carry for tick t-1 too (d_next)
+                if integ == 1:
+                    for u in range(sz):
+                        d[u] = dc[u] + (1.0 - dt) * d[u]
+                else:
+                    for u in range(sz):
+                        d[u] = dc[u]
+                if e_t >= 0:
+                    for u in range(sz):
+                        y = y_t[s0 + u]
                         if not np.isnan(y):
-                            d += sc * _error_deriv(e_t, a[t, b, u], y)
-                    if g_clamp[gi] == 2 and not np.isnan(X[t, b, s0 + u]):
-                        d *= 1.0 - g_strength[gi]
-                    d_next[j] = d                            # dE/da(t): the carry for tick t-1
-                    df = d * dt if g_integ[gi] == 1 else d
-                    dn = df * _fprime(g_func[gi], f[t, b, u])
-                    if g_integ[gi] == 2:
-                        dn += (1.0 - dt) * dn_next[j]
-                        dn_next[j] = dn
-                        r[t, b, u] = dn * dt
-                    else:
-                        r[t, b, u] = dn
+                            d[u] += sc * _error_deriv(e_t, a_t[u], y)
+                if g_clamp[gi] == 2:
+                    for u in range(sz):
+                        if not np.isnan(x_t[s0 + u]):
+                            d[u] *= 1.0 - g_strength[gi]
+                # dE/dn(t) = dE/df f'(n); dE/draw(t)
+                if integ == 1 and fn == 0:
+                    for u in range(sz):
+                        r_t[u] = (d[u] * dt) * (f_t[u] * (1.0 - f_t[u]))
+                elif integ == 1:
+                    for u in range(sz):
+                        r_t[u] = (d[u] * dt) * _fprime(fn, f_t[u])
+                elif integ == 2:
+                    for u in range(sz):
+                        dn = d[u] * _fprime(fn, f_t[u]) + (1.0 - dt) * dnn[u]
+                        dnn[u] = dn
+                        r_t[u] = dn * dt
+                else:
+                    for u in range(sz):
+                        r_t[u] = d[u] * _fprime(fn, f_t[u])
         d_cur[:] = 0.0
         if t > 1:                                            # dE/da_i(t-1) += dE/draw_j(t) w_ij
             for gi in range(G):
@@ -283,7 +303,7 @@ def run_epochs_time_batch(XS, TS, T, orders, n_epochs, batch, n_slices, g_start,
     U = XS.shape[2]
     S_max = max(1, min(n_slices, batch, N))
     rows_max = -(-min(batch, N) // S_max)
-    work = np.empty((S_max, (6 * (T + 1) + 4) * rows_max * U))
+    work = np.empty((S_max, (4 * (T + 1) + 4) * rows_max * U))
     DWS = np.empty((S_max, nw))
     tot = np.zeros(S_max)
     wst = np.zeros(S_max)
