@@ -166,3 +166,22 @@ def test_auto_takes_the_batch_kernel_for_long_runs_in_time():
     assert resolve_backend(net, xs, params.__class__(batch_size=0, max_epochs=5000)) == "compiled"
     assert resolve_backend(net, xs, params.__class__(batch_size=0, max_epochs=10)) == "numpy"    # too short
     assert resolve_backend(net, xs, params.__class__(batch_size=1, max_epochs=5000)) == "compiled"
+
+
+@pytest.mark.parametrize("workload", ["xor", "encoder-8-3-8", "attractor-batch", "attractor-online"])
+def test_compiled_float32_equals_numpy_float32(workload):
+    """float32 networks run the compiled loops in float32 (BLAS's sgemm in the batch kernel) and
+    agree with the numpy path in float32 to its precision."""
+    from dataclasses import replace
+
+    from pdpsim.bench import _as_float32, _build
+    runs = {}
+    for backend in ("numpy", "compiled"):
+        net, xs, params, _ = _build(workload, True)
+        net = _as_float32(net)
+        r = pdpsim.train(net, xs, replace(params, backend=backend, max_epochs=min(params.max_epochs, 30)))
+        runs[backend] = (np.array(r.errors), [b.weights.copy() for b in net.blocks])
+    assert all(w.dtype == np.float32 for w in runs["compiled"][1])
+    np.testing.assert_allclose(runs["compiled"][0], runs["numpy"][0], rtol=1e-5)
+    for w, w0 in zip(runs["compiled"][1], runs["numpy"][1]):
+        np.testing.assert_allclose(w, w0, rtol=1e-3, atol=1e-4 * np.abs(w0).max())

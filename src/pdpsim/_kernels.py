@@ -181,10 +181,10 @@ def run_epochs(X, T, orders, n_epochs, batch, g_start, g_size, g_computed, g_fun
                decay, algorithm, use_orders, err_crit, out_crit, errors_out, dist_out):
     N = X.shape[0]
     U = X.shape[1]
-    A = np.empty((batch, U))
-    NET = np.empty((batch, U))
-    DA = np.zeros((batch, U))
-    DN = np.zeros((batch, U))
+    A = np.empty((batch, U), WF.dtype)
+    NET = np.empty((batch, U), WF.dtype)
+    DA = np.zeros((batch, U), WF.dtype)
+    DN = np.zeros((batch, U), WF.dtype)
     bsize = bnf * bnt
     for ep in range(n_epochs):
         total = 0.0
@@ -318,14 +318,14 @@ def run_epochs_time(XS, TS, ticks, orders, n_epochs, batch, g_start, g_size, g_c
     TT = XS.shape[1]
     U = XS.shape[2]
     G = g_start.shape[0]
-    A = np.empty((TT, U))
-    NET = np.empty((TT, U))
-    F = np.empty((TT, U))
-    d_cur = np.zeros(U)
-    d_next = np.zeros(U)
-    dn_next = np.zeros(U)
-    d_tot = np.zeros(U)
-    draw = np.zeros(U)
+    A = np.empty((TT, U), WF.dtype)
+    NET = np.empty((TT, U), WF.dtype)
+    F = np.empty((TT, U), WF.dtype)
+    d_cur = np.zeros(U, WF.dtype)
+    d_next = np.zeros(U, WF.dtype)
+    dn_next = np.zeros(U, WF.dtype)
+    d_tot = np.zeros(U, WF.dtype)
+    draw = np.zeros(U, WF.dtype)
     bsize = bnf * bnt
     for ep in range(n_epochs):
         total = 0.0

@@ -303,8 +303,8 @@ def run_epochs_time_batch(XS, TS, T, orders, n_epochs, batch, n_slices, g_start,
     U = XS.shape[2]
     S_max = max(1, min(n_slices, batch, N))
     rows_max = -(-min(batch, N) // S_max)
-    work = np.empty((S_max, (4 * (T + 1) + 4) * rows_max * U))
-    DWS = np.empty((S_max, nw))
+    work = np.empty((S_max, (4 * (T + 1) + 4) * rows_max * U), WF.dtype)
+    DWS = np.empty((S_max, nw), WF.dtype)
     tot = np.zeros(S_max)
     wst = np.zeros(S_max)
     rows = np.empty(min(batch, N), dtype=np.int64)

@@ -81,8 +81,8 @@ def unsupported(net: Network, params) -> str | None:
     for b in net.blocks:
         if b.frozen or b.mask is not None or b.min_weight is not None or b.max_weight is not None:
             return "frozen, lesioned or bounded link blocks"
-    if net.dtype != np.float64:
-        return "float32"
+    if net.dtype not in (np.float64, np.float32):
+        return f"dtype {net.dtype}"
     return None
 
 
@@ -123,7 +123,8 @@ class _Flat:
         sizes = self.bnf * self.bnt
         self.boff = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
         total = int(sizes.sum())
-        self.WF, self.DWF, self.LCF = np.empty(total), np.empty(total), np.empty(total)
+        dt = blocks[0].weights.dtype if blocks else np.float64      # float64, or float32 networks
+        self.WF, self.DWF, self.LCF = np.empty(total, dt), np.empty(total, dt), np.empty(total, dt)
 
     def _copy_in(self) -> None:
         for k, b in enumerate(self.blocks):
@@ -151,8 +152,8 @@ class CompiledNet(_Flat):
         starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
         U = int(sizes.sum())
         n = next(iter(inputs.values())).shape[0]
-        X = np.zeros((n, U))
-        T = np.full((n, U), np.nan)
+        X = np.zeros((n, U), net.dtype)
+        T = np.full((n, U), np.nan, net.dtype)
         for g in groups:
             s = starts[index[g.name]]
             if g.kind == "BIAS":
@@ -205,8 +206,8 @@ class CompiledTimeNet(_Flat):
         n = len(examples)
         ticks = tt.ticks.sum(axis=1).astype(np.int64)
         T = int(ticks.max())
-        XS = np.full((n, T + 1, U), np.nan)
-        TS = np.full((n, T + 1, U), np.nan)
+        XS = np.full((n, T + 1, U), np.nan, net.dtype)
+        TS = np.full((n, T + 1, U), np.nan, net.dtype)
         for ex in range(n):
             sc = unfolding.build_schedule(net, examples, np.array([ex]), tt.ticks, tt.grace)
             for name, x in sc.inputs.items():

@@ -226,6 +226,8 @@ def _compiled_ok(ens: Ensemble, params: TrainingParams, bs: int) -> bool:
         why = compiled.unsupported(net, probe)
     finally:
         net.ensemble = single
+    if why is None and net.dtype != np.float64:
+        why = "float32 ensembles"
     if why and params.backend == "compiled":
         raise PdpError(f"training.backend: the compiled loop does not support {why}")
     return why is None and bs * net.n_links <= 200_000
