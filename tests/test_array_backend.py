@@ -299,3 +299,26 @@ def test_import_pdpsim_does_not_import_array_api_compat():
     code = "import sys, pdpsim, pdpsim.training; print('array_api_compat' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_ensemble_train_and_command_dispatch_to_the_array_backend(tmp_path):
+    """ensemble.train(backend="array:...") and `pdpsim ensemble --backend` run this backend
+    (a spy sees the call) and give the numpy ensemble's results."""
+    from click.testing import CliRunner
+
+    from pdpsim import array_backend, ensemble
+    from pdpsim.cli import main
+    calls = []
+    real = array_backend.train_ensemble
+    array_backend.train_ensemble = lambda *a, **k: calls.append(1) or real(*a, **k)
+    try:
+        ref = ensemble.train(ensemble.from_spec("xor", range(4)), backend="numpy", max_epochs=200)
+        got = ensemble.train(ensemble.from_spec("xor", range(4)), backend="array:array_api_strict", max_epochs=200)
+        r = CliRunner().invoke(main, ["ensemble", "xor", "--seeds", "3", "--epochs", "50", "--backend",
+                                      "array:numpy", "--out", str(tmp_path / "e")])
+    finally:
+        array_backend.train_ensemble = real
+    assert r.exit_code == 0, r.output
+    assert len(calls) == 2
+    np.testing.assert_allclose(got.errors, ref.errors, rtol=1e-10)
+    assert list(got.epochs_to_stop) == list(ref.epochs_to_stop)

@@ -109,7 +109,9 @@ def train(spec, out, seed, epochs, learning_rate, progress, checkpoint_every, re
 @click.option("--learning-rates", default=None,
               help="Comma-separated rates, one per network or per equal share of them (e.g. 0.1,0.5).")
 @click.option("--epochs", type=int, default=None, help="Override training.max_epochs.")
-def ensemble_cmd(spec, out, seeds, learning_rates, epochs) -> None:
+@click.option("--backend", default=None,
+              help="Override training.backend: auto, numpy, compiled, or array:cupy / array:torch on a GPU.")
+def ensemble_cmd(spec, out, seeds, learning_rates, epochs, backend) -> None:
     """Train many networks of SPEC at once (one vectorized run), each with its own seed and
     learning rate, each stopping on its own criterion; equal to separate runs."""
     import time
@@ -124,6 +126,8 @@ def ensemble_cmd(spec, out, seeds, learning_rates, epochs) -> None:
     seed_list, rate_list = ensemble.spec_settings(spec, list(range(seeds)) if seeds else None, rates)
     ens = ensemble.from_spec(spec, seed_list)
     overrides = {"max_epochs": epochs} if epochs else {}
+    if backend:
+        overrides["backend"] = backend
     t0 = time.perf_counter()
     res = ensemble.train(ens, learning_rates=rate_list, **overrides)
     seconds = time.perf_counter() - t0
