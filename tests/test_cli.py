@@ -77,8 +77,11 @@ def test_bench_quick_json(run):
     r = run("bench", "--json", "--quick", "--repeat", 1, "--workload", "100-200-100-batch")
     assert r.exit_code == 0, r.output
     data = json.loads(r.output)
-    assert data[0]["workload"] == "100-200-100-batch" and data[0]["examples_per_s"] > 0
-    assert data[0]["links"] == 100 * 200 + 200 * 100 + 200 + 100
+    w = data["workloads"]
+    assert w[0]["workload"] == "100-200-100-batch" and w[0]["examples_per_s"] > 0
+    assert w[0]["links"] == 100 * 200 + 200 * 100 + 200 + 100
+    s = data["startup"]                   # fresh processes: Python < import pdpsim < the CLI's first output
+    assert 0 < s["python_s"] < s["import_pdpsim_s"] < s["cli_help_s"]
 
 
 def test_bench_with_an_array_backend(run):
@@ -87,7 +90,7 @@ def test_bench_with_an_array_backend(run):
     r = run("bench", "--json", "--quick", "--repeat", 1, "--backend", "array:numpy", "--workload", "xor",
             "--workload", "attractor-batch", "--workload", "xor-ensemble-1000")
     assert r.exit_code == 0, r.output
-    data = json.loads(r.stdout)
+    data = json.loads(r.stdout)["workloads"]
     assert [d["workload"] for d in data] == ["xor", "xor-ensemble-1000"]
     assert [d["backend"] for d in data] == ["array:numpy", "array:numpy ensemble"]
     assert "attractor-batch skipped" in r.stderr and "networks in time" in r.stderr

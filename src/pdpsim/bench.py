@@ -307,6 +307,30 @@ def run_bench(workloads: list[str] | None = None, repeat: int = 3, quick: bool =
     return results
 
 
+def measure_startup(repeat: int = 5) -> dict:
+    """Seconds (best of ``repeat``, each a fresh process) for Python alone, ``import pdpsim``
+    and the CLI's first output (``pdpsim --help``)."""
+    script = Path(sys.executable).with_name("pdpsim")
+    cli = [str(script), "--help"] if script.exists() else [sys.executable, "-c",
+                                                          "from pdpsim.cli import main; main(['--help'])"]
+    cmds = {"python_s": [sys.executable, "-c", "pass"], "import_pdpsim_s": [sys.executable, "-c", "import pdpsim"],
+            "cli_help_s": cli}
+    out = {}
+    for key, cmd in cmds.items():
+        best = float("inf")
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            subprocess.run(cmd, capture_output=True, check=True)
+            best = min(best, time.perf_counter() - t0)
+        out[key] = best
+    return out
+
+
+def format_startup(s: dict) -> str:
+    return (f"start-up (best of 5 fresh processes): Python alone {s['python_s']:.2f} s, "
+            f"import pdpsim {s['import_pdpsim_s']:.2f} s, pdpsim --help {s['cli_help_s']:.2f} s")
+
+
 def format_results(results: list[dict]) -> str:
     head = (f"{'workload':<28} {'examples/s':>11} {'link-upd/s':>11} {'peer ex/s':>10} {'x peer':>7} "
             f"{'train s':>8} {'process s':>9} {'peak MiB':>8}  backend")

@@ -180,11 +180,17 @@ def bench(as_json, workloads, repeat, quick, float32, scaling, backend) -> None:
         results_scaling = run_scaling(Path(scaling), quick=quick)
         if not as_json:
             click.echo(results_scaling["text"])
+    from .bench import format_startup, measure_startup
+    startup = measure_startup()
     if as_json:
         import json
-        click.echo(json.dumps(results, indent=2))
+        data = {"workloads": results, "startup": startup}
+        if scaling:
+            data["scaling"] = {k: v for k, v in results_scaling.items() if k != "text"}
+        click.echo(json.dumps(data, indent=2))
     else:
         click.echo(format_results(results))
+        click.echo(format_startup(startup))
 
 
 @main.command("pdp")
