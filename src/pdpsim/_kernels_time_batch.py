@@ -23,53 +23,7 @@ C-contiguous matrices.
 import numpy as np
 from numba import njit, prange
 
-from ._kernels import LOG_EPS, update
-
-
-# local copies of pdpsim._kernels' unit and error functions: numba inlines a function of the
-# same module into cached code, not one imported from another cached module (that costs 2x here)
-@njit(cache=True, inline="always")
-def _f(func, n):
-    if func == 0:
-        return 1.0 / (1.0 + np.exp(-n))
-    if func == 1:
-        return np.tanh(n)
-    return n
-
-
-@njit(cache=True, inline="always")
-def _fprime(func, f):
-    if func == 0:
-        return f * (1.0 - f)
-    if func == 1:
-        return 1.0 - f * f
-    return 1.0
-
-
-@njit(cache=True, inline="always")
-def _error_value(e_t, av, t):
-    if e_t == 0:
-        return (t - av) * (t - av)
-    if e_t == 1:
-        ac = min(max(av, LOG_EPS), 1.0 - LOG_EPS)
-        e = 0.0
-        if t > 0.0:
-            e += t * np.log(t / ac)
-        if t < 1.0:
-            e += (1.0 - t) * np.log((1.0 - t) / (1.0 - ac))
-        return e
-    ac = max(av, LOG_EPS)
-    return t * np.log(t / ac) if t > 0.0 else 0.0
-
-
-@njit(cache=True, inline="always")
-def _error_deriv(e_t, av, t):
-    if e_t == 0:
-        return 2.0 * (av - t)
-    if e_t == 1:
-        ac = min(max(av, LOG_EPS), 1.0 - LOG_EPS)
-        return (ac - t) / ac / (1.0 - ac)
-    return -t / max(av, LOG_EPS)
+from ._kernels import _error_deriv, _error_value, _f, _fprime, update
 
 
 @njit(cache=True)

@@ -273,6 +273,8 @@ def _train_compiled(ens: Ensemble, params: TrainingParams, rates, inputs, target
                    dists, done)
     else:
         from ._kernels import run_ensemble
+        from .compiled import quiet_threads
+        quiet_threads()
         run_ensemble(cn.X, cn.T, orders, K, bs, cn.g_start, cn.g_size, cn.g_computed, cn.g_func, cn.g_err,
                      cn.g_scale, cn.g_fused, cn.order_groups, cn.inc_ptr, cn.inc_blk, cn.blk_src, cn.blk_dst, WF,
                      DWF, LCF, cn.boff, cn.bnf, cn.bnt, lr, mom, decay, ALGORITHMS[params.algorithm], use,
@@ -330,6 +332,8 @@ def _lanes(E: int, cn, batch: int) -> int:
 def _run_lanes(cn, L, orders, K, bs, WF, DWF, LCF, lr, algorithm, use, params, errors, dists, done) -> None:
     """The members in chunks of L on the vector lanes (pdpsim._kernels_lanes); WF, DWF and LCF
     (members, links) end as each member's weights the epoch it stopped."""
+    from .compiled import quiet_threads
+    quiet_threads()
     from ._kernels_lanes import run_ensemble_lanes
     E, total = WF.shape
     C = -(-E // L)
