@@ -1,0 +1,264 @@
+"""Lens's data model: groups, link blocks and example sets, with Lens's parameter tables.
+
+:class:`LensGroup` and :class:`LensBlock` sit beside pdpsim's :class:`~pdpsim.network.Group`
+and :class:`~pdpsim.network.LinkBlock` and hold what Lens adds (group types, parameters
+looked up block -> group -> network, unit state, link masks, frozen links);
+:class:`LensExampleSet` is a loaded example set with Lens's example-selection modes;
+:class:`LensNetwork` is pdpsim's network with Lens's target adjustment. The network
+that holds them all is :class:`~pdpsim.lens.net.LensNet`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..examples import ExampleSet
+from ..network import Group, LinkBlock, Network
+from .functions import choose, LensError, LensRandom, NAN
+
+if TYPE_CHECKING:
+    from .net import LensNet
+
+
+NET_TYPES = ("SRBPTT", "CONTINUOUS", "BOLTZMANN")
+
+
+class LensNetwork(Network):
+    """pdpsim's Network with Lens's target adjustment (NaN targets are kept: the
+    Lens error functions skip them)."""
+
+    def effective_target(self, g: Group) -> np.ndarray:
+        t, a = g.target, g.output
+        tr, zr = g.target_radius, g.zero_error_radius
+        if tr == 0.0 and zr == 0.0:
+            return t
+        d = a - t
+        adj = np.where(d > tr, t + tr, np.where(d < -tr, t - tr, a))
+        adj = np.where((d < zr) & (d > -zr), a, adj)
+        return np.where(np.isnan(t), t, adj)
+
+
+# ---------------------------------------------------------------- the model
+GROUP_PARAMS = ("learningRate", "momentum", "weightDecay", "gainDecay", "targetRadius", "zeroErrorRadius",
+                "gain", "randMean", "randRange", "trainGroupCrit", "testGroupCrit", "initOutput",
+                "outputCostPeak", "ternaryShift", "clampStrength", "noiseRange", "minOutput", "maxOutput")
+BLOCK_PARAMS = ("learningRate", "momentum", "weightDecay", "randMean", "randRange", "min", "max")
+UNIT_FIELDS = ("input", "output", "target", "externalInput", "adjustedTarget", "inputDeriv", "outputDeriv")
+
+
+@dataclass
+class LensBlock:
+    """The links from one group into another, as Lens's per-unit blocks see them.
+
+    ``mask`` (n_from, n_to) marks the links that exist (None: all of them);
+    ``frozen`` (n_to,) marks receiving units whose links from this group are frozen;
+    ``params`` holds Lens's block values per receiving unit (NaN: inherit).
+    """
+
+    block: LinkBlock
+    source: "LensGroup"
+    link_type: str
+    mask: np.ndarray | None = None
+    frozen: np.ndarray | None = None
+    params: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def __post_init__(self):
+        n_to = self.block.weights.shape[-1]
+        if self.frozen is None:
+            self.frozen = np.zeros(n_to, dtype=bool)
+        for p in BLOCK_PARAMS:
+            self.params.setdefault(p, np.full(n_to, NAN))
+
+    @property
+    def rate_factor(self) -> np.ndarray:
+        r = self.block.rule_state.get("rate_factor")
+        if r is None or r.shape != self.block.weights.shape:
+            r = self.block.rule_state["rate_factor"] = np.ones_like(self.block.weights)
+        return r
+
+    def senders(self, j: int) -> np.ndarray:
+        """Indices of the sending units linked to receiving unit j, in Lens's order."""
+        n_from = self.block.weights.shape[0]
+        if self.mask is None:
+            return np.arange(n_from)
+        return np.flatnonzero(self.mask[:, j])
+
+    def n_links(self) -> int:
+        w = self.block.weights
+        return int(self.mask.sum()) if self.mask is not None else w.shape[0] * w.shape[1]
+
+
+class LensGroup:
+    """A Lens group: pdpsim's Group plus Lens's types, parameters and unit state."""
+
+    def __init__(self, lnet: "LensNet", group: Group, kind: str, function: str | None, error: str | None,
+                 flags: set[str], criterion: str | None):
+        self.lnet = lnet
+        self.group = group
+        self.name = group.name
+        self.kind = kind                      # INPUT, OUTPUT, BIAS, HIDDEN, ELMAN
+        self.elman_source: str | None = None  # an ELMAN group's source (elmanConnect)
+        self.function = function              # Lens output function name (None for INPUT/BIAS)
+        self.error = error                    # Lens error type (OUTPUT groups)
+        self.flags = set(flags)
+        self.criterion = criterion            # None, STANDARD_CRIT, MAX_CRIT
+        self.params: dict[str, float] = {p: NAN for p in GROUP_PARAMS}
+        self.params["errorScale"] = 1.0
+        self.params["dtScale"] = 1.0
+        self.params["initInput"] = 0.0
+        self.params["outputCostScale"] = 1.0
+        self.error_value = 0.0
+        self.output_cost = 0.0
+        self.frozen = False
+        self.blocks: list[LensBlock] = []     # incoming, in Lens's order (bias first)
+        n = group.size
+        self.state = {f: np.zeros(n) for f in UNIT_FIELDS}
+        self.reset_units()
+
+    @property
+    def size(self) -> int:
+        return self.group.size
+
+    @property
+    def num(self) -> int:
+        return list(self.lnet.groups).index(self.name)
+
+    def reset_units(self) -> None:
+        """Lens's resetUnitValues: output = initOutput, input = initInput, no target."""
+        n = self.size
+        s = self.state
+        s["output"][:] = 1.0 if self.kind == "BIAS" else choose(self.params["initOutput"],
+                                                                  self.lnet.params["initOutput"])
+        s["input"][:] = choose(self.params["initInput"], self.lnet.params["initInput"])
+        s["inputDeriv"][:] = 0.0
+        s["outputDeriv"][:] = 0.0
+        s["target"][:] = NAN
+        s["externalInput"][:] = NAN
+        s["adjustedTarget"][:] = np.zeros(n)
+
+    def n_incoming(self) -> np.ndarray:
+        """Links into each unit."""
+        total = np.zeros(self.size, dtype=int)
+        for b in self.blocks:
+            total += b.mask.sum(axis=0) if b.mask is not None else b.block.weights.shape[0]
+        return total
+
+    def n_outgoing(self) -> np.ndarray:
+        total = np.zeros(self.size, dtype=int)
+        for g in self.lnet.groups.values():
+            for b in g.blocks:
+                if b.source is self:
+                    total += b.mask.sum(axis=1) if b.mask is not None else b.block.weights.shape[1]
+        return total
+
+    def unit_links(self, j: int) -> list[tuple[LensBlock, int]]:
+        """Unit j's incoming links in Lens's order: (block, sending unit)."""
+        return [(b, int(i)) for b in self.blocks for i in b.senders(j)]
+
+    def configure(self) -> None:
+        """Push Lens's chosen values into the pdpsim group before a pass."""
+        net = self.lnet.params
+        g = self.group
+        g.function.gain = choose(self.params["gain"], net["gain"])
+        if self.kind == "OUTPUT":
+            g.target_radius = float(choose(self.params["targetRadius"], net["targetRadius"]))
+            g.zero_error_radius = float(choose(self.params["zeroErrorRadius"], net["zeroErrorRadius"]))
+            g.error.error_scale = float(self.params["errorScale"])
+            g.error.ticks = self.lnet.ticks_per_interval
+
+    def __repr__(self) -> str:
+        return f"LensGroup({self.name!r}, {self.size}, {self.kind}, {self.function}, {self.error})"
+
+
+NET_DEFAULTS: dict[str, float] = {
+    "numUpdates": 100, "batchSize": 0, "reportInterval": 10, "criterion": 0.0, "trainGroupCrit": 0.0,
+    "testGroupCrit": 0.5, "groupCritRequired": 0, "minCritBatches": 1, "pseudoExampleFreq": 0,
+    "learningRate": 0.1, "rateIncrement": 0.1, "rateDecrement": 0.9, "momentum": 0.9,
+    "adaptiveGainRate": 0.001, "weightDecay": 0.0, "gainDecay": 0.0, "outputCostStrength": 0.01,
+    "outputCostPeak": 0.5, "targetRadius": 0.0, "zeroErrorRadius": 0.0, "gain": 1.0, "ternaryShift": 5.0,
+    "clampStrength": 0.5, "initOutput": 0.5, "initInput": 0.0, "initGain": 1.0, "finalGain": 1.0,
+    "annealTime": 1.0, "randMean": 0.0, "randRange": 1.0, "noiseRange": 0.1, "backpropTicks": 1,
+    "dt": 1.0, "autoPlot": 1, "plotCols": 10, "plotRows": 0, "unitCellSize": 14, "unitCellSpacing": 2,
+    "linkCellSize": 8, "linkCellSpacing": 0,
+}
+INT_PARAMS = {"numUpdates", "batchSize", "reportInterval", "groupCritRequired", "minCritBatches",
+              "pseudoExampleFreq", "backpropTicks", "autoPlot", "plotCols", "plotRows", "unitCellSize",
+              "unitCellSpacing", "linkCellSize", "linkCellSpacing"}
+PROCS = ("preEpochProc", "postEpochProc", "postUpdateProc", "preExampleProc", "postExampleProc",
+         "preExampleBackProc", "preEventProc", "postEventProc", "preTickProc", "postTickProc",
+         "preTickBackProc", "sigUSR1Proc", "sigUSR2Proc")
+#: procs the batched loop cannot run where Lens runs them (per example, event or tick)
+UNSUPPORTED_PROCS = ("preExampleProc", "postExampleProc", "preExampleBackProc", "preEventProc",
+                     "postEventProc", "preTickProc", "postTickProc", "preTickBackProc")
+
+
+class LensExampleSet:
+    """A loaded example set with Lens's position and example-selection mode."""
+
+    MODES = ("ORDERED", "PERMUTED", "RANDOMIZED", "PROBABILISTIC")
+
+    def __init__(self, name: str, examples: ExampleSet, rand: LensRandom, path: str = ""):
+        self.name = name
+        self.examples = examples
+        self.path = path
+        self.rand = rand
+        self.mode = "ORDERED"
+        self.current = -1
+        self.permuted = list(range(len(examples)))
+        self.params = {"maxTime": 1.0, "minTime": 0.0, "graceTime": 0.0, "defaultInput": 0.0,
+                       "activeInput": 1.0, "defaultTarget": 0.0, "activeTarget": 1.0}
+        for k, lk in (("max", "maxTime"), ("min", "minTime"), ("grace", "graceTime"), ("defI", "defaultInput"),
+                      ("actI", "activeInput"), ("defT", "defaultTarget"), ("actT", "activeTarget")):
+            if k in examples.header:
+                try:
+                    self.params[lk] = float(examples.header[k])
+                except (TypeError, ValueError):
+                    pass
+        # Lens's cumulative probabilities for PROBABILISTIC choice
+        f = examples.frequencies
+        total = float(f.sum())
+        self.probability = np.cumsum(f * (1.0 / total)) if len(f) and total > 0 else np.zeros(len(f))
+        if len(f):
+            self.probability[-1] = 1.0
+        self.current_example: int | None = None
+
+    def __len__(self) -> int:
+        return len(self.examples)
+
+    def reset(self) -> None:
+        self.current = -1
+        self.current_example = None
+
+    def next_indices(self, k: int) -> np.ndarray:
+        """The next k examples in this set's mode (Lens's loadNextExample, k times)."""
+        n = len(self)
+        if n == 0:
+            raise LensError(f"example set '{self.name}' has no examples")
+        out = np.empty(k, dtype=np.intp)
+        if self.mode == "ORDERED":
+            out[:] = (self.current + 1 + np.arange(k)) % n
+            if k:
+                self.current = int(out[-1])
+        elif self.mode == "PERMUTED":
+            perm = self.permuted
+            for m in range(k):
+                i = self.current + 1
+                if i == n:
+                    i = 0
+                j = i + self.rand.rand_int(n - i)
+                perm[i], perm[j] = perm[j], perm[i]
+                self.current = i
+                out[m] = perm[i]
+        elif self.mode == "RANDOMIZED":
+            for m in range(k):
+                out[m] = self.current = self.rand.rand_int(n)
+        elif self.mode == "PROBABILISTIC":
+            prob = self.probability
+            for m in range(k):
+                p = self.rand.rand_prob()
+                out[m] = self.current = min(int(np.searchsorted(prob, p, side="left")), n - 1)
+        else:  # pragma: no cover - guarded by exampleSetMode
+            raise LensError(f"example set mode {self.mode} is not implemented")
+        return out

@@ -1,0 +1,350 @@
+"""The Lens shell's network and group commands.
+
+:class:`NetCommands` holds ``addNet``, ``useNet``, ``deleteNets``, ``setTime`` and
+``addGroup``: it builds a :class:`~pdpsim.lens.net.LensNet` and its groups; ``addGroup``
+turns Lens's group types into a group as Lens's cleanupGroupType does, and stops on any
+type pdpsim does not implement. Connections are made by
+:class:`~pdpsim.lens.connect_commands.ConnectCommands` (``_connect``, ``_elman_connect``).
+"""
+from __future__ import annotations
+
+from .commands import Commands, _is_integer, _opt
+from .functions import ERROR_FUNCTIONS, NAN, OUTPUT_FUNCTIONS, LensError, NeedsTime
+from .model import LensGroup
+from .net import LensNet
+
+GROUP_FLAGS = ("BIAS", "INPUT", "OUTPUT", "ELMAN", "USE_INPUT_HIST", "USE_OUTPUT_HIST", "USE_TARGET_HIST",
+               "USE_OUT_DERIV_HIST", "BIASED", "RESET_ON_EXAMPLE", "ADAPTIVE_GAIN", "DERIV_NOISE",
+               "EXT_INPUT_NOISE", "WRITE_OUTPUTS", "LESIONED", "FROZEN", "STANDARD_CRIT", "MAX_CRIT")
+INPUT_TYPES = ("DOT_PRODUCT", "DISTANCE", "PRODUCT", "IN_BOLTZ", "SOFT_CLAMP", "IN_INTEGR", "IN_NORM",
+               "IN_NOISE", "IN_DERIV_NOISE", "IN_COPY", "INCR_CLAMP")
+OUTPUT_TYPES = ("LINEAR", "LOGISTIC", "TERNARY", "TANH", "EXPONENTIAL", "GAUSSIAN", "SOFT_MAX", "KOHONEN",
+                "OUT_BOLTZ", "HARD_CLAMP", "BIAS_CLAMP", "ELMAN_CLAMP", "WEAK_CLAMP", "OUT_INTEGR", "OUT_NORM",
+                "OUT_NOISE", "OUT_DERIV_NOISE", "OUT_CROPPED", "OUT_COPY", "OUT_WINNER", "INTERACT_INTEGR")
+COST_TYPES = ("SUM_SQUARED", "CROSS_ENTROPY", "DIVERGENCE", "COSINE", "TARGET_COPY", "LINEAR_COST",
+              "QUADRATIC_COST", "CONV_QUAD_COST", "LOGISTIC_COST", "COSINE_COST", "DELTA_COST")
+_BASIC_INPUT = {"DOT_PRODUCT", "DISTANCE", "PRODUCT", "IN_BOLTZ", "IN_COPY"}
+_BASIC_OUTPUT = {"LINEAR", "LOGISTIC", "TERNARY", "TANH", "GAUSSIAN", "EXPONENTIAL", "SOFT_MAX", "KOHONEN",
+                 "OUT_BOLTZ", "OUT_COPY", "INTERACT_INTEGR"}
+_CLAMPING = {"HARD_CLAMP", "BIAS_CLAMP", "ELMAN_CLAMP", "WEAK_CLAMP"}
+_ERRORS = {"SUM_SQUARED", "CROSS_ENTROPY", "DIVERGENCE", "COSINE"}
+_TIME_TYPES = {"ELMAN", "IN_INTEGR", "OUT_INTEGR", "INTERACT_INTEGR", "ELMAN_CLAMP", "SOFT_CLAMP", "WEAK_CLAMP",
+               "USE_INPUT_HIST", "USE_OUTPUT_HIST", "USE_TARGET_HIST", "USE_OUT_DERIV_HIST", "INCR_CLAMP"}
+
+
+class NetCommands(Commands):
+    """Lens's network and group commands."""
+
+    # ------------------------------------------------------------------ networks
+    def c_addNet(self, *args):
+        usage = ("addNet <network> [-intervals <timeIntervals> |\n\t-ticks <ticksPerInterval>] [<net-type>]*\n"
+                 "\t[<num-units> [[+|-]<group-type>]*]*")
+        if not args or not args[0]:
+            raise self._usage("addNet", usage)
+        name = args[0]
+        intervals = ticks = 1
+        a = 1
+        while a < len(args) and args[a].startswith("-"):
+            o = _opt(args[a])
+            if o not in ("i", "t") or a + 1 >= len(args):
+                raise self._usage("addNet", usage)
+            v = self._int(args[a + 1], "addNet")
+            if o == "i":
+                intervals = v
+            else:
+                ticks = v
+            a += 2
+        types = set()
+        while a < len(args) and not _is_integer(args[a]):
+            t = args[a]
+            if t not in ("SRBPTT", "CONTINUOUS", "BOLTZMANN", "FROZEN"):
+                raise LensError(f'addNet: invalid network type: "{t}" (network types: SRBPTT, CONTINUOUS, '
+                                'BOLTZMANN)')
+            types.add(t)
+            a += 1
+        if "BOLTZMANN" in types:
+            raise LensError("addNet: BOLTZMANN networks are not implemented in pdpsim")
+        if "FROZEN" in types:
+            raise LensError("addNet: the FROZEN network type is not implemented in pdpsim (use freezeWeights)")
+        specs = []
+        while a < len(args):
+            units = self._int(args[a], "addNet")
+            if units <= 0:
+                raise self._usage("addNet", usage)
+            a += 1
+            toks = []
+            while a < len(args) and not _is_integer(args[a]):
+                toks.append(args[a])
+                a += 1
+            specs.append((units, toks, a == len(args)))
+        if name in self.nets:
+            del self.nets[name]
+        lnet = LensNet(name, {"SRBPTT"} | types, intervals, ticks)
+        lnet.params["dt"] = 1.0 / ticks
+        self.nets[name] = lnet
+        self.net = lnet
+        self._add_group("bias", 1, ["BIAS"])
+        counts = {"input": 1, "output": 1, "hidden": 1, "bias": 2}
+        last = None
+        for units, toks, is_last in specs:
+            base = set()
+            is_elman = any((t[1:] if t[:1] in "+-" else t) == "ELMAN" for t in toks)
+            toks = [t for t in toks if (t[1:] if t[:1] in "+-" else t) != "ELMAN"]
+            for t in toks:
+                tt = t[1:] if t[:1] in "+-" else t
+                if tt in GROUP_FLAGS:
+                    base.add(tt)
+            fixed = base & {"BIAS", "INPUT", "OUTPUT"}
+            context = None
+            if is_elman:
+                if "CONTINUOUS" in lnet.types:
+                    raise NeedsTime("addNet: an ELMAN (context) group on a CONTINUOUS network")
+                which = "input" if "INPUT" in base else "output" if "OUTPUT" in base else "hidden"
+                n = counts[which]
+                cname = (("inContext" if which == "input" else "outContext" if which == "output" else "context")
+                         + str(n)) if n > 1 else "context"
+                context = self._add_group(cname, units, ["ELMAN"])
+            if "INPUT" in base or (len(lnet.groups) == 1 and not fixed):
+                kind = "input"
+                if "INPUT" not in base:
+                    toks.append("INPUT")
+            elif "OUTPUT" in base or (is_last and not fixed):
+                kind = "output"
+                if "OUTPUT" not in base:
+                    toks.append("OUTPUT")
+            elif "BIAS" in base:
+                kind = "bias"
+            else:
+                kind = "hidden"
+            n = counts[kind]
+            gname = f"{kind}{n}" if (n > 1 or kind == "bias") else kind
+            counts[kind] += 1
+            g = self._add_group(gname, units, toks)
+            if context is not None:
+                self._elman_connect(g, context)
+                self._connect(context, g, "FULL", 1.0, NAN, NAN, context.name)
+            if last is not None:
+                self._connect(last, g, "FULL", 1.0, NAN, NAN, last.name)
+            last = g
+        lnet.reset(self.rand)
+        return ""
+
+    def c_useNet(self, *args):
+        if len(args) > 1:
+            raise self._usage("useNet", "useNet [<network>]")
+        if not args:
+            return " ".join(f'"{n}"' for n in self.nets)
+        if args[0] not in self.nets:
+            raise LensError(f'useNet: network "{args[0]}" doesn\'t exist')
+        self.net = self.nets[args[0]]
+        return self.net.name
+
+    def c_deleteNets(self, *args):
+        if len(args) != 1:
+            raise self._usage("deleteNets", "deleteNets <network-list>")
+        names = list(self.nets) if args[0] == "*" else self.tcl.splitlist(args[0])
+        for n in names:
+            if n not in self.nets:
+                raise LensError(f'deleteNets: network "{n}" doesn\'t exist')
+            lnet = self.nets.pop(n)
+            if self.net is lnet:
+                self.net = next(iter(self.nets.values()), None)
+        return ""
+
+    def c_setTime(self, *args):
+        net = self._need_net("setTime")
+        usage = "setTime [-intervals <timeIntervals> |\n\t-ticks <ticksPerInterval> | -history <historyLength> | -dtfixed]"
+        if not args:
+            return f"{net.time_intervals} {net.ticks_per_interval} {net.history_length}"
+        intervals, ticks, history = net.time_intervals, net.ticks_per_interval, -1
+        a = 0
+        set_dt = None
+        while a < len(args) and args[a].startswith("-"):
+            o = _opt(args[a])
+            if o == "d":
+                set_dt = False
+                a += 1
+                continue
+            if o not in ("i", "t", "h") or a + 1 >= len(args):
+                raise self._usage("setTime", usage)
+            v = self._int(args[a + 1], "setTime")
+            if o == "i":
+                intervals = v
+            elif o == "t":
+                ticks = v
+                if set_dt is None:
+                    set_dt = True
+            else:
+                history = v
+            a += 2
+        if a != len(args):
+            raise self._usage("setTime", usage)
+        net.set_time(intervals, ticks, history)
+        if set_dt:
+            net.params["dt"] = 1.0 / ticks
+        return ""
+
+    # ------------------------------------------------------------------ groups
+    def c_addGroup(self, *args):
+        usage = "addGroup <group> <num-units> [[+|-]<group-type>]*"
+        if len(args) < 2:
+            raise self._usage("addGroup", usage)
+        net = self._need_net("addGroup")
+        name = args[0]
+        if not name:
+            raise LensError("addGroup: group must have a real name")
+        if name in net.groups:
+            raise LensError(f'addGroup: group "{name}" already exists in the current network')
+        units = self._int(args[1], "addGroup")
+        if units <= 0:
+            raise LensError("addGroup: group must have at least one unit")
+        g = self._add_group(name, units, list(args[2:]))
+        return f"group({g.num})"
+
+    def _add_group(self, name: str, units: int, tokens: list[str]) -> LensGroup:
+        net = self.net
+        parsed = []
+        for tok in tokens:
+            mode = "toggle"
+            t = tok
+            if t[:1] == "+":
+                mode, t = "add", t[1:]
+            elif t[:1] == "-":
+                mode, t = "remove", t[1:]
+            if t in GROUP_FLAGS:
+                cls = "flag"
+            elif t in INPUT_TYPES:
+                cls = "input"
+            elif t in OUTPUT_TYPES:
+                cls = "output"
+            elif t in COST_TYPES:
+                cls = "cost"
+            else:
+                raise LensError(f'Invalid group type: "{t}" (not one of Lens 2.63\'s group, input, output or '
+                                'error types)')
+            parsed.append((mode, cls, t))
+        sets = {"flag": [], "input": [], "output": [], "cost": []}
+
+        def add(cls, t):
+            if t not in sets[cls]:
+                sets[cls].append(t)
+
+        for mode, cls, t in parsed:
+            if mode == "toggle":
+                add(cls, t)
+        flags = sets["flag"]
+        # Lens's cleanupGroupType
+        if "BIAS" in flags:
+            flags[:] = [f for f in flags if f not in ("INPUT", "OUTPUT", "ELMAN", "STANDARD_CRIT", "MAX_CRIT")]
+        special = bool({"INPUT", "ELMAN", "BIAS"} & set(flags)) and "OUTPUT" not in flags
+        if not special:
+            add("flag", "BIASED")
+        add("flag", "RESET_ON_EXAMPLE")
+        crits = [f for f in flags if f in ("STANDARD_CRIT", "MAX_CRIT")]
+        for c in crits[1:]:
+            flags.remove(c)
+        if "OUTPUT" in flags:
+            add("flag", "WRITE_OUTPUTS")
+        if not (set(sets["input"]) & _BASIC_INPUT) and not special:
+            sets["input"].insert(0, "DOT_PRODUCT")
+        if not (set(sets["output"]) & (_BASIC_OUTPUT | _CLAMPING)):
+            if special and "BIAS" in flags:
+                sets["output"].insert(0, "BIAS_CLAMP")
+            elif special and "INPUT" in flags and "SOFT_CLAMP" not in sets["input"]:
+                sets["output"].insert(0, "HARD_CLAMP")
+            elif special and "ELMAN" in flags:
+                sets["output"].insert(0, "ELMAN_CLAMP")
+            else:
+                sets["output"].insert(0, "LOGISTIC")
+        continuous = "CONTINUOUS" in net.types
+        if (continuous and (not special or ("INPUT" in flags and "HARD_CLAMP" not in sets["output"]))
+                and "IN_INTEGR" not in sets["input"] and "OUT_INTEGR" not in sets["output"]
+                and "INTERACT_INTEGR" not in sets["output"]):
+            sets["output"].append("OUT_INTEGR")
+        if not (set(sets["cost"]) & _ERRORS) and "OUTPUT" in flags and "KOHONEN" not in sets["output"]:
+            if "SOFT_MAX" in sets["output"]:
+                sets["cost"].append("DIVERGENCE")
+            elif "LINEAR" in sets["output"]:
+                sets["cost"].append("SUM_SQUARED")
+            else:
+                sets["cost"].append("CROSS_ENTROPY")
+        if continuous and "OUTPUT" in flags and not {"STANDARD_CRIT", "MAX_CRIT"} & set(flags):
+            add("flag", "STANDARD_CRIT")
+        for mode, cls, t in parsed:
+            if mode == "add":
+                add(cls, t)
+            elif mode == "remove" and t in sets[cls]:
+                sets[cls].remove(t)
+        flags = set(sets["flag"])
+        every = flags | set(sets["input"]) | set(sets["output"]) | set(sets["cost"])
+        integration = None
+        if continuous:
+            integ = [t for t in sets["input"] if t == "IN_INTEGR"] + [t for t in sets["output"] if t == "OUT_INTEGR"]
+            if len(integ) > 1:
+                raise LensError(f"group '{name}': both IN_INTEGR and OUT_INTEGR is not implemented in pdpsim")
+            if integ:
+                integration = integ[0]
+                (sets["input"] if integration == "IN_INTEGR" else sets["output"]).remove(integration)
+                every = every - {integration}
+        elman = "ELMAN" in flags and not continuous and not {"BIAS", "INPUT", "OUTPUT"} & flags
+        if elman:
+            if sets["output"] != ["ELMAN_CLAMP"] or sets["input"] or sets["cost"]:
+                extra = [t for t in sets["input"] + sets["output"] + sets["cost"] if t != "ELMAN_CLAMP"]
+                raise LensError(f"group '{name}': an ELMAN group with the type "
+                                f"{extra[0] if extra else 'ELMAN_CLAMP twice'} is not implemented in pdpsim")
+            every = every - {"ELMAN", "ELMAN_CLAMP"}
+        timed = sorted(every & _TIME_TYPES)
+        if timed:
+            raise NeedsTime(f"group '{name}' of type {timed[0]}")
+        for bad in ("ADAPTIVE_GAIN", "DERIV_NOISE", "EXT_INPUT_NOISE", "LESIONED"):
+            if bad in flags:
+                raise LensError(f"group '{name}': the group type {bad} is not implemented in pdpsim")
+        if "INPUT" in flags and "OUTPUT" in flags:
+            raise LensError(f"group '{name}': a group both INPUT and OUTPUT is not implemented in pdpsim")
+        kind = ("BIAS" if "BIAS" in flags else "INPUT" if "INPUT" in flags else
+                "OUTPUT" if "OUTPUT" in flags else "ELMAN" if elman else "HIDDEN")
+        ins, outs, costs = sets["input"], sets["output"], sets["cost"]
+        if kind == "ELMAN":
+            function = None
+        elif kind in ("INPUT", "BIAS"):
+            expected = "HARD_CLAMP" if kind == "INPUT" else "BIAS_CLAMP"
+            if outs != [expected] or ins:
+                extra = [t for t in ins + outs if t != expected]
+                raise LensError(f"group '{name}': the type {extra[0] if extra else outs} on a {kind} group is "
+                                "not implemented in pdpsim")
+            function = None
+        else:
+            if ins != ["DOT_PRODUCT"]:
+                other = [t for t in ins if t != "DOT_PRODUCT"] or ins
+                raise LensError(f"group '{name}': the input type {other[0] if other else '(none)'} is not "
+                                "implemented in pdpsim (only DOT_PRODUCT)")
+            funcs = [t for t in outs if t in OUTPUT_FUNCTIONS]
+            others = [t for t in outs if t not in OUTPUT_FUNCTIONS]
+            if others:
+                raise LensError(f"group '{name}': the output type {others[0]} is not implemented in pdpsim "
+                                f"(output functions: {', '.join(OUTPUT_FUNCTIONS)})")
+            if len(funcs) != 1:
+                raise LensError(f"group '{name}': one output function expected, got {funcs or 'none'}")
+            function = funcs[0]
+        errors = [t for t in costs if t in ERROR_FUNCTIONS]
+        others = [t for t in costs if t not in ERROR_FUNCTIONS]
+        if others:
+            raise LensError(f"group '{name}': the error/cost type {others[0]} is not implemented in pdpsim "
+                            f"(error types: {', '.join(ERROR_FUNCTIONS)})")
+        if kind != "OUTPUT" and errors:
+            raise LensError(f"group '{name}': an error type on a group that is not OUTPUT is not implemented")
+        if kind == "OUTPUT" and len(errors) != 1:
+            raise LensError(f"group '{name}': one error type expected, got {errors or 'none'}")
+        error = errors[0] if errors else None
+        pg = net.net.add_group(name, units, kind="CONTEXT" if kind == "ELMAN" else kind,
+                               function=OUTPUT_FUNCTIONS[function]() if function else "LINEAR",
+                               error=ERROR_FUNCTIONS[error]() if error else None)
+        pg.integration = integration
+        crit = next((f for f in ("STANDARD_CRIT", "MAX_CRIT") if f in flags), None)
+        g = LensGroup(net, pg, kind, function, error, flags, crit)
+        g.frozen = "FROZEN" in flags
+        net.groups[name] = g
+        if "BIASED" in flags and "bias" in net.groups and net.groups["bias"] is not g:
+            self._connect(net.groups["bias"], g, "FULL", 1.0, NAN, NAN, "bias")
+        g.reset_units()
+        return g
