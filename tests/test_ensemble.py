@@ -116,3 +116,72 @@ def test_lanes_with_cross_entropy_tanh_and_nan_targets(monkeypatch, tmp_path):
         np.testing.assert_allclose(errs, ref[0], rtol=1e-12)
         for w, w0 in zip(ws, ref[1]):
             np.testing.assert_allclose(w, w0, rtol=1e-12, atol=1e-14)
+
+
+ATTRACTOR = """\
+name: att
+seed: 0
+bias: true
+time: {mode: continuous, ticks_per_interval: 3, intervals: 2, grace: 1}
+groups:
+  input:   {units: 4, type: INPUT}
+  hidden:  {units: 5, integration: OUT_INTEGR}
+  output:  {units: 4, type: OUTPUT, error: CROSS_ENTROPY, integration: OUT_INTEGR}
+  cleanup: {units: 3, integration: IN_INTEGR}
+links:
+  - input -> hidden
+  - hidden -> output
+  - {from: output, to: cleanup, bidirectional: true}
+examples:
+  inputs:  [[[1, 0, 0, 1]], [[0, 1, 0, 1]], [[0, 0, 1, 1]], [[1, 1, 0, 0]], [[0, 1, 1, 0]]]
+  targets: [[[1, 0, 0, 0]], [[0, 1, 0, .nan]], [[0, 0, 1, 0]], [[0, 0, 0, 1]], [[1, 0, 1, 0]]]
+training: {algorithm: momentum, learning_rate: 0.3, momentum: 0.8, max_epochs: 100, output_criterion: 0.6}
+"""
+
+
+@pytest.mark.parametrize("order,batch", [("ordered", 0), ("permuted", 2), ("random", 1)])
+def test_ensemble_of_networks_in_time_equals_separate_runs(order, batch, tmp_path):
+    """CONTINUOUS networks (integration, a bidirectional clean-up, grace, a NaN target): each
+    member, with its own rate, example order and stop, equals a separate run: to 1e-13 after
+    one epoch; the batched products round differently from one network's, and over up to 300
+    updates through time that grows (to about 1e-11 here), hence 1e-9 over the whole run."""
+    spec = tmp_path / "att.yaml"
+    spec.write_text(ATTRACTOR)
+    seeds = [0, 1, 2, 5]
+    rates = [0.3, 0.6, 0.3, 1.2]
+    kw = dict(order=order, batch_size=batch)
+    for epochs, rtol in [(1, 1e-13), (None, 1e-9)]:
+        run = dict(kw, max_epochs=epochs) if epochs else kw
+        ens = ensemble.from_spec(str(spec), seeds)
+        res = ensemble.train(ens, learning_rates=rates, **run)
+        stops = set()
+        for k, (s, lr) in enumerate(zip(seeds, rates)):
+            m = pdpsim.load(str(spec), seed=s)
+            r = pdpsim.train(m.network, m.examples, m.training, learning_rate=lr, backend="numpy", **run)
+            assert res.stopped[k] == r.stopped and res.epochs_to_stop[k] == r.n_epochs
+            stops.add(r.n_epochs)
+            np.testing.assert_allclose(res.errors[:r.n_epochs, k], r.errors, rtol=rtol)
+            for b in m.network.blocks:
+                np.testing.assert_allclose(ens.network.block(b.source.name, b.dest.name).weights[k], b.weights,
+                                           rtol=rtol, atol=rtol * np.abs(b.weights).max())
+    assert len(stops) > 1                          # members stopped at different epochs
+
+
+def test_ensemble_of_networks_in_time_refusals(tmp_path):
+    from pdpsim.examples import ExampleSet
+    spec = tmp_path / "att.yaml"
+    spec.write_text(ATTRACTOR)
+    ens = ensemble.from_spec(str(spec), [0, 1])
+    rng = np.random.default_rng(0)                 # the first example has two events, the others one
+    ens.examples = ExampleSet({"input": rng.integers(0, 2, (5, 2, 4)).astype(float)},
+                              {"output": rng.integers(0, 2, (5, 2, 4)).astype(float)}, n_events=[2, 1, 1, 1, 1])
+    with pytest.raises(pdpsim.PdpError, match="every example must run the same number of ticks"):
+        ensemble.train(ens, order="permuted")
+    with pytest.raises(pdpsim.PdpError, match="compiled loop does not support ensembles of networks in time"):
+        ensemble.train(ens, backend="compiled")
+    res = ensemble.train(ens, order="ordered", max_epochs=3, output_criterion=None)   # the same examples: fine
+    assert res.errors.shape == (3, 2) and np.isfinite(res.errors).all()
+    srn = tmp_path / "srn.yaml"
+    srn.write_text(ATTRACTOR.replace("mode: continuous", "mode: srn"))
+    with pytest.raises(pdpsim.PdpError, match="simple recurrent network"):
+        ensemble.from_spec(str(srn), [0, 1])

@@ -5,7 +5,10 @@ member k's weights are those a separate network built with ``seeds[k]`` would
 draw, each member draws its own example orders from its own generator, may have
 its own learning rate, and stops (its weights freeze) when it meets the
 criterion, exactly as a separate run would. The results equal N separate runs
-with the same seeds (tests check this to 1e-12 relative)::
+with the same seeds (tests check this to 1e-12 relative). Feed-forward networks and
+CONTINUOUS networks in time (backpropagation through time with the members side by
+side; their batched products round differently, so agreement is 1e-13 after an
+epoch and drifts with rounding over long runs)::
 
     ens = ensemble.from_spec("xor", seeds=range(1000))
     result = ensemble.train(ens, learning_rates=[0.5] * 500 + [1.0] * 500)
@@ -76,6 +79,8 @@ def stack(members: Sequence[Network], name: str | None = None) -> Network:
                 [(g.name, g.size) for g in m.groups.values()] != [(g.name, g.size) for g in first.groups.values()]:
             raise PdpError(f"ensemble: network '{m.name}' differs in architecture from '{first.name}'")
     E = len(members)
+    if first.time is not None:
+        return _stack_copy(first, members, name)
     ens = Network(name or first.name, seed=first.seed, ensemble=E, init_range=first.init_range,
                   init_mean=first.init_mean, dtype=first.dtype)
     for g in first.groups.values():
@@ -93,6 +98,22 @@ def stack(members: Sequence[Network], name: str | None = None) -> Network:
     return ens
 
 
+def _stack_copy(first: Network, members: Sequence[Network], name: str | None) -> Network:
+    """The first member, copied with every group setting (integration, clamps, initial states,
+    time), its link blocks holding every member's weights along a leading axis."""
+    import copy
+    ens = copy.deepcopy(first)
+    ens.name = name or first.name
+    ens.ensemble = len(members)
+    for k, b in enumerate(ens.blocks):
+        b.weights = np.stack([m.blocks[k].weights for m in members])
+        b.weight_deriv = np.zeros_like(b.weights)
+        b.last_change = np.zeros_like(b.weights)
+        b.rule_state = {}
+    ens._invalidate()
+    return ens
+
+
 def from_spec(spec: str, seeds: Iterable[int]) -> Ensemble:
     """Build ``spec`` once per seed and stack the networks (feed-forward specs)."""
     seeds = [int(s) for s in seeds]
@@ -100,8 +121,9 @@ def from_spec(spec: str, seeds: Iterable[int]) -> Ensemble:
         raise PdpError("ensemble: no seeds")
     sp = load_spec(spec)                       # parsed once; each member is built from it with its seed
     first: Model = build_spec(sp, seed=seeds[0])
-    if first.network.time is not None:
-        raise PdpError(f"ensemble: '{spec}' is a network in time; ensembles are feed-forward for now")
+    if first.network.time is not None and first.network.time.mode != "continuous":
+        raise PdpError(f"ensemble: '{spec}' is a simple recurrent network; ensembles are feed-forward networks "
+                       "or CONTINUOUS networks in time")
     nets = [first.network] + [build_network(sp, seed=s) for s in seeds[1:]]
     ens = stack(nets)
     return Ensemble(ens, first.examples, first.training, seeds, [n.rng for n in nets])
@@ -147,12 +169,20 @@ def train(ens: Ensemble, params: TrainingParams | None = None, learning_rates: S
     rates = np.full(E, params.learning_rate) if learning_rates is None else np.asarray(learning_rates, float)
     if rates.shape != (E,):
         raise PdpError(f"ensemble: {len(rates)} learning rates for {E} networks")
-    inputs, targets = feedforward_arrays(net, xs)
     n = len(xs)
     bs = n if params.batch_size == 0 or params.batch_size >= n else params.batch_size
-    if _compiled_ok(ens, params, bs):
-        return _train_compiled(ens, params, rates, inputs, targets, bs, probs=(
-            xs.frequencies / xs.frequencies.sum() if params.order == "random" else None))
+    if net.time is None:
+        inputs, targets = feedforward_arrays(net, xs)
+        if _compiled_ok(ens, params, bs):
+            return _train_compiled(ens, params, rates, inputs, targets, bs, probs=(
+                xs.frequencies / xs.frequencies.sum() if params.order == "random" else None))
+        batches = _FeedForwardBatches(net, inputs, targets)
+    else:
+        if params.backend == "compiled":
+            raise PdpError("training.backend: the compiled loop does not support ensembles of networks in time; "
+                           "use numpy or auto")
+        batches = _TimeBatches(net, xs, params)
+    want_distance = params.output_criterion is not None
     probs = xs.frequencies / xs.frequencies.sum() if params.order == "random" else None
     active = np.ones(E, dtype=bool)
     stopped = ["max_epochs"] * E
@@ -173,22 +203,11 @@ def train(ens: Ensemble, params: TrainingParams | None = None, learning_rates: S
         total = np.zeros(E)
         worst = np.zeros(E)
         for start in range(0, n, bs):
-            if orders is None:
-                sel = slice(start, min(start + bs, n))
-                feed = {g: x[sel] for g, x in inputs.items()}
-                tg = {g: t[sel] for g, t in targets.items()}
-            else:
-                idx = orders[:, start:start + bs]                       # (E, B)
-                feed = {g: x[idx] for g, x in inputs.items()}
-                tg = {g: t[idx] for g, t in targets.items()}
-            net.forward(feed)
-            net.set_targets(tg)
-            total += net.error().sum(axis=-1)
-            if params.output_criterion is not None:
-                for g in net.output_groups:
-                    d = np.nan_to_num(np.abs(g.output - g.target), nan=0.0)
-                    worst = np.maximum(worst, d.max(axis=(-2, -1)))
-            net.backward()
+            # the same examples for every member, or each member's own (E, B)
+            sel = np.arange(start, min(start + bs, n)) if orders is None else orders[:, start:start + bs]
+            e, w = batches.run(sel, want_distance)
+            total += e
+            worst = np.maximum(worst, w)
             update_weights(net.blocks, params.algorithm, params.learning_rate, mom, decay,
                            ensemble_rates=eff_rates)
         errors[epoch - 1, active] = total[active]
@@ -212,6 +231,77 @@ def train(ens: Ensemble, params: TrainingParams | None = None, learning_rates: S
         if not active.any():
             break
     return EnsembleResult(errors[:last_epoch], stopped, epochs_to_stop, list(ens.seeds), rates)
+
+
+class _FeedForwardBatches:
+    """One batch of a feed-forward ensemble: forward, error, backward."""
+
+    def __init__(self, net: Network, inputs: dict, targets: dict):
+        self.net, self.inputs, self.targets = net, inputs, targets
+
+    def run(self, sel: np.ndarray, want_distance: bool) -> tuple[np.ndarray, np.ndarray]:
+        net = self.net
+        net.forward({g: x[sel] for g, x in self.inputs.items()})
+        net.set_targets({g: t[sel] for g, t in self.targets.items()})
+        total = net.error().sum(axis=-1)
+        worst = np.zeros(net.ensemble)
+        if want_distance:
+            for g in net.output_groups:
+                d = np.nan_to_num(np.abs(g.output - g.target), nan=0.0)
+                worst = np.maximum(worst, d.max(axis=(-2, -1)))
+        net.backward()
+        return total, worst
+
+
+class _TimeBatches:
+    """One batch of an ensemble of CONTINUOUS networks: every tick forward and back through time
+    (pdpsim.unfolding). When the members see different examples, their batches are laid out side
+    by side, which needs every example to run the same number of ticks."""
+
+    def __init__(self, net: Network, xs: ExampleSet, params: TrainingParams):
+        from . import unfolding
+        if net.time.early_stop is not None:
+            raise PdpError("ensemble: time.early_stop ends each example's events at their own tick; "
+                           "ensembles of networks in time run without it")
+        unfolding.check_examples(net, xs)
+        self.u, self.net, self.xs = unfolding, net, xs
+        self.tt = unfolding.tables(net, xs)
+        self.unf = unfolding.Unfolded(net, fused=False if params.backend == "numpy" else None)
+        ticks = self.tt.ticks.sum(axis=1)
+        if params.order != "ordered" and not (ticks == ticks[0]).all():
+            raise PdpError(f"ensemble: with order {params.order}, every example must run the same number of ticks "
+                           f"(here {ticks.min()} to {ticks.max()}); use order: ordered")
+
+    def _schedule(self, sel: np.ndarray):
+        """Inputs and targets (ticks + 1, E, B, units): the members' own examples side by side, or
+        the same ones seen by every member."""
+        u, E = self.u, self.net.ensemble
+        if sel.ndim == 1:
+            one = u.schedule_for(self.net, self.xs, self.tt, sel)
+            shared = {}
+            for kind, arrays in (("inputs", one.inputs), ("targets", one.targets)):
+                shared[kind] = {g: np.broadcast_to(x[:, None], (x.shape[0], E) + x.shape[1:])
+                                for g, x in arrays.items()}
+            return u.Schedule(shared["inputs"], shared["targets"], one.ticks, one.event_of_tick, one.active)
+        parts = [u.schedule_for(self.net, self.xs, self.tt, row) for row in sel]
+        first = parts[0]
+        return u.Schedule({g: np.stack([p.inputs[g] for p in parts], axis=1) for g in first.inputs},
+                          {g: np.stack([p.targets[g] for p in parts], axis=1) for g in first.targets},
+                          first.ticks, first.event_of_tick, first.active)
+
+    def run(self, sel: np.ndarray, want_distance: bool) -> tuple[np.ndarray, np.ndarray]:
+        net = self.net
+        sched = self._schedule(sel)
+        total = self.unf.forward(sched).sum(axis=-1)
+        worst = np.zeros(net.ensemble)
+        if want_distance:
+            for g, y in sched.targets.items():
+                d = np.abs(net.groups[g].output_history - y)      # (ticks + 1, E, B, units)
+                d = np.moveaxis(d, 1, 0).reshape(net.ensemble, -1)
+                seen = ~np.isnan(d).all(axis=1)
+                worst[seen] = np.maximum(worst[seen], np.nanmax(d[seen], axis=1))
+        self.unf.backward(sched)
+        return total, worst
 
 
 def _compiled_ok(ens: Ensemble, params: TrainingParams, bs: int) -> bool:

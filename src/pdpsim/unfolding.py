@@ -261,7 +261,7 @@ class Unfolded:
         net = self.net
         T = sched.ticks
         some = next(iter(sched.inputs.values())) if sched.inputs else next(iter(sched.targets.values()))
-        B = some.shape[1]
+        B = some.shape[-2]                  # (ticks + 1, [E,] B, units): an ensemble may get its own per member
         lead = ((net.ensemble,) if net.ensemble else ()) + (B,)
         dt = self.dt
         for g in self.groups:
