@@ -554,3 +554,17 @@ def test_jupyter_displays():
                 cls._repr_html_ = old
             elif "_repr_html_" in cls.__dict__:
                 delattr(cls, "_repr_html_")
+
+
+def test_a_stream_of_one_example_compares_its_events():
+    """Elman's letter stream is one example of ~2000 events: its representations are the
+    hidden patterns of its first 200 events."""
+    from pdpsim.viewer.session import REPRESENTATION_STEPS
+    s = load_source("elman-letters")
+    try:
+        r = s.representations("hidden", "pca")
+    finally:
+        s.close()
+    assert r["names"][:2] == ["event 0", "event 1"] and len(r["names"]) == REPRESENTATION_STEPS
+    assert np.asarray(r["patterns"]).shape == (REPRESENTATION_STEPS, 20)
+    assert "events 0-199 of example" in r["when"]

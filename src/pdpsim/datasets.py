@@ -101,12 +101,40 @@ def pattern_associator(kind: str = "orthogonal") -> ExampleSet:
                       name=f"pa-{kind}")
 
 
+def family_trees() -> ExampleSet:
+    """Hinton's (1986) 104 family relationships: inputs ``person`` (24) and ``relation`` (12),
+    targets ``patient`` (24, summing to 1 over the answers); the copy shipped in pdpsim/data."""
+    from .reproductions.family_trees import load_data
+    return load_data().examples
+
+
+def deep_dyslexia() -> ExampleSet:
+    """Plaut & Shallice's (1993) 40 words (20 concrete, then 20 abstract): inputs
+    ``orthography`` (48), targets ``semantics`` (118 features); the copy shipped in pdpsim/data."""
+    from .reproductions.plaut_shallice import load_data
+    d = load_data()
+    return ExampleSet({"orthography": d.orthography}, {"semantics": d.semantics}, names=list(d.words),
+                      name="deep-dyslexia")
+
+
+def elman_letters(consonants: int = 1000, seed: int = 0) -> ExampleSet:
+    """Elman's (1990) letter stream: ``consonants`` random consonants b, d, g, each followed by
+    its vowels (ba, dii, guuu), letters as 6 features; one example whose event i has letter i
+    as ``input`` and letter i+1 as the ``output`` target."""
+    from .datasets_elman import letter_examples, letter_sequence
+    n = positive_int(consonants, "elman_letters: consonants")
+    return letter_examples(letter_sequence(n, np.random.default_rng(int(seed))))
+
+
 GENERATORS: dict[str, Callable[..., ExampleSet]] = {
     "xor": xor,
     "boolean": boolean,
     "parity": parity,
     "encoder": encoder,
     "pattern_associator": pattern_associator,
+    "family_trees": family_trees,
+    "deep_dyslexia": deep_dyslexia,
+    "elman_letters": elman_letters,
 }
 
 

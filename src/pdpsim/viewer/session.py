@@ -70,6 +70,10 @@ class Busy(ViewerError):
     status = 409
 
 
+#: a one-example stream's representations use at most this many of its events (ticks)
+REPRESENTATION_STEPS = 200
+
+
 @dataclass
 class Snapshot:
     """Every group's values for every example (and tick) at one set of weights.
@@ -461,11 +465,22 @@ class ViewerSession:
         snap = self.snapshot()
         out = snap.values[g.name]["output"]
         idx = np.arange(out.shape[1])
-        x = out[snap.last_step, idx]                                   # (n_examples, units)
+        if out.shape[1] == 1 and snap.last_step[0] >= 1:
+            # one example in time (a stream, as Elman's): its events (ticks) are the patterns,
+            # the first REPRESENTATION_STEPS of them
+            what = "event" if self.mode == "srn" else "tick"
+            steps = np.arange(min(int(snap.last_step[0]) + 1, REPRESENTATION_STEPS))
+            x = out[steps, 0]
+            names = [f"{what} {t}" for t in steps]
+            when = f"{what}s 0-{steps[-1]} of example '{self.examples.names[0]}'"
+        else:
+            x = out[snap.last_step, idx]                               # (n_examples, units)
+            names = list(self.examples.names)
+            when = "end of each example" if self.mode else "current weights"
         d, coords, extra = _project(x, method)
-        return {"group": g.name, "method": method, "names": list(self.examples.names),
+        return {"group": g.name, "method": method, "names": names,
                 "patterns": x, "dissimilarity": d, "coords": coords, "version": snap.version, "epoch": self.epoch,
-                "when": "end of each example" if self.mode else "current weights", **extra}
+                "when": when, **extra}
 
     # ------------------------------------------------------------ training
     @property
