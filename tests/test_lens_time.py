@@ -1,7 +1,7 @@
 """Lens scripts with networks in time (CONTINUOUS), compared with Lens 2.63.
 
-``tests/lens_reference/ct_attractor.tcl`` was run in a double-precision Lens
-(see the README there); pdpsim's shell must print the same numbers.
+``tests/lens_reference/ct_attractor.tcl``, ``ct_train.tcl``, ``ct_tanh.tcl`` and ``ct_dtscale.tcl``
+were run in a double-precision Lens (see the README there); pdpsim's shell must print the same numbers.
 """
 from __future__ import annotations
 
@@ -87,6 +87,130 @@ def test_continuous_refusals_are_clear(tmp_path):
     shell = _net(tmp_path, "I: 1 0 T: 1 0;")
     with pytest.raises(ScriptError, match="doExample -train on a CONTINUOUS network is not implemented"):
         shell.eval("doExample 0 -train")
-    shell = _net(tmp_path, "I: 1 0 T: 1 0;", "addGroup t2 2 TANH; connectGroups in t2;")
-    with pytest.raises(ScriptError, match="TANH group 't2' on a CONTINUOUS network is not implemented"):
+    shell = _net(tmp_path, "I: 1 0 T: 1 0;", "setObj dt 0.5;")
+    with pytest.raises(ScriptError, match="a dt other than 1/ticksPerInterval on a CONTINUOUS network"):
         shell.eval("train 1")
+    shell = _net(tmp_path, "I: 1 0 T: 1 0;")
+    shell.eval("setTime -history 5")
+    with pytest.raises(ScriptError, match="historyLength other than maxTicks is not implemented"):
+        shell.eval("train 1")
+
+
+# ---------------------------------------------------------------- TANH groups and dtScale
+def test_continuous_tanh_matches_lens(ref_dir):  # noqa: F811
+    """ct_tanh.tcl: TANH groups in a CONTINUOUS network (OUT_INTEGR with a gain, IN_INTEGR in a cycle
+    with the TANH outputs, a LINEAR group beside them), run forward and trained: outputs, errors,
+    link derivatives, weight changes, unit derivatives and weights agree with double-precision
+    Lens to a relative 1e-12 (about 4e-14 seen). Lens starts a TANH or LINEAR group at its own
+    initOutput, 0, not at the network's 0.5 (that was the earlier ~3% difference), and takes
+    TANH's derivative at each tick's net input."""
+    ours = run("ct_tanh.tcl", digits=17)
+    worst = compare_outputs((ref_dir / "ct_tanh.lens.out").read_text(), ours)
+    assert worst < 1e-12
+    print(f"ct_tanh: largest relative difference from Lens {worst:.2g}")
+
+
+def test_continuous_dtscale_matches_lens(ref_dir):  # noqa: F811
+    """ct_dtscale.tcl: group and unit dtScale on OUT_INTEGR and IN_INTEGR groups, test and training,
+    agree with double-precision Lens to a relative 1e-12 (about 1e-14 seen)."""
+    ours = run("ct_dtscale.tcl", digits=17)
+    worst = compare_outputs((ref_dir / "ct_dtscale.lens.out").read_text(), ours)
+    assert worst < 1e-12
+    print(f"ct_dtscale: largest relative difference from Lens {worst:.2g}")
+
+
+def test_group_init_output_follows_its_type():
+    """Lens's type cleanup gives every new group its own initOutput (what Lens printed for these
+    groups); the network's initOutput no longer reaches them."""
+    shell = LensShell(stdout=io.StringIO(), seed=3, real_digits=17)
+    shell.eval("addNet c -i 1 -t 2 CONTINUOUS; addGroup in 2 INPUT; addGroup h 2 TANH; addGroup l 2 LINEAR;"
+               "addGroup sm 2 SOFT_MAX; addGroup e 2 EXPONENTIAL; addGroup li 2 LINEAR IN_INTEGR;"
+               "addGroup out 2 OUTPUT; addGroup out2 3 OUTPUT SOFT_MAX; addGroup o3 2 OUTPUT TANH")
+    lens = {"bias": "1", "in": "0.5", "h": "0", "l": "0", "sm": "0.5", "e": "0", "li": "0", "out": "0.5",
+            "out2": "0.33333333333333331", "o3": "0"}
+    assert {g: shell.eval(f"getObj {g}.initOutput") for g in lens} == lens
+    shell.eval("setObj initOutput 0.2")
+    assert {g: shell.eval(f"getObj {g}.initOutput") for g in lens} == lens
+    assert shell.eval("getObj h.unit(1).output") == "0"
+    shell.eval("addNet s 2 3 2; addGroup t 2 TANH; addGroup cx 2 ELMAN; elmanConnect t cx")
+    assert [shell.eval(f"getObj {g}.initOutput") for g in ("hidden", "t", "cx")] == ["0.5", "0", "0"]
+
+
+def test_event_ended_early_leaves_its_ticks_to_the_next(tmp_path):
+    """The first event meets the criterion after one tick; the second (min = max = 2 intervals, 8
+    ticks) then runs its whole length, which it could not have after a full first event (maxTicks
+    13). Lens counted 10 ticks, then 13 without the criterion."""
+    shell = _net(tmp_path, "2\n[0 max: 2] I: 1 0 T: 0.5 0.5\n[1 max: 2 min: 2] I: 0 1 T: 1 0\n;")
+    shell.eval("setObj testGroupCrit 0.5; test")
+    assert shell.eval("set Test(numTicks)") == "10"
+    shell.eval("setObj testGroupCrit 0; test")
+    assert shell.eval("set Test(numTicks)") == "13"
+
+
+def test_dtscale_fields(tmp_path):
+    shell = _net(tmp_path, "I: 1 0 T: 1 0;")
+    shell.eval("setObj h.dtScale 0.5; setObj h.unit(2).dtScale 3")
+    assert [shell.eval(p) for p in ("getObj h.dtScale", "getObj h.unit(2).dtScale", "getObj h.unit(0).dtScale")] \
+        == ["0.5", "3", "1"]
+    tp = shell.net._time_params(training=False)
+    np.testing.assert_array_equal(tp.dt_scale["h"], [0.5, 0.5, 1.5])
+    assert set(tp.dt_scale) == {"h"}
+
+
+def test_core_dt_scale_and_tanh_derivative_at_net_input():
+    """The core's opt-ins used by the Lens shell: ``TimeParams.dt_scale`` integrates a group with dt times
+    its factors (a factor of 1 changes nothing); an output function with ``backward_at_input`` (Lens's
+    TANH) gets each tick's net input in the backward pass, so the gradient is right."""
+    from pdpsim import ExampleSet, Network
+    from pdpsim.lens.functions import LensTanh
+    from pdpsim.unfolding import TimeParams, Unfolded, build_schedule, make_continuous, tables
+
+    def build(fn="LOGISTIC", scale=None):
+        net = Network("n", seed=4)
+        net.add_group("in", 2, kind="INPUT")
+        net.add_group("h", 3, function=fn, integration="OUT_INTEGR")
+        net.add_group("out", 2, kind="OUTPUT", error="SUM_SQUARED", integration="OUT_INTEGR")
+        net.connect("in", "h")
+        net.connect("h", "h")
+        net.connect("h", "out")
+        make_continuous(net, ticks_per_interval=4, intervals=1.0, integrate=False)
+        if scale is not None:
+            net.time = TimeParams("continuous", 4, 1.0, dt_scale={"h": scale}).validated()
+            net._invalidate()
+        return net
+
+    xs = ExampleSet({"in": [[1.0, 0.0], [0.0, 1.0]]}, {"out": [[0.9, 0.1], [0.2, 0.7]]})
+
+    def go(net):
+        tt = tables(net, xs)
+        sched = build_schedule(net, xs, np.arange(2), tt.ticks, tt.grace)
+        unf = Unfolded(net, fused=False)
+        err = unf.forward(sched)
+        unf.backward(sched)
+        return float(err.sum()), net.groups["h"].output_history.copy(), [b.weight_deriv.copy() for b in net.blocks]
+
+    base, same = go(build()), go(build(scale=1.0))
+    assert base[0] == same[0]
+    np.testing.assert_array_equal(base[1], same[1])
+    for a, b in zip(base[2], same[2]):
+        np.testing.assert_array_equal(a, b)
+    s = np.array([0.5, 1.0, 2.0])
+    net = build(scale=s)
+    _e, hist, _d = go(net)
+    w_in, w_hh = net.blocks[0].weights, net.blocks[1].weights
+    x = np.array([[1.0, 0.0], [0.0, 1.0]])
+    a = np.full((2, 3), 0.5)
+    for t in range(1, 5):                       # inputs are clamped from tick 0 (pdpsim's default)
+        a = a + 0.25 * s * (1.0 / (1.0 + np.exp(-(x @ w_in + a @ w_hh))) - a)
+        np.testing.assert_allclose(hist[t], a, rtol=1e-13)
+    for scale in (None, s):                     # TANH's derivative at each tick's net input
+        net = build(fn=LensTanh(), scale=scale)
+        _e, _h, derivs = go(net)
+        for k, idx in ((1, (2, 0)), (0, (0, 1)), (2, (1, 1))):
+            w = net.blocks[k].weights
+            w[idx] += 1e-6
+            up = go(net)[0]
+            w[idx] -= 2e-6
+            down = go(net)[0]
+            w[idx] += 1e-6
+            np.testing.assert_allclose(derivs[k][idx], (up - down) / 2e-6, rtol=1e-6, atol=1e-10)

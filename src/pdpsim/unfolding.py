@@ -16,6 +16,10 @@ outputs, so every link carries the previous tick's output)::
     a_j(t)   = f(n_j(t))                                or, OUT_INTEGR: a_j(t-1) + dt (f(n_j(t)) - a_j(t-1))
     HARD clamp: a_j(t) = input_j;   SOFT clamp: a_j(t) <- a_j(t) + s (input_j - a_j(t))
 
+An output function with a method ``backward_at_input(n, f, dE/df, out)`` gets
+each tick's net input n(t) in the backward pass (Lens's TANH takes its derivative
+at the net input); the others get f(n(t)) through ``backward(f, dE/df, out)``.
+
 Groups of plain LOGISTIC units (integrating their outputs or not) run each tick's
 elementwise work as one compiled step when numba is installed (``Unfolded(net,
 fused=False)`` keeps to numpy; tests hold the two to 1e-11).
@@ -70,6 +74,14 @@ class TimeParams:
                                   after the event's ``min`` intervals (ExampleSet.event_fields
                                   "min", default ``min_intervals``); needs batches of one example
     min_intervals : float         default shortest event, in intervals, with ``early_stop``
+    max_ticks : int | None        with ``early_stop``: end the example after tick ``max_ticks - 1``
+                                  whatever its events (Lens's maxTicks: an event ended early leaves
+                                  its ticks to the next events, so the schedule gives every event its
+                                  full length and this cuts it); None: no limit
+    dt_scale : dict               group name -> a factor (or one per unit) on dt in that group's
+                                  integrator, IN_INTEGR or OUT_INTEGR (Lens's group and unit
+                                  dtScale); groups not named integrate with dt. Each tick's error
+                                  is still scaled by dt
     """
 
     mode: str = "continuous"
@@ -82,6 +94,8 @@ class TimeParams:
     tick0_senders_zero: bool = False
     early_stop: float | None = None
     min_intervals: float = 0.0
+    max_ticks: int | None = None
+    dt_scale: dict = field(default_factory=dict)
 
     def validated(self, where: str = "time") -> "TimeParams":
         p = replace(self)
@@ -93,6 +107,17 @@ class TimeParams:
         if p.early_stop is not None:
             p.early_stop = real(p.early_stop, f"{where}.early_stop", minimum=0)
         p.min_intervals = real(p.min_intervals, f"{where}.min_intervals", minimum=0)
+        scales = {}
+        for gname, v in dict(p.dt_scale or {}).items():
+            a = np.asarray(v, dtype=float)
+            if a.ndim > 1 or not np.all(np.isfinite(a)):
+                raise PdpError(f"{where}.dt_scale[{gname!r}]: expected a real or one real per unit")
+            scales[str(gname)] = float(a) if a.ndim == 0 else a.copy()
+        p.dt_scale = scales
+        if p.max_ticks is not None:
+            p.max_ticks = positive_int(p.max_ticks, f"{where}.max_ticks")
+            if p.max_ticks < 2:
+                raise PdpError(f"{where}.max_ticks: tick 0 and at least one tick (2 or more)")
         p.tick0_clamp = bool(p.tick0_clamp)
         p.integrator_lag = bool(p.integrator_lag)
         p.tick0_senders_zero = bool(p.tick0_senders_zero)
@@ -243,6 +268,15 @@ class Unfolded:
         self.computed = [g for g in self.groups if g.kind in ("HIDDEN", "OUTPUT")
                          or (g.kind == "INPUT" and g.clamp == "SOFT")]
         self.tick_scale = self.dt if net.time.error_scale_per_tick else 1.0
+        scales = getattr(net.time, "dt_scale", None) or {}
+        for gname, v in scales.items():
+            if gname not in net.groups:
+                raise PdpError(f"time.dt_scale: network '{net.name}' has no group '{gname}'")
+            if np.ndim(v) == 1 and len(v) != net.groups[gname].size:
+                raise PdpError(f"time.dt_scale: group '{gname}' has {net.groups[gname].size} units, "
+                               f"got {len(v)} factors")
+        #: dt in each group's integrator (dt times its dt_scale; an array with one factor per unit)
+        self.group_dt = {g.name: (self.dt * scales[g.name] if g.name in scales else self.dt) for g in self.groups}
         # groups whose tick (forward and back) runs as one compiled elementwise step: plain
         # LOGISTIC units, OUT_INTEGR or no integration, no clamp, lesion, noise or Lens rule
         self.kernels = None
@@ -253,7 +287,8 @@ class Unfolded:
             except ImportError:
                 if fused:
                     raise PdpError("fused steps need numba, which is not installed") from None
-        self.fused = {g.name for g in self.computed if self.kernels is not None and _fusable(g)}
+        self.fused = {g.name for g in self.computed if self.kernels is not None and _fusable(g)
+                      and g.name not in scales}
 
     # ---------------------------------------------------------- forward
     def forward(self, sched: Schedule) -> np.ndarray:
@@ -328,7 +363,7 @@ class Unfolded:
                         raw += b.weights[..., 0:1, :]
                 if g.integration == "IN_INTEGR":                  # n(t) = n(t-1) + dt (raw - n(t-1))
                     raw -= g.net_input_history[t - 1]
-                    raw *= dt
+                    raw *= self.group_dt[g.name]
                     raw += g.net_input_history[t - 1]
             for g in self.groups:
                 a = g.output_history[t]
@@ -347,7 +382,7 @@ class Unfolded:
                         f = fh[t]
                         fwd[g.name](n, f)
                         np.subtract(f, g.output_history[t - 1], out=a)
-                        a *= dt
+                        a *= self.group_dt[g.name]
                         a += g.output_history[t - 1]
                     else:
                         fwd[g.name](n, a)
@@ -394,6 +429,11 @@ class Unfolded:
                     on_event = 0
                 elif end == t:
                     on_event = 0
+                limit = self.net.time.max_ticks
+                if limit is not None and limit - 1 <= t < T:            # the example's last tick
+                    sched = _cut(sched, t + 1, T + 1)
+                    self.cut_schedule = sched
+                    T = sched.ticks
         return T, sched, total
 
     def _after_ticks(self, sched, T, stop, total):
@@ -489,10 +529,11 @@ class Unfolded:
                         self.tick1_derivs[g.name] = df.copy()
                     continue
                 d = dA[g.name]
+                gdt = self.group_dt[g.name]
                 if g.integration == "OUT_INTEGR":
                     if lag:                                            # Lens: f(t) gets dt dE/da(t+1)
-                        np.multiply(dA_next[g.name], dt, out=df_buf[g.name])
-                    d += dA_next[g.name] * (1.0 - dt)
+                        np.multiply(dA_next[g.name], gdt, out=df_buf[g.name])
+                    d += dA_next[g.name] * (1.0 - gdt)
                 if g.name in out_groups and sched.target_kind[g.name][t] != "none":
                     d += err_deriv[g.name][t]
                 if g.clamp == "SOFT" and g.name in sched.inputs:
@@ -505,26 +546,31 @@ class Unfolded:
                 if g.name in self.fused:
                     continue
                 d = dA[g.name]
+                gdt = self.group_dt[g.name]
                 fh = self.f_history[g.name]
                 f = g.output_history[t] if fh is None else fh[t]
                 if g.integration == "OUT_INTEGR":
                     df = df_buf[g.name]
                     if not lag:
-                        np.multiply(d, dt, out=df)
+                        np.multiply(d, gdt, out=df)
                 else:
                     df = d
                 if g.integration == "IN_INTEGR":
                     dn = dn_buf[g.name][t % 2]      # two buffers: dE/dn(t) and the carried dE/dn(t+1)
                 else:
                     dn = R[g.name][t]               # dE/draw(t) = dE/dn(t): written in place
-                g.function.backward(f, df, dn)
+                at_input = getattr(g.function, "backward_at_input", None)
+                if at_input is not None:            # a derivative taken at the tick's net input
+                    at_input(g.net_input_history[t], f, df, dn)
+                else:
+                    g.function.backward(f, df, dn)
                 if g.integration == "IN_INTEGR":
                     if lag:                         # Lens: raw(t) gets dt dE/dn(t+1)
-                        np.multiply(dN_next[g.name], dt, out=R[g.name][t])
-                    dn += (1.0 - dt) * dN_next[g.name]
+                        np.multiply(dN_next[g.name], gdt, out=R[g.name][t])
+                    dn += (1.0 - gdt) * dN_next[g.name]
                     dN_next[g.name] = dn
                     if not lag:
-                        np.multiply(dn, dt, out=R[g.name][t])
+                        np.multiply(dn, gdt, out=R[g.name][t])
                 # the state at this tick, for inspection
                 g.output_deriv, g.input_deriv = d, dn
                 if t == 1:                          # what reached f at tick 1 (Lens's units keep it)

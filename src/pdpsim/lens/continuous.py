@@ -31,21 +31,17 @@ class ContinuousMixin:
             raise LensError(f"{what}: a dt other than 1/ticksPerInterval on a CONTINUOUS network is not "
                             "implemented")
         for g in self.groups.values():
-            if g.function == "TANH":
-                raise LensError(f"{what}: TANH group '{g.name}' on a CONTINUOUS network is not implemented (its "
-                                "outputs differ from Lens's by a few percent, and its derivative needs each "
-                                "tick's net input)")
-            if g.params["dtScale"] != 1.0:
-                raise LensError(f"{what}: a group dtScale other than 1 on a CONTINUOUS network is not implemented")
             if g.kind == "OUTPUT" and (choose(g.params["targetRadius"], self.params["targetRadius"])
                                        or choose(g.params["zeroErrorRadius"], self.params["zeroErrorRadius"])):
                 raise LensError(f"{what}: targetRadius / zeroErrorRadius on a CONTINUOUS network is not "
                                 "implemented")
 
     # ------------------------------------------------------------ time (CONTINUOUS, via pdpsim.unfolding)
-    def time_tables(self, S: "LensExampleSet"):
+    def time_tables(self, S: "LensExampleSet", cut: bool = True):
         """Lens's event timing for every example of ``S``: (ticks, grace ticks, min ticks), each
-        (n_examples, max_events); events past the network's maxTicks are cut as Lens cuts them."""
+        (n_examples, max_events); events past the network's maxTicks are cut as Lens cuts them.
+        Without ``cut`` every event keeps its own length (at most maxTicks - 1): for a run whose
+        events may end early, where Lens's maxTicks then cuts what runs (``TimeParams.max_ticks``)."""
         ex = S.examples
         n, E = len(ex), max(1, ex.max_events)
         tpi = self.ticks_per_interval
@@ -64,8 +60,10 @@ class ContinuousMixin:
         for i in range(n):
             tick = 1
             for e in range(int(ex.n_events[i])):
-                if tick >= self.max_ticks:
+                if cut and tick >= self.max_ticks:
                     break
+                if not cut:
+                    tick = 1                     # each event as if it started the example
                 mx, mn, gr = value("max", i, e), value("min", i, e), value("grace", i, e)
                 k = 0
                 while True:                      # Lens's standardNetRunExample, without the criterion
@@ -89,9 +87,15 @@ class ContinuousMixin:
                            self.params["trainGroupCrit" if training else "testGroupCrit"])
                 if c > 0:
                     crit = 1.0
+        scales = {}
+        for g in self.groups.values():                 # Lens's integrators: dt x group dtScale x unit dtScale
+            gs, us = float(g.params["dtScale"]), g.unit_dt_scale
+            if gs != 1.0 or np.any(us != 1.0):
+                scales[g.name] = gs if np.all(us == 1.0) else gs * us
         return TimeParams("continuous", self.ticks_per_interval, float(self.time_intervals), 0.0,
                           error_scale_per_tick=True, tick0_clamp=False, integrator_lag=True,
-                          tick0_senders_zero=True, early_stop=crit).validated()
+                          tick0_senders_zero=True, early_stop=crit,
+                          max_ticks=None if crit is None else self.max_ticks, dt_scale=scales).validated()
 
     def run_in_time(self, S: "LensExampleSet", idx: np.ndarray, training: bool, backward: bool):
         """Run examples ``idx`` of ``S`` through time (Lens's CONTINUOUS network): each example's error,
@@ -109,15 +113,15 @@ class ContinuousMixin:
                 pg.error.ticks = 1            # the engine multiplies each tick's error by dt
         ex = S.examples
         self.check_loaded(S)
-        key = (id(ex), self.max_ticks, self.ticks_per_interval, S.params["maxTime"], S.params["minTime"],
-               S.params["graceTime"])
-        if getattr(S, "_tables_key", None) != key:
-            S._tables = self.time_tables(S)
-            S._tables_key = key
-        ticks, grace, mins = S._tables
         net.time = self._time_params(training)
         net._invalidate()
         stop = net.time.early_stop is not None
+        key = (id(ex), self.max_ticks, self.ticks_per_interval, S.params["maxTime"], S.params["minTime"],
+               S.params["graceTime"], stop)
+        if getattr(S, "_tables_key", None) != key:
+            S._tables = self.time_tables(S, cut=not stop)
+            S._tables_key = key
+        ticks, grace, mins = S._tables
         unf = Unfolded(net)
         groups = [g for g in self.groups.values() if g.criterion]
 

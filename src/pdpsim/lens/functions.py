@@ -170,6 +170,11 @@ class LensTanh(OutputFunction):
         n = self._net
         if n is None or n.shape != output.shape:
             raise LensError("TANH: backward pass without a forward pass")
+        return self.backward_at_input(n, output, output_deriv, out)
+
+    def backward_at_input(self, net_input, output, output_deriv, out):
+        """dE/dn at the given net input (a network in time passes each tick's own)."""
+        n = net_input
         with np.errstate(over="ignore"):
             d = 1.0 / np.square(np.cosh(n))
         d[(n >= 17) | (n <= -17)] = SMALL_VAL

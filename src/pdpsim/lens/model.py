@@ -115,6 +115,7 @@ class LensGroup:
         self.blocks: list[LensBlock] = []     # incoming, in Lens's order (bias first)
         n = group.size
         self.state = {f: np.zeros(n) for f in UNIT_FIELDS}
+        self.unit_dt_scale = np.ones(n)       # each unit's dtScale (a parameter: resetNet keeps it)
         self.reset_units()
 
     @property

@@ -32,6 +32,28 @@ _TIME_TYPES = {"ELMAN", "IN_INTEGR", "OUT_INTEGR", "INTERACT_INTEGR", "ELMAN_CLA
                "USE_INPUT_HIST", "USE_OUTPUT_HIST", "USE_TARGET_HIST", "USE_OUT_DERIV_HIST", "INCR_CLAMP"}
 
 
+def _estimated_init_output(outputs: list[str], units: int) -> float:
+    """A new group's initOutput, as Lens's type cleanup sets it from the group's output types (in
+    their order): 0.5 for LOGISTIC-like groups and hard-clamped inputs, 1/units for SOFT_MAX, 1 for the
+    bias, 0 for TANH, TERNARY, LINEAR, EXPONENTIAL and ELMAN groups. The group's value always wins
+    over the network's initOutput afterwards (Lens never leaves it unset)."""
+    low = high = None
+    init = 0.0
+    for t in outputs:
+        if t == "BIAS_CLAMP":
+            low, high, init = 0.0, 1.0, 1.0
+        elif t in ("LOGISTIC", "GAUSSIAN", "SOFT_MAX", "KOHONEN", "OUT_BOLTZ", "OUT_NORM"):
+            low, high = 0.0, 1.0
+            init = 1.0 / units if t == "SOFT_MAX" else 0.5
+        elif t in ("TERNARY", "TANH"):
+            low, high, init = -1.0, 1.0, 0.0
+        elif t == "EXPONENTIAL":
+            low = 0.0
+    if low is None and high is None and set(outputs) & (_CLAMPING - {"ELMAN_CLAMP"}):
+        init = 0.5
+    return init
+
+
 class NetCommands(Commands):
     """Lens's network and group commands."""
 
@@ -270,6 +292,7 @@ class NetCommands(Commands):
                 sets["cost"].append("CROSS_ENTROPY")
         if continuous and "OUTPUT" in flags and not {"STANDARD_CRIT", "MAX_CRIT"} & set(flags):
             add("flag", "STANDARD_CRIT")
+        init_output = _estimated_init_output(sets["output"], units)
         for mode, cls, t in parsed:
             if mode == "add":
                 add(cls, t)
@@ -342,6 +365,7 @@ class NetCommands(Commands):
         pg.integration = integration
         crit = next((f for f in ("STANDARD_CRIT", "MAX_CRIT") if f in flags), None)
         g = LensGroup(net, pg, kind, function, error, flags, crit)
+        g.params["initOutput"] = init_output
         g.frozen = "FROZEN" in flags
         net.groups[name] = g
         if "BIASED" in flags and "bias" in net.groups and net.groups["bias"] is not g:

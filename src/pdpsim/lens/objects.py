@@ -320,7 +320,7 @@ class ObjectSpace:
                                           for j in range(g.size)])
         if name in g.params and name not in _GUI:
             if name in ("minOutput", "maxOutput", "outputCostPeak", "ternaryShift", "clampStrength",
-                        "noiseRange", "gainDecay", "outputCostScale", "dtScale"):
+                        "noiseRange", "gainDecay", "outputCostScale"):
                 raise LensError(f'object "{path}": the group field {name} is not implemented in pdpsim')
 
             def setter(v, name=name):
@@ -367,7 +367,7 @@ class ObjectSpace:
             return Field("real", lambda: float(np.asarray(g.group.function.gain if hasattr(g.group.function, "gain")
                                                            else 1.0)))
         if name == "dtScale":
-            return Field("real", lambda: 1.0)
+            return Field("real", lambda: g.unit_dt_scale[j], lambda v: g.unit_dt_scale.__setitem__(j, v))
         if name in ("gainDeriv",):
             return Field("real", lambda: 0.0)
         if name in _HISTORY:

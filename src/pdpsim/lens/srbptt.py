@@ -58,8 +58,6 @@ class SrbpttMixin:
             if g.kind != "BIAS" and "RESET_ON_EXAMPLE" not in g.flags:
                 raise LensError(f"{what}: group '{g.name}' is not RESET_ON_EXAMPLE; carrying outputs from one "
                                 "example to the next is not implemented in pdpsim")
-            if g.function == "TANH":
-                raise LensError(f"{what}: TANH group '{g.name}' in an SRBPTT network is not implemented")
             if g.kind == "ELMAN":
                 if g.elman_source is None:
                     raise LensError(f"{what}: ELMAN group '{g.name}' has no source (elmanConnect)")
@@ -163,7 +161,11 @@ class SrbpttMixin:
                         if g.kind in ("INPUT", "BIAS"):
                             continue
                         d_in = np.empty_like(d_out)
-                        g.group.function.backward(o[g.name], d_out, d_in)
+                        fn = g.group.function
+                        if hasattr(fn, "backward_at_input"):     # TANH: at this tick's net input
+                            fn.backward_at_input(nets[t][g.name], o[g.name], d_out, d_in)
+                        else:
+                            fn.backward(o[g.name], d_out, d_in)
                         done_id[g.name] = d_in
                         for b in g.blocks:
                             s = b.source.name
