@@ -185,3 +185,28 @@ def test_compiled_float32_equals_numpy_float32(workload):
     np.testing.assert_allclose(runs["compiled"][0], runs["numpy"][0], rtol=1e-5)
     for w, w0 in zip(runs["compiled"][1], runs["numpy"][1]):
         np.testing.assert_allclose(w, w0, rtol=1e-3, atol=1e-4 * np.abs(w0).max())
+
+
+def test_compiled_loop_refuses_other_equations():
+    """A unit or error class with other equations than pdpsim's own (Lens's table logistic,
+    Lens's TANH) and Lens's time options never run in the compiled loop (auto takes numpy)."""
+    from pdpsim.compiled import unsupported
+    from pdpsim.lens.functions import LensLogistic, LensTanh
+    from pdpsim.training import TrainingParams
+    from pdpsim.unfolding import make_continuous
+    for cls in (LensLogistic, LensTanh):
+        net = Network("n", seed=0)
+        net.add_group("input", 2, kind="INPUT")
+        net.add_group("output", 2, kind="OUTPUT", error="SUM_SQUARED")
+        net.connect("input", "output")
+        assert unsupported(net, TrainingParams()) is None
+        net.groups["output"].function = cls()
+        assert unsupported(net, TrainingParams()) == f"{cls.__name__} units"
+    net = Network("t", seed=0)
+    net.add_group("input", 2, kind="INPUT")
+    net.add_group("output", 2, kind="OUTPUT", error="SUM_SQUARED", integration="OUT_INTEGR")
+    net.connect("input", "output")
+    make_continuous(net, ticks_per_interval=2)
+    assert unsupported(net, TrainingParams()) is None
+    net.time.dt_scale = {"output": 0.5}
+    assert unsupported(net, TrainingParams()) == "time.dt_scale"

@@ -43,6 +43,17 @@ def available() -> bool:
     return True
 
 
+def _plain_function(g) -> bool:
+    """pdpsim's own LOGISTIC, TANH or LINEAR (not a subclass with other equations, e.g. Lens's)."""
+    from .units import Linear, Logistic, Tanh
+    return type(g.function) in (Logistic, Tanh, Linear)
+
+
+def _error_classes() -> tuple:
+    from .error_functions import CrossEntropy, Divergence, SumSquared
+    return (SumSquared, CrossEntropy, Divergence)
+
+
 def unsupported(net: Network, params) -> str | None:
     """Why ``net`` with ``params`` cannot use the compiled loop (None if it can)."""
     if net.time is not None and net.time.mode != "continuous":
@@ -57,9 +68,13 @@ def unsupported(net: Network, params) -> str | None:
             return "time.integrator_lag"
         if getattr(tp, "tick0_senders_zero", False):
             return "time.tick0_senders_zero"
+        if getattr(tp, "dt_scale", None):
+            return "time.dt_scale"
+        if getattr(tp, "max_ticks", None) is not None:
+            return "time.max_ticks"
         for g in net.groups.values():
-            if g.kind == "INPUT" and g.clamp == "SOFT" and g.function.name not in FUNCS:
-                return f"{g.function.name} units"
+            if g.kind == "INPUT" and g.clamp == "SOFT" and not _plain_function(g):
+                return f"{type(g.function).__name__} units"
     if net.ensemble:
         return "ensembles"
     if params.rule != "backprop":
@@ -69,8 +84,10 @@ def unsupported(net: Network, params) -> str | None:
     for g in net.groups.values():
         if g.kind in SET_FROM_OUTSIDE:
             continue
-        if g.function.name not in FUNCS:
-            return f"{g.function.name} units"
+        if not _plain_function(g):
+            return f"{g.function.name} units" if g.function.name not in FUNCS else f"{type(g.function).__name__} units"
+        if g.has_targets and type(g.error) not in _error_classes():
+            return f"the {type(g.error).__name__} error function"
         if g.unit_mask is not None or g.output_noise:
             return "lesioned or noisy units"
         if g.has_targets and (g.target_radius > 0 or g.zero_error_radius > 0):
