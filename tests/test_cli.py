@@ -98,6 +98,16 @@ def test_bench_with_an_array_backend(run):
     assert bad.exit_code == 2 and "unknown array namespace 'array:nope'" in bad.output
 
 
+def test_train_with_a_backend_override(run, tmp_path):
+    """`train --backend` replaces the spec's training.backend; the run records it and gives the
+    numpy path's result (XOR: 187 epochs)."""
+    r = run("train", "xor", "--out", tmp_path / "a", "--backend", "array:array_api_strict", "--no-progress")
+    assert r.exit_code == 0, r.output
+    assert "187 epochs" in r.output
+    meta = json.loads((tmp_path / "a" / "run.json").read_text())
+    assert "array:array_api_strict" in json.dumps(meta)
+
+
 # ----------------------------------------------------------------- bad input
 def test_bad_input_messages(run, tmp_path):
     bad = tmp_path / "wide.yaml"

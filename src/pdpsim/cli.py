@@ -85,7 +85,9 @@ def explain(spec, example, input_value, w1, w2, target, learning_rate, seed) -> 
               help="Write a checkpoint every N epochs (and at the end), for --resume.")
 @click.option("--resume", is_flag=True,
               help="Go on from the checkpoint in OUT (the same spec, seed and parameters; --epochs may grow).")
-def train(spec, out, seed, epochs, learning_rate, progress, checkpoint_every, resume) -> None:
+@click.option("--backend", default=None,
+              help="Override training.backend: auto, numpy, compiled, or array:cupy / array:torch on a GPU.")
+def train(spec, out, seed, epochs, learning_rate, progress, checkpoint_every, resume, backend) -> None:
     """Train SPEC (a spec file or shipped name) and write the run to OUT.
 
     Writes error.csv (the error curve), weights.npz, error.png and run.json;
@@ -97,6 +99,8 @@ def train(spec, out, seed, epochs, learning_rate, progress, checkpoint_every, re
         overrides["max_epochs"] = epochs
     if learning_rate is not None:
         overrides["learning_rate"] = learning_rate
+    if backend is not None:
+        overrides["backend"] = backend
     summary = train_run(spec, Path(out), seed=seed, progress=progress and sys.stderr.isatty(),
                         resume=resume, checkpoint_every=checkpoint_every, **overrides)
     click.echo(summary)
