@@ -15,10 +15,11 @@ the same sequence as the numpy path, so runs agree to rounding. At the end weigh
 ``last_change`` and ``weight_deriv`` are copied back into the Network (``test()``, saving
 and checkpoints work). Device: the ``device`` argument, else (cupy, torch) the environment
 variable ``PDPSIM_DEVICE`` (``cuda:1``, ``1``, ``cpu``), else torch's ``cuda`` if available
-(else its ``cpu``) and cupy's current device. What it does not support (networks in time,
-simple recurrent networks, the Hebb rule, delta-bar-delta, output noise, other unit types
-and error functions, dtypes other than float32/float64, lesions in ensembles) is refused
-with a PdpError, never run elsewhere.
+(else its ``cpu``) and cupy's current device. CONTINUOUS networks in time run through
+:mod:`pdpsim.array_time`. What it does not support (simple recurrent networks, ensembles
+of networks in time, Lens's time options, the Hebb rule, delta-bar-delta, output noise,
+other unit types and error functions, dtypes other than float32/float64, lesions in
+ensembles) is refused with a PdpError, never run elsewhere.
 """
 from __future__ import annotations
 
@@ -119,9 +120,12 @@ def to_numpy(x) -> np.ndarray:
 
 def unsupported(net: Network, params) -> str | None:
     """Why this backend cannot train ``net`` with ``params`` (None if it can)."""
-    if net.time is not None:
-        return "networks in time and simple recurrent networks (time:); use backend numpy or auto"
-    if any(g.kind == "CONTEXT" for g in net.groups.values()):
+    if net.time is not None:                                 # CONTINUOUS networks: pdpsim.array_time
+        from .array_time import unsupported as in_time
+        why = in_time(net, params)
+        if why:
+            return why
+    elif any(g.kind == "CONTEXT" for g in net.groups.values()):
         return "CONTEXT groups (simple recurrent networks)"
     if params.rule != "backprop":
         return f"the {params.rule} rule (only rule: backprop)"
@@ -444,7 +448,7 @@ def train(net: Network, examples, params=None, *, xp: str | None = None, device=
     n = len(examples)
     if n == 0:
         raise PdpError(f"example set '{examples.name}' is empty")
-    inputs, targets = feedforward_arrays(net, examples)
+    inputs, targets = feedforward_arrays(net, examples) if net.time is None else ({}, {})
     bs = n if params.batch_size == 0 or params.batch_size >= n else params.batch_size
     probs = examples.frequencies / examples.frequencies.sum() if params.order == "random" else None
     want = params.output_criterion is not None
@@ -456,7 +460,11 @@ def train(net: Network, examples, params=None, *, xp: str | None = None, device=
         from tqdm.auto import tqdm
         bar = tqdm(total=params.max_epochs, initial=start_epoch, unit="epoch", leave=False, dynamic_ncols=True)
     with _context(dev):
-        eng = _Engine(net, module, dev, inputs, targets, params)
+        if net.time is not None:
+            from .array_time import make_engine
+            eng = make_engine(_Engine, net, module, dev, examples, params)
+        else:
+            eng = _Engine(net, module, dev, inputs, targets, params)
         try:
             for epoch in range(start_epoch + 1, params.max_epochs + 1):
                 order = _orders(net.rng, params.order, n, probs)
@@ -497,6 +505,9 @@ def train_ensemble(ens, params=None, learning_rates=None, *, xp: str | None = No
         params = replace(params, backend=f"array:{namespace_name(xp)}")
     params = params.validated()
     key, module, dev = _setup(net, params, xp, device)
+    if net.time is not None:
+        raise PdpError(f"training.backend array:{key} does not support ensembles of networks in time; "
+                       "use backend numpy or auto")
     if any(b.mask is not None for b in net.blocks) or any(g.unit_mask is not None for g in net.groups.values()):
         raise PdpError(f"training.backend array:{key} does not support lesions in ensembles")
     E = ens.size
