@@ -2,10 +2,11 @@
 
 :class:`Commands` is the base of the command groups that :class:`~pdpsim.lens.shell.LensShell`
 is made of (:mod:`~pdpsim.lens.net_commands`, :mod:`~pdpsim.lens.connect_commands`,
-:mod:`~pdpsim.lens.link_commands`, :mod:`~pdpsim.lens.example_commands`,
-:mod:`~pdpsim.lens.train_commands`, :mod:`~pdpsim.lens.object_commands`): the current
-network, group lists, reals and integers as Lens reads them, usage errors, and Lens's
-option letter and isInteger.
+:mod:`~pdpsim.lens.link_commands`, :mod:`~pdpsim.lens.lesion_commands`,
+:mod:`~pdpsim.lens.example_commands`, :mod:`~pdpsim.lens.train_commands`,
+:mod:`~pdpsim.lens.object_commands`, :mod:`~pdpsim.lens.output_commands`): the current
+network, group and unit lists, reals and integers as Lens reads them, usage errors, and
+Lens's option letter and isInteger.
 """
 from __future__ import annotations
 
@@ -63,6 +64,20 @@ class Commands:
             if name not in net.groups:
                 raise LensError(f'{cmd}: group "{name}" doesn\'t exist')
             out.append(net.groups[name])
+        return out
+
+    def _unit_list(self, text: str, cmd: str) -> list[tuple[LensGroup, int]]:
+        """(group, unit) for each unit of a Lens unit list (``group:N`` or a unit's name); ``*`` is
+        every unit that is not lesioned (Lens's FOR_EACH_UNIT)."""
+        net = self._need_net(cmd)
+        if text == "*":
+            return [(g, j) for g in net.groups.values() for j in range(g.size) if not g.lesioned[j]]
+        out = []
+        for name in self.tcl.splitlist(text):
+            u = self.objects._unit_by_name(name)
+            if u is None:
+                raise LensError(f'{cmd}: unit "{name}" doesn\'t exist')
+            out.append(u)
         return out
 
     def _is_group_list(self, text: str) -> bool:

@@ -1,7 +1,10 @@
-"""The Lens shell's connection commands: ``connectGroups`` and ``elmanConnect``.
+"""The Lens shell's connection commands: ``connectGroups``, ``elmanConnect``, ``connectUnits``
+and ``disconnectGroups``.
 
 :class:`ConnectCommands` makes link blocks between groups (FULL, RANDOM and ONE_TO_ONE
-projections, weights drawn in Lens's order) and joins an ELMAN group to its source.
+projections, weights drawn in Lens's order), joins an ELMAN group to its source, adds single
+links between units (a link block of the two groups whose mask holds the links made) and
+removes the links between two groups.
 """
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ import numpy as np
 
 from .commands import Commands, _opt
 from .functions import NAN, LensError, NeedsTime, choose
-from .model import LensBlock, LensGroup
+from .model import BLOCK_PARAMS, LensBlock, LensGroup
 
 _PROJECTIONS = ("FULL", "RANDOM", "FIXED_IN", "FIXED_OUT", "FAIR", "FAN", "ONE_TO_ONE")
 
@@ -191,3 +194,133 @@ class ConnectCommands(Commands):
                             f'and {context.size} units) are not implemented in pdpsim')
         context.elman_source = source.name
         context.params["initOutput"] = source.params["initOutput"]
+
+    # ------------------------------------------------------------------ unit by unit
+    def _is_unit_list(self, text: str) -> bool:
+        """Lens's isUnitList: ``*``, or a list whose first name is a unit."""
+        if text == "*":
+            return True
+        try:
+            names = self.tcl.splitlist(text)
+        except Exception:
+            return False
+        return bool(names) and self.objects._unit_by_name(names[0]) is not None
+
+    def c_connectUnits(self, *args):
+        usage = "connectUnits <unit-list1> (<unit-list>)* [-mean <mean>\n\t| -range <range> | -type <link-type>]"
+        net = self._need_net("connectUnits")
+        if len(args) < 2:
+            raise self._usage("connectUnits", usage)
+        a = 0
+        while a < len(args) and self._is_unit_list(args[a]):
+            a += 1
+        if a < 2:
+            raise self._usage("connectUnits", usage)
+        lists = args[:a]
+        mean = range_ = NAN
+        ltype, bidir = None, False
+        while a < len(args) and args[a].startswith("-"):
+            o = _opt(args[a])
+            if o == "b":
+                bidir = True
+                a += 1
+                continue
+            if o not in ("m", "r", "t") or a + 1 >= len(args):
+                raise self._usage("connectUnits", usage)
+            v = args[a + 1]
+            if o == "m":
+                mean = self._real(v, "connectUnits -mean")
+            elif o == "r":
+                range_ = self._real(v, "connectUnits -range")
+                if range_ < 0:
+                    raise LensError("connectUnits: range must be positive")
+            else:
+                ltype = v
+            a += 2
+        if a != len(args):
+            raise self._usage("connectUnits", usage)
+        for k in range(1, len(lists)):
+            for h, i in self._unit_list(lists[k - 1], "connectUnits"):
+                if ltype is None:
+                    ltype = h.name          # as in Lens: the first sending unit's group names the type
+                for g, j in self._unit_list(lists[k], "connectUnits"):
+                    self._connect_unit(net, h, i, g, j, ltype, mean, range_)
+                    if bidir:
+                        self._connect_unit(net, g, j, h, i, ltype, mean, range_)
+        return ""
+
+    def _connect_unit(self, net, pre: LensGroup, i: int, post: LensGroup, j: int, ltype: str, mean: float,
+                      range_: float) -> None:
+        """Lens's connectUnits: one link from unit i of ``pre`` to unit j of ``post``, its weight
+        drawn from mean/range given, else the group's, else the network's; the receiving unit's
+        block values start again from Lens's defaults and its links of the type are thawed."""
+        where = f"connectUnits {pre.name}:{i} {post.name}:{j}"
+        b = next((b for b in post.blocks if b.source is pre), None)
+        if b is not None and b.link_type != ltype:
+            raise LensError(f"{where}: a second connection from {pre.name} to {post.name} (link type {ltype}, the "
+                            f"existing one is {b.link_type}) is not implemented in pdpsim")
+        if any(x.link_type == ltype and x.source is not pre for x in post.blocks):
+            raise LensError(f"{where}: links of type {ltype} from two groups into {post.name} (Lens orders them by "
+                            "memory address) are not implemented in pdpsim")
+        if b is None:
+            if post.kind in ("INPUT", "BIAS", "ELMAN"):
+                raise LensError(f"{where}: links into the {post.kind} group '{post.name}' are not implemented in "
+                                "pdpsim (its units are clamped)")
+            if "CONTINUOUS" not in net.types and (pre is post or self._reaches(post, pre)):
+                net.bidirectional.append((pre.name, post.name))
+                raise NeedsTime(f"{where}: a connection that closes a cycle (a recurrent network)")
+            block = net.net.connect(pre.name, post.name, weights=np.zeros((pre.size, post.size)))
+            b = LensBlock(block, pre, ltype, np.zeros((pre.size, post.size), dtype=bool))
+            post.blocks.append(b)
+        else:
+            if b.mask is None or b.mask[i, j]:
+                raise LensError(f'connectUnits: {pre.name}:{i} is already connected to {post.name}:{j} with a link '
+                                f'of type "{ltype}"')
+            later = post.blocks[post.blocks.index(b) + 1:]
+            if not b.mask[:, j].any() and any(len(x.senders(j)) for x in later):
+                raise LensError(f"{where}: the unit's links would come in another order than Lens's (its links "
+                                f"from {pre.name} after those of later connections); not implemented in pdpsim")
+        for p in BLOCK_PARAMS:
+            b.params[p][j] = NAN
+        b.params["randMean"][j] = mean
+        b.params["randRange"][j] = range_
+        p = net.params
+        m = choose(mean, post.params["randMean"], p["randMean"])
+        r = choose(range_, post.params["randRange"], p["randRange"])
+        lb = b.block
+        b.mask[i, j] = True
+        lb.weights[i, j] = self.rand.rand_real(m, r)
+        lb.weight_deriv[i, j] = lb.last_change[i, j] = 0.0
+        b.rate_factor[i, j] = 1.0
+        net.frozen = post.frozen = False
+        for x in post.blocks:
+            if x.link_type == ltype:
+                x.frozen[j] = False
+
+    def c_disconnectGroups(self, *args):
+        usage = "disconnectGroups <group1> <group2> [-type <link-type>]"
+        net = self._need_net("disconnectGroups")
+        if len(args) not in (2, 4):
+            raise self._usage("disconnectGroups", usage)
+        for name in args[:2]:
+            if name not in net.groups:
+                raise LensError(f'disconnectGroups: group "{name}" doesn\'t exist')
+        pre, post = net.groups[args[0]], net.groups[args[1]]
+        ltype = None
+        if len(args) == 4:
+            if not (len(args[2]) >= 2 and "-type".startswith(args[2])):
+                raise self._usage("disconnectGroups", usage)
+            if args[3] not in {b.link_type for _g, b in net.all_blocks()}:
+                raise LensError(f'disconnectGroups: link type "{args[3]}" doesn\'t exist')
+            ltype = args[3]
+        for b in [b for b in post.blocks if b.source is pre and (ltype is None or b.link_type == ltype)]:
+            post.blocks.remove(b)
+            core = net.net
+            core.blocks.remove(b.block)
+            pre.group.outgoing.remove(b.block)
+            post.group.incoming.remove(b.block)
+            core._invalidate()
+        if ltype is None and post.kind == "ELMAN" and post.elman_source == pre.name:
+            post.elman_source = None
+        net.bidirectional = [(x, y) for x, y in net.bidirectional if (x, y) != (pre.name, post.name)]
+        return ""

@@ -19,6 +19,10 @@ class ContinuousMixin:
 
     def check_continuous(self, what: str) -> None:
         """What the continuous path (pdpsim.unfolding) does not do."""
+        self.check_damage(what)
+        if self.output_file is not None:
+            raise LensError(f"{what}: writing a CONTINUOUS network's outputs (openNetOutputFile) is not "
+                            "implemented in pdpsim")
         if self.params["pseudoExampleFreq"]:
             raise LensError("pseudoExampleFreq (error scaled by example frequency) is not implemented")
         for p in UNSUPPORTED_PROCS:

@@ -75,6 +75,8 @@ class LensRandom:
         self._f, self._r = 3, 0
         for _ in range(310):
             self.random()
+        if not hasattr(self, "_gauss"):
+            self._gauss = None                             # randGaussian's spare value: (value, mean, range)
 
     def random(self) -> int:
         """glibc random(): 31 bits."""
@@ -105,6 +107,46 @@ class LensRandom:
 
     def rand_prob(self) -> float:
         return self.drand48()
+
+    def rand_gaussian(self, mean: float, range_: float) -> float:
+        """Lens's randGaussian: the polar method on two ``randReal(0, 1)`` draws, returning one
+        value of the pair and keeping the other for the next call with the same mean and range
+        (the spare survives ``seed``, as Lens's static variables do)."""
+        spare = self._gauss
+        if spare is not None and spare[1] == mean and spare[2] == range_:
+            self._gauss = None
+            return spare[0]
+        while True:
+            v1 = self.rand_real(0.0, 1.0)
+            v2 = self.rand_real(0.0, 1.0)
+            rsq = v1 * v1 + v2 * v2
+            if 0.0 < rsq < 1.0:
+                break
+        fac = math.sqrt(-2.0 * math.log(rsq) / rsq)
+        self._gauss = (v1 * fac * range_ + mean, mean, range_)
+        return v2 * fac * range_ + mean
+
+    def noise(self, proc: str, value: float, range_: float) -> float:
+        """One of Lens's noise procedures (``noiseType``) applied to ``value``."""
+        if proc == "addGaussian":
+            return value + self.rand_gaussian(0.0, range_)
+        if proc == "multGaussian":
+            return value * self.rand_gaussian(1.0, range_)
+        if proc == "addUniform":
+            return value + self.rand_real(0.0, range_)
+        if proc == "multUniform":
+            return value * self.rand_real(1.0, range_)
+        raise LensError(f"unknown noise procedure {proc!r}")
+
+    def noise_array(self, proc: str, values: np.ndarray, range_: float, skip: np.ndarray | None = None) -> np.ndarray:
+        """``noise`` on each value in order (units in order), leaving out those where ``skip``."""
+        out = np.array(values, dtype=float, copy=True)
+        rows = out.reshape(-1, out.shape[-1])
+        for row in rows:
+            for j in range(len(row)):
+                if skip is None or not skip[j]:
+                    row[j] = self.noise(proc, float(row[j]), range_)
+        return rows.reshape(out.shape)
 
 
 # ---------------------------------------------------------------- output functions

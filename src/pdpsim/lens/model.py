@@ -116,6 +116,9 @@ class LensGroup:
         n = group.size
         self.state = {f: np.zeros(n) for f in UNIT_FIELDS}
         self.unit_dt_scale = np.ones(n)       # each unit's dtScale (a parameter: resetNet keeps it)
+        self.lesioned = np.zeros(n, dtype=bool)   # lesionUnits: skipped by every unit loop of Lens's
+        self.noise_types: list[str] = []      # IN_NOISE, OUT_NOISE, IN_DERIV_NOISE, OUT_DERIV_NOISE
+        self.noise_proc = "addGaussian"       # noiseType: addGaussian, multGaussian, addUniform, multUniform
         self.reset_units()
 
     @property
@@ -127,17 +130,18 @@ class LensGroup:
         return list(self.lnet.groups).index(self.name)
 
     def reset_units(self) -> None:
-        """Lens's resetUnitValues: output = initOutput, input = initInput, no target."""
-        n = self.size
+        """Lens's resetUnitValues: output = initOutput, input = initInput, no target (lesioned
+        units are left as they are, as Lens's unit loops skip them)."""
         s = self.state
-        s["output"][:] = 1.0 if self.kind == "BIAS" else choose(self.params["initOutput"],
+        k = ~self.lesioned
+        s["output"][k] = 1.0 if self.kind == "BIAS" else choose(self.params["initOutput"],
                                                                   self.lnet.params["initOutput"])
-        s["input"][:] = choose(self.params["initInput"], self.lnet.params["initInput"])
-        s["inputDeriv"][:] = 0.0
-        s["outputDeriv"][:] = 0.0
-        s["target"][:] = NAN
-        s["externalInput"][:] = NAN
-        s["adjustedTarget"][:] = np.zeros(n)
+        s["input"][k] = choose(self.params["initInput"], self.lnet.params["initInput"])
+        s["inputDeriv"][k] = 0.0
+        s["outputDeriv"][k] = 0.0
+        s["target"][k] = NAN
+        s["externalInput"][k] = NAN
+        s["adjustedTarget"][k] = 0.0
 
     def n_incoming(self) -> np.ndarray:
         """Links into each unit."""

@@ -13,13 +13,15 @@ from __future__ import annotations
 import numpy as np
 
 from .continuous import ContinuousMixin
+from .damage import DamageMixin
+from .records import RecordMixin
 from .functions import choose, LensError, LensRandom, NAN, NeedsTime
 from .model import NET_DEFAULTS, PROCS, UNSUPPORTED_PROCS, LensExampleSet, LensGroup, LensNetwork
 from .srbptt import SrbpttMixin
 from .update import WeightUpdateMixin
 
 
-class LensNet(ContinuousMixin, SrbpttMixin, WeightUpdateMixin):
+class LensNet(ContinuousMixin, SrbpttMixin, WeightUpdateMixin, DamageMixin, RecordMixin):
     """A Lens network: groups in Lens's order (``bias`` first), parameters, counters."""
 
     def check_loaded(self, S: "LensExampleSet") -> None:
@@ -50,6 +52,7 @@ class LensNet(ContinuousMixin, SrbpttMixin, WeightUpdateMixin):
         self.testing_set: LensExampleSet | None = None
         self.current_example: tuple[LensExampleSet, int] | None = None
         self.bidirectional: list[tuple[str, str]] = []
+        self.rand: LensRandom | None = None          # the shell's generator (noise is drawn while running)
         self.set_time(intervals, ticks)
         self.history_length = self.max_ticks
 
@@ -144,14 +147,21 @@ class LensNet(ContinuousMixin, SrbpttMixin, WeightUpdateMixin):
                         w[i, j] = rand.rand_real(m, r)
 
     def reset(self, rand: LensRandom, randomize: bool = True) -> None:
-        """Lens's resetNet: unit values, link derivatives and directions, counters."""
+        """Lens's resetNet: unit values, link derivatives and directions, counters (a lesioned
+        unit and its incoming links' values are left alone; their weights are drawn again)."""
         for g in self.groups.values():
             g.reset_units()
             g.error_value = 0.0
+            keep = g.lesioned
             for b in g.blocks:
-                b.block.weight_deriv[...] = 0.0
-                b.block.last_change[...] = 0.0
-                b.block.rule_state["rate_factor"] = np.ones_like(b.block.weights)
+                lb = b.block
+                lb.weight_deriv[:, ~keep] = 0.0
+                lb.last_change[:, ~keep] = 0.0
+                rate = np.ones_like(lb.weights)
+                if keep.any():
+                    rate[:, keep] = b.rate_factor[:, keep]
+                lb.rule_state["rate_factor"] = rate
+        self.reset_history()
         if randomize:
             self.randomize(rand)
         self.total_updates = 0
@@ -242,6 +252,8 @@ class LensNet(ContinuousMixin, SrbpttMixin, WeightUpdateMixin):
             crit = choose(g.params["trainGroupCrit" if training else "testGroupCrit"],
                           self.params["trainGroupCrit" if training else "testGroupCrit"])
             t = ex.targets[g.name][i, e] if g.name in ex.targets else np.full(g.size, NAN)
+            if g.lesioned.any():
+                t = np.where(g.lesioned, NAN, t)          # Lens's criteria skip lesioned units
             a = outputs[g.name]
             nan = np.isnan(t)
             if g.criterion == "STANDARD_CRIT":
@@ -321,7 +333,7 @@ class LensNet(ContinuousMixin, SrbpttMixin, WeightUpdateMixin):
         for g in self.groups.values():
             g.error_value = g.output_cost = 0.0
         n = int(self.params["batchSize"]) if self.params["batchSize"] > 0 else len(S)
-        idx = S.next_indices(n)
+        idx = self.pick_examples(S, n)
         if self.continuous:
             if self.history_length != self.max_ticks:
                 raise LensError("training a CONTINUOUS network with historyLength other than maxTicks is not "
@@ -335,10 +347,12 @@ class LensNet(ContinuousMixin, SrbpttMixin, WeightUpdateMixin):
             errs, ok, _ticks = self.run_srn(S, idx, training=True, backward=True)
             self.error = float(errs.sum())
             self.mask_derivs()
+            self.deriv_noise()
             self.snapshot_srn(derivs=True)
             return bool(ok.all())
         errs = self.forward(S, idx)
         self.error = float(errs.sum())
+        self.history_batch(S, idx, store=True)
         self.net.backward()
         self.mask_derivs()
         correct = bool(self.criteria(training=True).all())

@@ -9,6 +9,7 @@ type pdpsim does not implement. Connections are made by
 from __future__ import annotations
 
 from .commands import Commands, _is_integer, _opt
+from .damage import NOISE_TYPES
 from .functions import ERROR_FUNCTIONS, NAN, OUTPUT_FUNCTIONS, LensError, NeedsTime
 from .model import LensGroup
 from .net import LensNet
@@ -52,6 +53,24 @@ def _estimated_init_output(outputs: list[str], units: int) -> float:
     if low is None and high is None and set(outputs) & (_CLAMPING - {"ELMAN_CLAMP"}):
         init = 0.5
     return init
+
+
+def _noise_types(name: str, kind: str, ins: list[str], outs: list[str], flags: set[str]) -> list[str]:
+    """A group's noise types (Lens's noisy input and output procedures), refusing where pdpsim
+    would not run them as Lens does: before the group's input or output function (Lens would
+    overwrite or misplace the noise), on the bias or an ELMAN group."""
+    noise = [t for t in ins + outs if t in NOISE_TYPES]
+    extra = sorted({"DERIV_NOISE", "EXT_INPUT_NOISE"} & flags)
+    if (noise or extra) and kind in ("BIAS", "ELMAN"):
+        raise LensError(f"group '{name}': noise ({(noise + extra)[0]}) on a {kind} group is not implemented in "
+                        "pdpsim")
+    for procs in (ins, outs):
+        basic = [k for k, t in enumerate(procs) if t not in NOISE_TYPES]
+        for k, t in enumerate(procs):
+            if t in NOISE_TYPES and basic and k < basic[0]:
+                raise LensError(f"group '{name}': {t} before {procs[basic[0]]} (noise that the group's own "
+                                "procedure would overwrite) is not implemented in pdpsim; list it after")
+    return noise
 
 
 class NetCommands(Commands):
@@ -102,6 +121,7 @@ class NetCommands(Commands):
         if name in self.nets:
             del self.nets[name]
         lnet = LensNet(name, {"SRBPTT"} | types, intervals, ticks)
+        lnet.rand = self.rand
         lnet.params["dt"] = 1.0 / ticks
         self.nets[name] = lnet
         self.net = lnet
@@ -319,14 +339,16 @@ class NetCommands(Commands):
         timed = sorted(every & _TIME_TYPES)
         if timed:
             raise NeedsTime(f"group '{name}' of type {timed[0]}")
-        for bad in ("ADAPTIVE_GAIN", "DERIV_NOISE", "EXT_INPUT_NOISE", "LESIONED"):
-            if bad in flags:
-                raise LensError(f"group '{name}': the group type {bad} is not implemented in pdpsim")
+        if "ADAPTIVE_GAIN" in flags:
+            raise LensError(f"group '{name}': the group type ADAPTIVE_GAIN is not implemented in pdpsim")
         if "INPUT" in flags and "OUTPUT" in flags:
             raise LensError(f"group '{name}': a group both INPUT and OUTPUT is not implemented in pdpsim")
         kind = ("BIAS" if "BIAS" in flags else "INPUT" if "INPUT" in flags else
                 "OUTPUT" if "OUTPUT" in flags else "ELMAN" if elman else "HIDDEN")
         ins, outs, costs = sets["input"], sets["output"], sets["cost"]
+        noise = _noise_types(name, kind, ins, outs, flags)
+        ins = [t for t in ins if t not in NOISE_TYPES]
+        outs = [t for t in outs if t not in NOISE_TYPES]
         if kind == "ELMAN":
             function = None
         elif kind in ("INPUT", "BIAS"):
@@ -367,6 +389,7 @@ class NetCommands(Commands):
         g = LensGroup(net, pg, kind, function, error, flags, crit)
         g.params["initOutput"] = init_output
         g.frozen = "FROZEN" in flags
+        g.noise_types = noise
         net.groups[name] = g
         if "BIASED" in flags and "bias" in net.groups and net.groups["bias"] is not g:
             self._connect(net.groups["bias"], g, "FULL", 1.0, NAN, NAN, "bias")

@@ -320,7 +320,7 @@ class ObjectSpace:
                                           for j in range(g.size)])
         if name in g.params and name not in _GUI:
             if name in ("minOutput", "maxOutput", "outputCostPeak", "ternaryShift", "clampStrength",
-                        "noiseRange", "gainDecay", "outputCostScale"):
+                        "gainDecay", "outputCostScale"):
                 raise LensError(f'object "{path}": the group field {name} is not implemented in pdpsim')
 
             def setter(v, name=name):

@@ -22,9 +22,11 @@ Rules the shell keeps:
 The commands are grouped by concern, each group a mixin of :class:`LensShell`:
 networks and groups (:mod:`~pdpsim.lens.net_commands`), connections
 (:mod:`~pdpsim.lens.connect_commands`), link values and weight files
-(:mod:`~pdpsim.lens.link_commands`), example sets (:mod:`~pdpsim.lens.example_commands`),
+(:mod:`~pdpsim.lens.link_commands`), lesions and noise (:mod:`~pdpsim.lens.lesion_commands`),
+example sets (:mod:`~pdpsim.lens.example_commands`),
 training and testing (:mod:`~pdpsim.lens.train_commands`), object paths
-(:mod:`~pdpsim.lens.object_commands`); what they share is in :mod:`~pdpsim.lens.commands`.
+(:mod:`~pdpsim.lens.object_commands`), files of values and outputs
+(:mod:`~pdpsim.lens.output_commands`); what they share is in :mod:`~pdpsim.lens.commands`.
 This module holds the interpreter, its plumbing and the shell's own commands (random
 numbers, ``verbosity``, ``version``).
 """
@@ -40,11 +42,13 @@ from ..validation import PdpError
 from .connect_commands import ConnectCommands
 from .example_commands import ExampleCommands
 from .functions import LensError, LensRandom, NeedsTime
+from .lesion_commands import LesionCommands
 from .link_commands import LinkCommands
 from .model import LensExampleSet
 from .net import LensNet
 from .net_commands import COST_TYPES, GROUP_FLAGS, INPUT_TYPES, OUTPUT_TYPES, NetCommands
 from .object_commands import ObjectCommands
+from .output_commands import OutputCommands
 from .objects import ObjectSpace
 from .train_commands import TrainCommands
 
@@ -139,7 +143,8 @@ class ScriptError(Exception):
         super().__init__(f"{where}{message}")
 
 
-class LensShell(NetCommands, ConnectCommands, LinkCommands, ExampleCommands, TrainCommands, ObjectCommands):
+class LensShell(NetCommands, ConnectCommands, LinkCommands, LesionCommands, ExampleCommands, TrainCommands,
+                ObjectCommands, OutputCommands):
     """A Tcl interpreter with Lens's commands on pdpsim networks.
 
     Parameters

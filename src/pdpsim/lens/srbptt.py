@@ -26,8 +26,8 @@ class SrbpttMixin:
         examples of several events."""
         if self.continuous:
             return False
-        if any(g.kind == "ELMAN" for g in self.groups.values()):
-            return True
+        if any(g.kind == "ELMAN" for g in self.groups.values()) or self.has_damage():
+            return True                      # lesioned units and noise: run as Lens does, example by example
         if S is not None and S.examples.max_events > 1 and np.any(S.examples.n_events > 1):
             return True
         order = list(self.groups)
@@ -87,50 +87,68 @@ class SrbpttMixin:
         itself) reading its previous tick's output (the initOutput at tick 0), an ELMAN group copying
         its source's current output. With ``backward``, Lens's srbpttNetExampleBack: from the last
         tick to tick 0, each tick's stored error derivatives plus what later ticks sent back, every
-        link derivative taken with the senders' outputs of the tick being processed. Returns each
-        example's error, whether it met the criteria at the end of every event, and the ticks run."""
+        link derivative taken with the senders' outputs of the tick being processed. Lesioned units
+        and noise as Lens's unit loops and noise procedures have them (:mod:`pdpsim.lens.damage`):
+        drawn example by example, tick by tick, group by group. Returns each example's error,
+        whether it met the criteria at the end of every event, and the ticks run."""
         self.configure()
         ex = S.examples
         self.check_loaded(S)
         groups = list(self.groups.values())
         crit_groups = [g for g in groups if g.criterion]
         derivs = {id(b): np.zeros_like(b.block.weights) for _g, b in self.all_blocks()} if backward else None
+        rand = self.rand
+        les = {g.name: g.lesioned for g in groups}
+        damaged = {g.name: g.lesioned.any() for g in groups}
+        bias_on = not any(g.lesioned.any() for g in groups if g.kind == "BIAS")
         errs, correct, total_ticks = [], [], 0
         for i in (int(k) for k in idx):
             T = self._srn_ticks(S, i)
-            cur = {g.name: np.full((1, g.size), 1.0 if g.kind == "BIAS" else
-                                   float(choose(g.params["initOutput"], self.params["initOutput"])))
+            cur = {g.name: np.where(g.lesioned, 0.0, 1.0 if g.kind == "BIAS" else
+                                    float(choose(g.params["initOutput"], self.params["initOutput"])))[None, :]
                    for g in groups}
-            outs, nets, ods = [], [], []
+            outs, cleans, nets, ods = [], [], [], []
             err, ok = 0.0, True
             for t in range(T):
-                net_in, od = {}, {}
+                net_in, od, clean = {}, {}, {}
+                ext = self.event_inputs(S, i, t, rand)
                 for g in groups:
                     pg = g.group
                     if g.kind == "BIAS":
                         continue
                     if g.kind == "INPUT":
-                        x = ex.inputs[g.name][i, t]
-                        if np.isnan(x).any():
-                            raise LensError(f"example set '{S.name}': an input of group '{g.name}' is '-' (no "
-                                            "input); unclamped inputs are not implemented")
-                        cur[g.name] = x[None, :].astype(float)
+                        a = np.where(g.lesioned, 0.0, ext[g.name])[None, :]
+                        clean[g.name] = a
+                        cur[g.name] = self.forward_noise(g, "OUT_NOISE", a, rand)
                         continue
                     if g.kind == "ELMAN":
-                        cur[g.name] = cur[g.elman_source].copy()
+                        cur[g.name] = np.where(g.lesioned, 0.0, cur[g.elman_source])
                         continue
                     n = np.zeros((1, g.size))
                     for b in g.blocks:
                         if b.source.kind != "BIAS":
                             n += cur[b.source.name] @ b.block.weights
                     for b in g.blocks:
-                        if b.source.kind == "BIAS":
+                        if b.source.kind == "BIAS" and bias_on:
                             n += b.block.weights[0:1, :]
+                    n = self.forward_noise(g, "IN_NOISE", n, rand)
                     a = np.empty_like(n)
-                    pg.function.forward(n, a)
+                    if damaged[g.name]:
+                        if g.function == "SOFT_MAX":            # Lens normalizes over the units left
+                            pg.function.forward(np.where(g.lesioned, -np.inf, n), a)
+                        else:
+                            pg.function.forward(n, a)
+                        a[:, g.lesioned] = 0.0
+                    else:
+                        pg.function.forward(n, a)
+                    clean[g.name] = a
+                    a = self.forward_noise(g, "OUT_NOISE", a, rand)
                     cur[g.name], net_in[g.name] = a, n
                     if g.kind == "OUTPUT":
-                        tgt = self._adjusted_target(pg, a, ex.targets[g.name][i, t][None, :])
+                        target = ex.targets[g.name][i, t][None, :]
+                        if damaged[g.name]:
+                            target = np.where(g.lesioned, NAN, target)
+                        tgt = self._adjusted_target(pg, a, target)
                         e = float(pg.error.error(a, tgt).sum())
                         err += e
                         g.error_value += e
@@ -138,10 +156,13 @@ class SrbpttMixin:
                         pg.error.output_deriv(a, tgt, d)
                         od[g.name] = d
                 outs.append({k: v.copy() for k, v in cur.items()})
+                cleans.append(clean)
                 nets.append(net_in)
                 ods.append(od)
                 if not self._event_criteria(S, i, t, {g.name: cur[g.name][0] for g in crit_groups}, training):
                     ok = False
+            if T < int(ex.n_events[i]):          # cut at maxTicks: Lens still loads the next event
+                ext = self.event_inputs(S, i, T, rand, check=False)
             errs.append(err)
             correct.append(ok)
             total_ticks += T
@@ -154,6 +175,9 @@ class SrbpttMixin:
                     for g in reversed(groups):
                         d_out = cache[g.name] + ods[t].get(g.name, 0.0)
                         cache[g.name] = np.zeros((1, g.size))
+                        if damaged[g.name]:
+                            d_out = np.where(g.lesioned, 0.0, d_out)
+                        d_out = self.forward_noise(g, "OUT_DERIV_NOISE", d_out, rand)
                         done_od[g.name] = d_out
                         if g.kind == "ELMAN":
                             cache[g.elman_source] = cache[g.elman_source] + d_out
@@ -162,20 +186,29 @@ class SrbpttMixin:
                             continue
                         d_in = np.empty_like(d_out)
                         fn = g.group.function
+                        a = cleans[t][g.name]
                         if hasattr(fn, "backward_at_input"):     # TANH: at this tick's net input
-                            fn.backward_at_input(nets[t][g.name], o[g.name], d_out, d_in)
+                            fn.backward_at_input(nets[t][g.name], a, d_out, d_in)
                         else:
-                            fn.backward(o[g.name], d_out, d_in)
+                            fn.backward(a, d_out, d_in)
+                        if damaged[g.name]:
+                            d_in = np.where(g.lesioned, 0.0, d_in)
+                        d_in = self.forward_noise(g, "IN_DERIV_NOISE", d_in, rand)
                         done_id[g.name] = d_in
                         for b in g.blocks:
                             s = b.source.name
-                            derivs[id(b)] += o[s].T @ d_in
+                            derivs[id(b)] += o[s].T @ d_in        # a lesioned bias's output is 0
                             cache[s] = cache[s] + d_in @ b.block.weights.T
                     tick0 = (done_od, done_id)
+            self.history_example(i, [{k: v[0] for k, v in o.items()} for o in outs],
+                                 [{g.name: ex.targets[g.name][i, t] for g in self.output_groups} for t in range(T)],
+                                 T, store=training and backward)
             self._last_srn = (S, i, outs, nets, ex, T, tick0)
+            self._last_srn_inputs = ext
         if backward:
-            for _g, b in self.all_blocks():
-                b.block.weight_deriv[...] = derivs[id(b)]
+            for g, b in self.all_blocks():
+                keep = les[g.name]                   # Lens leaves a lesioned unit's link derivatives alone
+                b.block.weight_deriv[...] = np.where(keep, b.block.weight_deriv, derivs[id(b)])
         return np.array(errs), np.array(correct, dtype=bool), total_ticks
 
     def _adjusted_target(self, pg: Group, a: np.ndarray, t: np.ndarray) -> np.ndarray:
@@ -192,6 +225,7 @@ class SrbpttMixin:
         targets; after a training pass (Lens restores tick 0 going backward) the inputs of tick 0 and
         the output and input derivatives left at tick 0; else the last tick's inputs."""
         S, k, outs, nets, ex, T, tick0 = self._last_srn
+        ext = self._last_srn_inputs
         for g in self.groups.values():
             s = g.state
             s["output"][:] = outs[-1][g.name][0]
@@ -203,12 +237,17 @@ class SrbpttMixin:
                 od, idv = tick0
                 s["outputDeriv"][:] = od[g.name][0]
                 s["inputDeriv"][:] = idv[g.name][0] if g.name in idv else 0.0
-            if g.kind == "INPUT" and g.name in ex.inputs:
-                s["externalInput"][:] = ex.inputs[g.name][k, T - 1]
+            # an example cut at maxTicks has its next event loaded (Lens loads it as the last one ends)
+            loaded = T if T < int(ex.n_events[k]) else T - 1
+            if g.kind == "INPUT" and g.name in ext:
+                s["externalInput"][:] = ext[g.name]
             if g.kind == "OUTPUT" and g.name in ex.targets:
+                s["target"][:] = ex.targets[g.name][k, loaded]
                 t = ex.targets[g.name][k, T - 1]
-                s["target"][:] = t
+                if g.lesioned.any():
+                    t = np.where(g.lesioned, NAN, t)
                 adj = self._adjusted_target(g.group, outs[-1][g.name], t[None, :])[0]
                 s["adjustedTarget"][:] = np.where(np.isnan(t), s["adjustedTarget"], adj)
+        self.lesion_state()
         self.current_example = (S, int(k))
         S.current_example = int(k)

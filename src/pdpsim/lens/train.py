@@ -195,7 +195,7 @@ def test(lnet: LensNet, num: int = 0, reset_error: bool = True) -> TestOutcome:
     if num == 0:
         num = len(S)
         S.reset()
-    idx = S.next_indices(num)
+    idx = lnet.pick_examples(S, num)
     if lnet.continuous:
         errs, ok, ticks = lnet.run_in_time(S, idx, training=False, backward=False)
         lnet.error += float(errs.sum())
@@ -208,6 +208,7 @@ def test(lnet: LensNet, num: int = 0, reset_error: bool = True) -> TestOutcome:
         return report_error(lnet, num, ticks, int(ok.sum()))
     errs = lnet.forward(S, idx)
     lnet.error += float(errs.sum())
+    lnet.history_batch(S, idx, store=False)
     reached = int(lnet.criteria(training=False).sum())
     lnet.snapshot(S, int(idx[-1]), derivs=False)
     return report_error(lnet, num, num, reached)
@@ -281,4 +282,5 @@ def do_example(lnet: LensNet, S: LensExampleSet, num: int, training: bool) -> No
         return
     errs = lnet.forward(S, idx)
     lnet.error += float(errs.sum())
+    lnet.history_batch(S, idx, store=training)
     lnet.snapshot(S, int(idx[-1]), derivs=False, cost_derivs=training)

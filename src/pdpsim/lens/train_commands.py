@@ -131,10 +131,11 @@ class TrainCommands(Commands):
     def c_resetDerivs(self, *args):
         net = self._need_net("resetDerivs")
         for g in net.groups.values():
-            g.state["outputDeriv"][:] = 0.0
-            g.state["inputDeriv"][:] = 0.0
+            k = ~g.lesioned                          # Lens's resetDerivs skips lesioned units
+            g.state["outputDeriv"][k] = 0.0
+            g.state["inputDeriv"][k] = 0.0
             for b in g.blocks:
-                b.block.weight_deriv[...] = 0.0
+                b.block.weight_deriv[:, k] = 0.0
         return ""
 
     def c_doExample(self, *args):

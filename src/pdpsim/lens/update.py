@@ -32,14 +32,14 @@ class WeightUpdateMixin:
         scale = 1.0
         if algorithm == "dougsMomentum":
             total = 0.0
-            for _g, b in live:
-                d = b.block.weight_deriv[:, ~b.frozen]
+            for g, b in live:
+                d = b.block.weight_deriv[:, ~b.frozen & ~g.lesioned]
                 total += float(np.vdot(d, d))
             scale = 1.0 / math.sqrt(total) if total > 1.0 else 1.0
         grad_lin = last_len = deriv_len = weight_cost = 0.0
         inc, dec = net["rateIncrement"], net["rateDecrement"]
         for g, b in live:
-            cols = ~b.frozen
+            cols = ~b.frozen & ~g.lesioned            # Lens's update loop skips lesioned units
             if not cols.any():
                 continue
             lb = b.block
