@@ -305,7 +305,7 @@ def _fprime(func, f):
     return 1.0
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def run_epochs_time(XS, TS, ticks, orders, n_epochs, batch, g_start, g_size, g_computed, g_func, g_integ,
                     g_clamp, g_strength, g_init_out, g_init_in, g_err, g_scale, inc_ptr, inc_blk, blk_src,
                     WF, DWF, LCF, boff, bnf, bnt, lr, mom, decay, algorithm, use_orders, dt, tick_scale, err_crit,

@@ -23,7 +23,7 @@ C-contiguous matrices.
 import numpy as np
 from numba import njit, prange
 
-from ._kernels import _error_deriv, _error_value, _f, _fprime, update
+from ._kernels import _error_deriv, _error_value, _fprime, update
 
 
 @njit(cache=True)
@@ -291,6 +291,41 @@ def run_epochs_time_batch(XS, TS, T, orders, n_epochs, batch, n_slices, g_start,
                 total += tot[s]
                 if wst[s] > worst:
                     worst = wst[s]
+            update(WF, DWF, LCF, boff, bsize, lr, mom, decay, algorithm)
+        errors_out[ep] = total
+        dist_out[ep] = worst
+        if (not np.isfinite(total)) or (err_crit >= 0.0 and total <= err_crit) or \
+                (out_crit >= 0.0 and worst <= out_crit):
+            return ep + 1
+    return n_epochs
+
+
+@njit(cache=True, nogil=True)
+def member_epochs(XS, TS, T, orders, n_epochs, batch, g_start, g_size, g_computed, g_func, g_integ, g_clamp,
+                   g_strength, g_init_out, g_init_in, g_err, g_scale, inc_ptr, inc_blk, blk_src, WF, DWF, LCF, boff,
+                   bnf, bnt, lr, mom, decay, algorithm, use_orders, dt, tick_scale, err_crit, out_crit, errors_out,
+                   dist_out):
+    """One network's epochs of batch training on one core (each batch one slice): what
+    run_epochs_time_batch does with n_slices 1, for a member of an ensemble (without the GIL,
+    so that members run in threads side by side)."""
+    N = XS.shape[0]
+    U = XS.shape[2]
+    bsize = bnf * bnt
+    work = np.empty((4 * (T + 1) + 4) * min(batch, N) * U, WF.dtype)
+    rows = np.empty(min(batch, N), dtype=np.int64)
+    for ep in range(n_epochs):
+        total = 0.0
+        worst = 0.0
+        for start in range(0, N, batch):
+            bsz = min(batch, N - start)
+            for b in range(bsz):
+                rows[b] = orders[ep, start + b] if use_orders else start + b
+            e, w = _slice_pass(rows[:bsz], XS, TS, T, g_start, g_size, g_computed, g_func, g_integ, g_clamp,
+                               g_strength, g_init_out, g_init_in, g_err, g_scale, inc_ptr, inc_blk, blk_src, WF, boff,
+                               bnf, bnt, dt, tick_scale, DWF, work)
+            total += e
+            if w > worst:
+                worst = w
             update(WF, DWF, LCF, boff, bsize, lr, mom, decay, algorithm)
         errors_out[ep] = total
         dist_out[ep] = worst

@@ -5,10 +5,11 @@ member k's weights are those a separate network built with ``seeds[k]`` would
 draw, each member draws its own example orders from its own generator, may have
 its own learning rate, and stops (its weights freeze) when it meets the
 criterion, exactly as a separate run would. The results equal N separate runs
-with the same seeds (tests check this to 1e-12 relative). Feed-forward networks and
-CONTINUOUS networks in time (backpropagation through time with the members side by
-side; their batched products round differently, so agreement is 1e-13 after an
-epoch and drifts with rounding over long runs)::
+with the same seeds (tests check this to 1e-12 relative). Feed-forward networks (small
+ones with the members on the vector lanes of one compiled kernel) and CONTINUOUS networks
+in time (in the compiled loops one member per core; on numpy, backpropagation through
+time with the members side by side, whose batched products round differently, so
+agreement there is 1e-13 after an epoch and drifts with rounding over long runs)::
 
     ens = ensemble.from_spec("xor", seeds=range(1000))
     result = ensemble.train(ens, learning_rates=[0.5] * 500 + [1.0] * 500)
@@ -178,9 +179,9 @@ def train(ens: Ensemble, params: TrainingParams | None = None, learning_rates: S
                 xs.frequencies / xs.frequencies.sum() if params.order == "random" else None))
         batches = _FeedForwardBatches(net, inputs, targets)
     else:
-        if params.backend == "compiled":
-            raise PdpError("training.backend: the compiled loop does not support ensembles of networks in time; "
-                           "use numpy or auto")
+        probs = xs.frequencies / xs.frequencies.sum() if params.order == "random" else None
+        if _compiled_ok(ens, params, bs):
+            return _train_compiled(ens, params, rates, None, None, bs, probs)
         batches = _TimeBatches(net, xs, params)
     want_distance = params.output_criterion is not None
     probs = xs.frequencies / xs.frequencies.sum() if params.order == "random" else None
@@ -320,18 +321,24 @@ def _compiled_ok(ens: Ensemble, params: TrainingParams, bs: int) -> bool:
         why = "float32 ensembles"
     if why and params.backend == "compiled":
         raise PdpError(f"training.backend: the compiled loop does not support {why}")
-    return why is None and bs * net.n_links <= 200_000
+    if why is not None:
+        return False
+    if net.time is not None:                            # the batch kernel in time calls BLAS itself
+        from .training import _same_ticks
+        return bs * net.n_links <= 200_000 or (bs > 1 and _same_ticks(net, ens.examples))
+    return bs * net.n_links <= 200_000
 
 
 def _train_compiled(ens: Ensemble, params: TrainingParams, rates, inputs, targets, bs, probs) -> EnsembleResult:
     """Every member in the compiled loop, members spread over the cores (numba prange)."""
-    from .compiled import ALGORITHMS, CompiledNet
+    from .compiled import ALGORITHMS, CompiledNet, CompiledTimeNet
     net = ens.network
     E = ens.size
     single = net.ensemble
     net.ensemble = None
     try:
-        cn = CompiledNet(net, inputs, targets, params)
+        cn = CompiledNet(net, inputs, targets, params) if net.time is None else \
+            CompiledTimeNet(net, ens.examples, params)
     finally:
         net.ensemble = single
     blocks = net.blocks
@@ -345,7 +352,7 @@ def _train_compiled(ens: Ensemble, params: TrainingParams, rates, inputs, target
     mom = np.tile(cn.mom, (E, 1))
     decay = np.tile(cn.decay, (E, 1))
     K = params.max_epochs
-    n = cn.X.shape[0]
+    n = len(ens.examples)
     use = params.order != "ordered"
     if use:
         states = [r.bit_generator.state for r in ens.rngs]
@@ -357,8 +364,11 @@ def _train_compiled(ens: Ensemble, params: TrainingParams, rates, inputs, target
     errors = np.full((E, K), np.nan)
     dists = np.zeros((E, K))
     done = np.zeros(E, dtype=np.int64)
-    lanes = _lanes(E, cn, bs)
-    if lanes:
+    lanes = _lanes(E, cn, bs) if net.time is None else 0
+    if net.time is not None:
+        _run_time(cn, orders, K, bs, WF, DWF, LCF, lr, ALGORITHMS[params.algorithm], use, params, errors, dists,
+                  done)
+    elif lanes:
         _run_lanes(cn, lanes, orders, K, bs, WF, DWF, LCF, lr, ALGORITHMS[params.algorithm], use, params, errors,
                    dists, done)
     else:
@@ -396,6 +406,40 @@ def _train_compiled(ens: Ensemble, params: TrainingParams, rates, inputs, target
         errors[m, done[m]:] = np.nan
     last_epoch = int(done.max())
     return EnsembleResult(errors[:, :last_epoch].T.copy(), stopped, done.copy(), list(ens.seeds), rates)
+
+
+def _run_time(cn, orders, K, bs, WF, DWF, LCF, lr, algorithm, use, params, errors, dists, done) -> None:
+    """Members of an ensemble in time in threads, one per core at a time (the compiled loops run
+    without the GIL): each member's batches through the batch kernel on one core (every example
+    the same ticks) or example by example."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import numba
+    from threadpoolctl import threadpool_limits
+
+    from ._kernels import run_epochs_time
+    from ._kernels_time_batch import member_epochs
+    by_batch = bs > 1 and cn.same_ticks
+    err = -1.0 if params.error_criterion is None else params.error_criterion
+    out = -1.0 if params.output_criterion is None else params.output_criterion
+
+    def member(m: int) -> None:
+        o = orders[m] if use else orders[0]
+        if by_batch:
+            done[m] = member_epochs(cn.XS, cn.TS, int(cn.ticks[0]), o, K, bs, cn.g_start, cn.g_size, cn.g_computed,
+                                    cn.g_func, cn.g_integ, cn.g_clamp, cn.g_strength, cn.g_init_out, cn.g_init_in,
+                                    cn.g_err, cn.g_scale, cn.inc_ptr, cn.inc_blk, cn.blk_src, WF[m], DWF[m], LCF[m],
+                                    cn.boff, cn.bnf, cn.bnt, lr[m], cn.mom, cn.decay, algorithm, use, cn.dt,
+                                    cn.tick_scale, err, out, errors[m], dists[m])
+        else:
+            done[m] = run_epochs_time(cn.XS, cn.TS, cn.ticks, o, K, bs, cn.g_start, cn.g_size, cn.g_computed,
+                                      cn.g_func, cn.g_integ, cn.g_clamp, cn.g_strength, cn.g_init_out, cn.g_init_in,
+                                      cn.g_err, cn.g_scale, cn.inc_ptr, cn.inc_blk, cn.blk_src, WF[m], DWF[m], LCF[m],
+                                      cn.boff, cn.bnf, cn.bnt, lr[m], cn.mom, cn.decay, algorithm, use, cn.dt,
+                                      cn.tick_scale, err, out, errors[m], dists[m])
+
+    with threadpool_limits(1, user_api="blas"), ThreadPoolExecutor(max(1, numba.get_num_threads())) as pool:
+        list(pool.map(member, range(WF.shape[0])))     # the members share the cores, not BLAS's threads
 
 
 #: the most members in one chunk on the vector lanes
