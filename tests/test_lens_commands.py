@@ -1,7 +1,8 @@
 """Lens commands on a network's structure and files, checked against real Lens.
 
 Lesions (``lesionLinks``, ``lesionUnits``, ``healUnits``), noise (the noisy group types and
-``noiseType``), ``connectUnits`` / ``disconnectGroups``, and the files Lens writes
+``noiseType``), ``connectUnits`` / ``disconnectGroups``, ``disconnectUnits``, ``deleteLinks``,
+``orderGroups`` and ``changeGroupType`` (``structure.tcl``), and the files Lens writes
 (``printUnitValues``, ``printLinkValues``, ``openNetOutputFile``, ``saveExamples``). The
 reference scripts under tests/lens_reference/ were run in Lens 2.63 (double-precision build,
 17-digit ``getObj``); Lens draws lesions and noise from its own generator, so pdpsim must hit
@@ -21,7 +22,7 @@ from pdpsim.lens.functions import LensRandom
 
 from test_lens_shell import REF, compare_outputs, run
 
-SCRIPTS = ["lesion_ff", "lesion_srn", "noise_types", "connect_units"]
+SCRIPTS = ["lesion_ff", "lesion_srn", "noise_types", "connect_units", "structure"]
 #: the largest relative difference allowed here (the largest seen is below 4e-15)
 TIGHT = 1e-12
 WRITTEN = sorted(p.name for p in (REF / "written").iterdir())
@@ -119,8 +120,10 @@ def test_refusals(tmp_path):
         shell.eval("doExample 0 -train")
     ct = LensShell(stdout=io.StringIO(), seed=1)
     ct.eval(f"cd {{{REF}}}; addNet c -i 2 -t 2 CONTINUOUS 3 4 3; loadExamples ct.ex; lesionUnits {{hidden:1}}")
-    with pytest.raises(ScriptError, match="lesioned units .* CONTINUOUS"):
-        ct.eval("test")
+    ct.eval("test")                          # lesions on CONTINUOUS networks run (ct_lesion.tcl)
+    assert ct.eval("getObj hidden.unit(1).output") == "0"
+    with pytest.raises(ScriptError, match="OUT_NOISE before LOGISTIC"):
+        ct.eval("addGroup bad 2 OUT_NOISE LOGISTIC")
 
 
 def test_print_unit_values_to_stdout_and_append(tmp_path):
@@ -141,3 +144,57 @@ def test_connect_units_refuses_another_link_order(tmp_path):
         shell.eval("connectUnits input:1 h2:1")
     shell.eval("connectUnits input:1 h2:0")                     # next to its block: Lens's order
     assert shell.eval("getObj h2.unit(0).numIncoming") == str(1 + 2 + 3)
+
+
+# ---------------------------------------------------------------- structure commands
+def _shell(extra: str = ""):
+    shell = LensShell(stdout=io.StringIO(), seed=4, real_digits=17)
+    shell.eval(f"cd {{{REF}}}; addNet e 4 3 4; {extra}")
+    return shell
+
+
+def test_disconnect_units_and_delete_links():
+    shell = _shell()
+    n = int(shell.eval("getObj numLinks"))
+    assert shell.eval("disconnectUnits input:1 hidden:0") == "0"          # a run of links cut in two
+    assert shell.eval("disconnectUnits input:1 hidden:0") == ""           # no such link any more
+    assert shell.eval("disconnectUnits input:0 hidden:0") == ""
+    assert int(shell.eval("getObj numLinks")) == n - 2
+    assert shell.eval("getObj hidden.unit(0).numIncoming") == "3"
+    shell.eval("deleteLinks -type bias")
+    assert int(shell.eval("getObj numLinks")) == n - 2 - 7
+    shell.eval("deleteLinks")
+    assert shell.eval("getObj numLinks") == "0"
+    for bad, msg in (("disconnectUnits input:9 hidden:0", 'unit "input:9" doesn\'t exist'),
+                     ("disconnectUnits input:0 hidden:0 -type nope", 'link type "nope" doesn\'t exist'),
+                     ("deleteLinks -x bias", "usage")):
+        with pytest.raises(ScriptError, match=msg):
+            shell.eval(bad)
+
+
+def test_order_groups_swaps_as_lens_does():
+    shell = _shell("addGroup a 2; addGroup b 2")
+    shell.eval("orderGroups bias b")
+    assert [shell.eval(f"getObj group({i}).name") for i in range(6)] == ["bias", "b", "hidden", "output", "a",
+                                                                        "input"]
+    with pytest.raises(ScriptError, match='group "b" was listed twice'):
+        shell.eval("orderGroups b b")
+    shell.eval("loadExamples enc4.ex; addGroup in2 2 INPUT")
+    with pytest.raises(ScriptError, match="order of the INPUT groups once example sets are loaded"):
+        shell.eval("orderGroups bias in2")
+
+
+def test_change_group_type():
+    shell = _shell()
+    text = shell.eval("changeGroupType hidden -LOGISTIC +TANH")
+    assert text.split("\n")[:4] == ["Input Type", "  DOT_PRODUCT", "Output Type", "  TANH"]
+    assert shell.net.groups["hidden"].group.function.name == "TANH"
+    assert shell.eval("getObj hidden.initOutput") == "0.5"                # no type cleanup
+    shell.eval("changeGroupType hidden LOGISTIC")                         # still in Lens's mask: removed
+    assert shell.net.groups["hidden"].out_procs == ["TANH"]
+    for bad, msg in (("changeGroupType hidden OUTPUT", "changing the type OUTPUT"),
+                     ("changeGroupType hidden -TANH", "one output function expected"),
+                     ("changeGroupType hidden +NOPE", 'Invalid group type: "NOPE"'),
+                     ("changeGroupType output +SUM_SQUARED", "one error type expected")):
+        with pytest.raises(ScriptError, match=msg):
+            shell.eval(bad)

@@ -85,8 +85,17 @@ def test_two_ticks_give_no_link_derivatives(tmp_path):
 
 def test_continuous_refusals_are_clear(tmp_path):
     shell = _net(tmp_path, "I: 1 0 T: 1 0;")
-    with pytest.raises(ScriptError, match="doExample -train on a CONTINUOUS network is not implemented"):
-        shell.eval("doExample 0 -train")
+    with pytest.raises(ScriptError, match="SOFT_CLAMP on a group that is not INPUT is not implemented"):
+        shell.eval("addGroup h2 2 SOFT_CLAMP")
+    with pytest.raises(ScriptError, match="WEAK_CLAMP on a group that is not INPUT is not implemented"):
+        shell.eval("addGroup h3 2 WEAK_CLAMP")
+    with pytest.raises(ScriptError, match="on a clamped INPUT group are not implemented"):
+        shell.eval("addGroup i2 2 INPUT WEAK_CLAMP LOGISTIC")
+    with pytest.raises(ScriptError, match="on a clamped INPUT group are not implemented"):
+        shell.eval("addGroup i3 2 INPUT SOFT_CLAMP HARD_CLAMP")
+    shell.eval("addGroup h4 2 -RESET_ON_EXAMPLE; connectGroups h h4")
+    with pytest.raises(ScriptError, match="group 'h4' is not RESET_ON_EXAMPLE"):
+        shell.eval("test")
     shell = _net(tmp_path, "I: 1 0 T: 1 0;", "setObj dt 0.5;")
     with pytest.raises(ScriptError, match="a dt other than 1/ticksPerInterval on a CONTINUOUS network"):
         shell.eval("train 1")
@@ -214,3 +223,76 @@ def test_core_dt_scale_and_tanh_derivative_at_net_input():
             down = go(net)[0]
             w[idx] += 1e-6
             np.testing.assert_allclose(derivs[k][idx], (up - down) / 2e-6, rtol=1e-6, atol=1e-10)
+
+
+# ---------------------------------------------------------------- lesions, noise, clamps, doExample -train
+def test_continuous_lesions_match_lens(ref_dir):  # noqa: F811
+    """ct_lesion.tcl: lesioned hidden, output and input units and lesioned links on the CONTINUOUS
+    attractor, run forward and trained (Doug's momentum with trainGroupCrit, steepest after
+    resetNet), units healed; a unit healed without resetNet reads NaN at tick 0 (Lens's history),
+    so the links it sends get NaN derivatives, as in Lens. Every number agrees with double-precision
+    Lens to a relative 1e-12 (about 3e-16 seen)."""
+    ours = run("ct_lesion.tcl", digits=17)
+    worst = compare_outputs((ref_dir / "ct_lesion.lens.out").read_text(), ours)
+    assert worst < 1e-12
+    print(f"ct_lesion: largest relative difference from Lens {worst:.2g}")
+
+
+def test_continuous_noise_matches_lens(ref_dir):  # noqa: F811
+    """ct_noise.tcl: OUT_NOISE (input, before and after the output integrator), IN_NOISE (after the
+    dot product and after IN_INTEGR), noiseType variants, PROBABILISTIC examples; EXT_INPUT_NOISE,
+    OUT_DERIV_NOISE, IN_DERIV_NOISE (before and after IN_INTEGR), DERIV_NOISE with a lesioned unit;
+    doExample -train and the training tick Lens keeps for later doExamples. After the same `seed`
+    pdpsim draws Lens's noise: every number agrees to a relative 1e-12 (about 3e-16 seen)."""
+    ours = run("ct_noise.tcl", digits=17)
+    worst = compare_outputs((ref_dir / "ct_noise.lens.out").read_text(), ours)
+    assert worst < 1e-12
+    print(f"ct_noise: largest relative difference from Lens {worst:.2g}")
+
+
+def test_continuous_clamps_and_do_example_train_match_lens(ref_dir):  # noqa: F811
+    """ct_clamp.tcl: SOFT_CLAMP (Lens's inverse-logistic input term, group and network clampStrength,
+    a gain, IN_INTEGR after it, the bound at an input of -1), WEAK_CLAMP alone, '-' inputs left
+    unclamped; test, training, doExample -train on these and on the plain attractor (trainGroupCrit
+    ending events, derivatives of the last tick). About 3e-16 from Lens (test: 1e-12)."""
+    ours = run("ct_clamp.tcl", digits=17)
+    worst = compare_outputs((ref_dir / "ct_clamp.lens.out").read_text(), ours)
+    assert worst < 1e-12
+    print(f"ct_clamp: largest relative difference from Lens {worst:.2g}")
+
+
+@pytest.mark.parametrize("name", ["ct_attractor", "ct_train", "ct_tanh", "ct_dtscale"])
+def test_unit_loops_agree_with_lens_on_every_continuous_script(name, ref_dir, monkeypatch):  # noqa: F811
+    """The unit-loop path (pdpsim.lens.ticks, used for lesions, noise and clamps) run on the
+    undamaged CONTINUOUS scripts too: it reproduces Lens as the batched pdpsim.unfolding path does
+    (to a relative 1e-12; about 6e-15 seen, the batched path about 4e-14)."""
+    from pdpsim.lens.ticks import TicksMixin
+    monkeypatch.setattr(TicksMixin, "force_ticks", True)
+    ours = run(f"{name}.tcl", digits=17)
+    worst = compare_outputs((ref_dir / f"{name}.lens.out").read_text(), ours)
+    assert worst < 1e-12
+    print(f"{name} (unit loops): largest relative difference from Lens {worst:.2g}")
+
+
+def test_do_example_train_mode_persists(tmp_path):
+    """Lens's doExample -train sets the network's run procedures and leaves them: a plain
+    doExample after it still computes error derivatives, until doExample -test."""
+    shell = _net(tmp_path, "I: 1 0 T: 1 0;")
+    shell.eval("doExample 0")
+    assert shell.eval("getObj out.unit(0).outputDeriv") == "0"
+    shell.eval("doExample 0 -train")
+    d = shell.eval("getObj out.unit(0).outputDeriv")
+    assert d != "0"
+    shell.eval("setObj out.unit(0).outputDeriv 0; doExample 0")
+    assert shell.eval("getObj out.unit(0).outputDeriv") == d
+    shell.eval("setObj out.unit(0).outputDeriv 0; doExample 0 -test")
+    assert shell.eval("getObj out.unit(0).outputDeriv") == "0"
+
+
+def test_continuous_network_with_two_output_groups_matches_lens(ref_dir):  # noqa: F811
+    """ct_two_outputs.tcl: each output group's own error (cross-entropy and sum-squared) beside
+    the network's, in test and after training, as double-precision Lens reports them."""
+    ours = run("ct_two_outputs.tcl", digits=17)
+    worst = compare_outputs((ref_dir / "ct_two_outputs.lens.out").read_text(), ours)
+    assert worst < 1e-12
+    assert "A 3.88429293873864" in ours and " 0 0 " not in ours.split("\nA ")[1].split("\n")[0]

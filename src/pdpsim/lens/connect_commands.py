@@ -314,13 +314,18 @@ class ConnectCommands(Commands):
                 raise LensError(f'disconnectGroups: link type "{args[3]}" doesn\'t exist')
             ltype = args[3]
         for b in [b for b in post.blocks if b.source is pre and (ltype is None or b.link_type == ltype)]:
-            post.blocks.remove(b)
-            core = net.net
-            core.blocks.remove(b.block)
-            pre.group.outgoing.remove(b.block)
-            post.group.incoming.remove(b.block)
-            core._invalidate()
+            remove_block(net, post, b)
         if ltype is None and post.kind == "ELMAN" and post.elman_source == pre.name:
             post.elman_source = None
         net.bidirectional = [(x, y) for x, y in net.bidirectional if (x, y) != (pre.name, post.name)]
         return ""
+
+
+def remove_block(net, post: LensGroup, b: LensBlock) -> None:
+    """Remove the link block ``b`` into group ``post`` (its links are gone)."""
+    post.blocks.remove(b)
+    core = net.net
+    core.blocks.remove(b.block)
+    b.source.group.outgoing.remove(b.block)
+    post.group.incoming.remove(b.block)
+    core._invalidate()

@@ -18,8 +18,11 @@ class ContinuousMixin:
     """The CONTINUOUS part of :class:`~pdpsim.lens.net.LensNet` (through :mod:`pdpsim.unfolding`)."""
 
     def check_continuous(self, what: str) -> None:
-        """What the continuous path (pdpsim.unfolding) does not do."""
-        self.check_damage(what)
+        """What the continuous paths (pdpsim.unfolding, and Lens's unit loops in ticks.py) do not do."""
+        for g in self.groups.values():
+            if g.kind != "BIAS" and "RESET_ON_EXAMPLE" not in g.flags:
+                raise LensError(f"{what}: group '{g.name}' is not RESET_ON_EXAMPLE; carrying outputs from one "
+                                "example to the next is not implemented in pdpsim")
         if self.output_file is not None:
             raise LensError(f"{what}: writing a CONTINUOUS network's outputs (openNetOutputFile) is not "
                             "implemented in pdpsim")
@@ -105,6 +108,8 @@ class ContinuousMixin:
         """Run examples ``idx`` of ``S`` through time (Lens's CONTINUOUS network): each example's error,
         whether it met the criteria at the end of every event, the ticks it ran; with ``backward``, the
         link derivatives summed over the examples."""
+        if self.uses_ticks():                  # lesions, noise, clamps: Lens's unit loops (ticks.py)
+            return self.run_ticks(S, idx, training, backward)
         from ..unfolding import Unfolded, build_schedule
         self.configure()
         net = self.net
@@ -180,6 +185,8 @@ class ContinuousMixin:
         pass) they hold what Lens's backward pass leaves: the output and input derivatives of tick 1
         (without the dt that pdpsim puts on each tick's error and Lens on the summed link
         derivatives) and the inputs of tick 0, which batch-mode Lens never stores (so 0)."""
+        if self.uses_ticks():                  # the unit loops left the units as Lens leaves them
+            return
         S_, k, unf, chunk = self._last_time
         b = len(chunk) - 1
         ex = S.examples

@@ -9,8 +9,8 @@ unit by unit, in Lens's order, from Lens's generator (``LensRandom.noise``): on 
 inputs of an event (EXT_INPUT_NOISE), the net inputs (IN_NOISE) and outputs (OUT_NOISE) in the
 forward pass, the output and input derivatives (OUT_DERIV_NOISE, IN_DERIV_NOISE) in the backward
 pass, and the link derivatives at the end of a batch (DERIV_NOISE). A network with either runs
-example by example through :meth:`~pdpsim.lens.srbptt.SrbpttMixin.run_srn`, which draws them
-where Lens does.
+example by example through :meth:`~pdpsim.lens.srbptt.SrbpttMixin.run_srn` (a CONTINUOUS one
+through :meth:`~pdpsim.lens.ticks.TicksMixin.run_ticks`), which draw them where Lens does.
 """
 from __future__ import annotations
 
@@ -36,20 +36,9 @@ class DamageMixin:
         """The next n examples of ``S``: drawn one at a time as each runs when the set's choice
         (PROBABILISTIC: ``drand48``) shares Lens's generator with noise drawn while running."""
         noisy = any(g.noise_types or {"EXT_INPUT_NOISE", "DERIV_NOISE"} & g.flags for g in self.groups.values())
-        if S.mode == "PROBABILISTIC" and noisy and not self.continuous:
+        if S.mode == "PROBABILISTIC" and noisy:
             return (int(S.next_indices(1)[0]) for _ in range(n))
         return S.next_indices(n)
-
-    def check_damage(self, what: str) -> None:
-        """Refuse lesioned units and noise where pdpsim does not run them as Lens does."""
-        for g in self.groups.values():
-            if g.lesioned.any():
-                raise LensError(f"{what}: lesioned units (group '{g.name}') on a CONTINUOUS network are not "
-                                "implemented in pdpsim")
-            noise = g.noise_types + sorted({"EXT_INPUT_NOISE", "DERIV_NOISE"} & g.flags)
-            if noise:
-                raise LensError(f"{what}: the noise type {noise[0]} (group '{g.name}') on a CONTINUOUS network "
-                                "is not implemented in pdpsim")
 
     def noise_range(self, g) -> float:
         return float(choose(g.params["noiseRange"], self.params["noiseRange"]))
@@ -115,6 +104,7 @@ class DamageMixin:
         """Lens's lesionUnit on each unit of ``units`` (indices) of group ``g``."""
         for j in units:
             g.lesioned[j] = True
+            g.hist0_nan[j] = True                # lesionUnit fills the unit's history with NaN
             g.state["target"][j] = NAN
             self.lesion_history(g, j)
         self.lesion_state()

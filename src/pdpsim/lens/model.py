@@ -119,6 +119,11 @@ class LensGroup:
         self.lesioned = np.zeros(n, dtype=bool)   # lesionUnits: skipped by every unit loop of Lens's
         self.noise_types: list[str] = []      # IN_NOISE, OUT_NOISE, IN_DERIV_NOISE, OUT_DERIV_NOISE
         self.noise_proc = "addGaussian"       # noiseType: addGaussian, multGaussian, addUniform, multUniform
+        self.in_procs: list[str] = []         # Lens's input and output procedures, in order (type cleanup's)
+        self.out_procs: list[str] = []
+        self.cost_procs: list[str] = []
+        self.proc_masks: dict[str, set] = {"input": set(), "output": set(), "cost": set()}  # Lens's type masks
+        self.hist0_nan = np.zeros(n, dtype=bool)  # lesioned since the history was cleared: tick 0 reads NaN
         self.reset_units()
 
     @property
@@ -134,6 +139,7 @@ class LensGroup:
         units are left as they are, as Lens's unit loops skip them)."""
         s = self.state
         k = ~self.lesioned
+        self.hist0_nan[k] = False             # resetUnitValues clears the unit's history
         s["output"][k] = 1.0 if self.kind == "BIAS" else choose(self.params["initOutput"],
                                                                   self.lnet.params["initOutput"])
         s["input"][k] = choose(self.params["initInput"], self.lnet.params["initInput"])

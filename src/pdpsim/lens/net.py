@@ -18,10 +18,11 @@ from .records import RecordMixin
 from .functions import choose, LensError, LensRandom, NAN, NeedsTime
 from .model import NET_DEFAULTS, PROCS, UNSUPPORTED_PROCS, LensExampleSet, LensGroup, LensNetwork
 from .srbptt import SrbpttMixin
+from .ticks import TicksMixin
 from .update import WeightUpdateMixin
 
 
-class LensNet(ContinuousMixin, SrbpttMixin, WeightUpdateMixin, DamageMixin, RecordMixin):
+class LensNet(ContinuousMixin, TicksMixin, SrbpttMixin, WeightUpdateMixin, DamageMixin, RecordMixin):
     """A Lens network: groups in Lens's order (``bias`` first), parameters, counters."""
 
     def check_loaded(self, S: "LensExampleSet") -> None:
@@ -65,7 +66,11 @@ class LensNet(ContinuousMixin, SrbpttMixin, WeightUpdateMixin, DamageMixin, Reco
         self.time_intervals = int(intervals)
         self.ticks_per_interval = int(ticks)
         self.max_ticks = self.time_intervals * self.ticks_per_interval + (1 if "CONTINUOUS" in self.types else 0)
-        self.history_length = self.max_ticks if history < 0 else int(history)
+        length = self.max_ticks if history < 0 else int(history)
+        if length != getattr(self, "history_length", None):
+            for g in getattr(self, "groups", {}).values():
+                g.hist0_nan[:] = False            # Lens builds new (zeroed) histories
+        self.history_length = length
 
     @property
     def continuous(self) -> bool:
@@ -341,6 +346,7 @@ class LensNet(ContinuousMixin, SrbpttMixin, WeightUpdateMixin, DamageMixin, Reco
             errs, ok, _ticks = self.run_in_time(S, idx, training=True, backward=True)
             self.error = float(errs.sum())
             self.mask_derivs()
+            self.deriv_noise()
             self.snapshot_time(S, derivs=True)
             return bool(ok.all())
         if self.uses_time(S):

@@ -9,68 +9,13 @@ type pdpsim does not implement. Connections are made by
 from __future__ import annotations
 
 from .commands import Commands, _is_integer, _opt
-from .damage import NOISE_TYPES
 from .functions import ERROR_FUNCTIONS, NAN, OUTPUT_FUNCTIONS, LensError, NeedsTime
+from .group_types import (_BASIC_INPUT, _BASIC_OUTPUT, _CLAMPING, _ERRORS, COST_TYPES, GROUP_FLAGS, INPUT_TYPES,
+                          OUTPUT_TYPES, _estimated_init_output, group_spec)
 from .model import LensGroup
 from .net import LensNet
 
-GROUP_FLAGS = ("BIAS", "INPUT", "OUTPUT", "ELMAN", "USE_INPUT_HIST", "USE_OUTPUT_HIST", "USE_TARGET_HIST",
-               "USE_OUT_DERIV_HIST", "BIASED", "RESET_ON_EXAMPLE", "ADAPTIVE_GAIN", "DERIV_NOISE",
-               "EXT_INPUT_NOISE", "WRITE_OUTPUTS", "LESIONED", "FROZEN", "STANDARD_CRIT", "MAX_CRIT")
-INPUT_TYPES = ("DOT_PRODUCT", "DISTANCE", "PRODUCT", "IN_BOLTZ", "SOFT_CLAMP", "IN_INTEGR", "IN_NORM",
-               "IN_NOISE", "IN_DERIV_NOISE", "IN_COPY", "INCR_CLAMP")
-OUTPUT_TYPES = ("LINEAR", "LOGISTIC", "TERNARY", "TANH", "EXPONENTIAL", "GAUSSIAN", "SOFT_MAX", "KOHONEN",
-                "OUT_BOLTZ", "HARD_CLAMP", "BIAS_CLAMP", "ELMAN_CLAMP", "WEAK_CLAMP", "OUT_INTEGR", "OUT_NORM",
-                "OUT_NOISE", "OUT_DERIV_NOISE", "OUT_CROPPED", "OUT_COPY", "OUT_WINNER", "INTERACT_INTEGR")
-COST_TYPES = ("SUM_SQUARED", "CROSS_ENTROPY", "DIVERGENCE", "COSINE", "TARGET_COPY", "LINEAR_COST",
-              "QUADRATIC_COST", "CONV_QUAD_COST", "LOGISTIC_COST", "COSINE_COST", "DELTA_COST")
-_BASIC_INPUT = {"DOT_PRODUCT", "DISTANCE", "PRODUCT", "IN_BOLTZ", "IN_COPY"}
-_BASIC_OUTPUT = {"LINEAR", "LOGISTIC", "TERNARY", "TANH", "GAUSSIAN", "EXPONENTIAL", "SOFT_MAX", "KOHONEN",
-                 "OUT_BOLTZ", "OUT_COPY", "INTERACT_INTEGR"}
-_CLAMPING = {"HARD_CLAMP", "BIAS_CLAMP", "ELMAN_CLAMP", "WEAK_CLAMP"}
-_ERRORS = {"SUM_SQUARED", "CROSS_ENTROPY", "DIVERGENCE", "COSINE"}
-_TIME_TYPES = {"ELMAN", "IN_INTEGR", "OUT_INTEGR", "INTERACT_INTEGR", "ELMAN_CLAMP", "SOFT_CLAMP", "WEAK_CLAMP",
-               "USE_INPUT_HIST", "USE_OUTPUT_HIST", "USE_TARGET_HIST", "USE_OUT_DERIV_HIST", "INCR_CLAMP"}
-
-
-def _estimated_init_output(outputs: list[str], units: int) -> float:
-    """A new group's initOutput, as Lens's type cleanup sets it from the group's output types (in
-    their order): 0.5 for LOGISTIC-like groups and hard-clamped inputs, 1/units for SOFT_MAX, 1 for the
-    bias, 0 for TANH, TERNARY, LINEAR, EXPONENTIAL and ELMAN groups. The group's value always wins
-    over the network's initOutput afterwards (Lens never leaves it unset)."""
-    low = high = None
-    init = 0.0
-    for t in outputs:
-        if t == "BIAS_CLAMP":
-            low, high, init = 0.0, 1.0, 1.0
-        elif t in ("LOGISTIC", "GAUSSIAN", "SOFT_MAX", "KOHONEN", "OUT_BOLTZ", "OUT_NORM"):
-            low, high = 0.0, 1.0
-            init = 1.0 / units if t == "SOFT_MAX" else 0.5
-        elif t in ("TERNARY", "TANH"):
-            low, high, init = -1.0, 1.0, 0.0
-        elif t == "EXPONENTIAL":
-            low = 0.0
-    if low is None and high is None and set(outputs) & (_CLAMPING - {"ELMAN_CLAMP"}):
-        init = 0.5
-    return init
-
-
-def _noise_types(name: str, kind: str, ins: list[str], outs: list[str], flags: set[str]) -> list[str]:
-    """A group's noise types (Lens's noisy input and output procedures), refusing where pdpsim
-    would not run them as Lens does: before the group's input or output function (Lens would
-    overwrite or misplace the noise), on the bias or an ELMAN group."""
-    noise = [t for t in ins + outs if t in NOISE_TYPES]
-    extra = sorted({"DERIV_NOISE", "EXT_INPUT_NOISE"} & flags)
-    if (noise or extra) and kind in ("BIAS", "ELMAN"):
-        raise LensError(f"group '{name}': noise ({(noise + extra)[0]}) on a {kind} group is not implemented in "
-                        "pdpsim")
-    for procs in (ins, outs):
-        basic = [k for k, t in enumerate(procs) if t not in NOISE_TYPES]
-        for k, t in enumerate(procs):
-            if t in NOISE_TYPES and basic and k < basic[0]:
-                raise LensError(f"group '{name}': {t} before {procs[basic[0]]} (noise that the group's own "
-                                "procedure would overwrite) is not implemented in pdpsim; list it after")
-    return noise
+__all__ = ["NetCommands", "GROUP_FLAGS", "INPUT_TYPES", "OUTPUT_TYPES", "COST_TYPES"]
 
 
 class NetCommands(Commands):
@@ -313,85 +258,29 @@ class NetCommands(Commands):
         if continuous and "OUTPUT" in flags and not {"STANDARD_CRIT", "MAX_CRIT"} & set(flags):
             add("flag", "STANDARD_CRIT")
         init_output = _estimated_init_output(sets["output"], units)
+        masks = {k: set(sets[k]) for k in ("input", "output", "cost")}    # Lens's masks keep what "-" removes
         for mode, cls, t in parsed:
             if mode == "add":
                 add(cls, t)
             elif mode == "remove" and t in sets[cls]:
                 sets[cls].remove(t)
-        flags = set(sets["flag"])
-        every = flags | set(sets["input"]) | set(sets["output"]) | set(sets["cost"])
-        integration = None
-        if continuous:
-            integ = [t for t in sets["input"] if t == "IN_INTEGR"] + [t for t in sets["output"] if t == "OUT_INTEGR"]
-            if len(integ) > 1:
-                raise LensError(f"group '{name}': both IN_INTEGR and OUT_INTEGR is not implemented in pdpsim")
-            if integ:
-                integration = integ[0]
-                (sets["input"] if integration == "IN_INTEGR" else sets["output"]).remove(integration)
-                every = every - {integration}
-        elman = "ELMAN" in flags and not continuous and not {"BIAS", "INPUT", "OUTPUT"} & flags
-        if elman:
-            if sets["output"] != ["ELMAN_CLAMP"] or sets["input"] or sets["cost"]:
-                extra = [t for t in sets["input"] + sets["output"] + sets["cost"] if t != "ELMAN_CLAMP"]
-                raise LensError(f"group '{name}': an ELMAN group with the type "
-                                f"{extra[0] if extra else 'ELMAN_CLAMP twice'} is not implemented in pdpsim")
-            every = every - {"ELMAN", "ELMAN_CLAMP"}
-        timed = sorted(every & _TIME_TYPES)
-        if timed:
-            raise NeedsTime(f"group '{name}' of type {timed[0]}")
-        if "ADAPTIVE_GAIN" in flags:
-            raise LensError(f"group '{name}': the group type ADAPTIVE_GAIN is not implemented in pdpsim")
-        if "INPUT" in flags and "OUTPUT" in flags:
-            raise LensError(f"group '{name}': a group both INPUT and OUTPUT is not implemented in pdpsim")
-        kind = ("BIAS" if "BIAS" in flags else "INPUT" if "INPUT" in flags else
-                "OUTPUT" if "OUTPUT" in flags else "ELMAN" if elman else "HIDDEN")
-        ins, outs, costs = sets["input"], sets["output"], sets["cost"]
-        noise = _noise_types(name, kind, ins, outs, flags)
-        ins = [t for t in ins if t not in NOISE_TYPES]
-        outs = [t for t in outs if t not in NOISE_TYPES]
-        if kind == "ELMAN":
-            function = None
-        elif kind in ("INPUT", "BIAS"):
-            expected = "HARD_CLAMP" if kind == "INPUT" else "BIAS_CLAMP"
-            if outs != [expected] or ins:
-                extra = [t for t in ins + outs if t != expected]
-                raise LensError(f"group '{name}': the type {extra[0] if extra else outs} on a {kind} group is "
-                                "not implemented in pdpsim")
-            function = None
-        else:
-            if ins != ["DOT_PRODUCT"]:
-                other = [t for t in ins if t != "DOT_PRODUCT"] or ins
-                raise LensError(f"group '{name}': the input type {other[0] if other else '(none)'} is not "
-                                "implemented in pdpsim (only DOT_PRODUCT)")
-            funcs = [t for t in outs if t in OUTPUT_FUNCTIONS]
-            others = [t for t in outs if t not in OUTPUT_FUNCTIONS]
-            if others:
-                raise LensError(f"group '{name}': the output type {others[0]} is not implemented in pdpsim "
-                                f"(output functions: {', '.join(OUTPUT_FUNCTIONS)})")
-            if len(funcs) != 1:
-                raise LensError(f"group '{name}': one output function expected, got {funcs or 'none'}")
-            function = funcs[0]
-        errors = [t for t in costs if t in ERROR_FUNCTIONS]
-        others = [t for t in costs if t not in ERROR_FUNCTIONS]
-        if others:
-            raise LensError(f"group '{name}': the error/cost type {others[0]} is not implemented in pdpsim "
-                            f"(error types: {', '.join(ERROR_FUNCTIONS)})")
-        if kind != "OUTPUT" and errors:
-            raise LensError(f"group '{name}': an error type on a group that is not OUTPUT is not implemented")
-        if kind == "OUTPUT" and len(errors) != 1:
-            raise LensError(f"group '{name}': one error type expected, got {errors or 'none'}")
-        error = errors[0] if errors else None
+        spec = group_spec(name, sets["flag"], sets["input"], sets["output"], sets["cost"], continuous)
+        kind, function, error, flags = spec.kind, spec.function, spec.error, spec.flags
         pg = net.net.add_group(name, units, kind="CONTEXT" if kind == "ELMAN" else kind,
                                function=OUTPUT_FUNCTIONS[function]() if function else "LINEAR",
                                error=ERROR_FUNCTIONS[error]() if error else None)
-        pg.integration = integration
-        crit = next((f for f in ("STANDARD_CRIT", "MAX_CRIT") if f in flags), None)
-        g = LensGroup(net, pg, kind, function, error, flags, crit)
+        pg.integration = spec.integration
+        g = LensGroup(net, pg, kind, function, error, flags, spec.crit)
         g.params["initOutput"] = init_output
         g.frozen = "FROZEN" in flags
-        g.noise_types = noise
+        g.noise_types = spec.noise
+        g.in_procs, g.out_procs, g.cost_procs = spec.in_procs, spec.out_procs, spec.cost_procs
+        g.proc_masks = {k: masks[k] | set(v) for k, v in (("input", spec.in_procs), ("output", spec.out_procs),
+                                                          ("cost", spec.cost_procs))}
         net.groups[name] = g
         if "BIASED" in flags and "bias" in net.groups and net.groups["bias"] is not g:
             self._connect(net.groups["bias"], g, "FULL", 1.0, NAN, NAN, "bias")
         g.reset_units()
+        g.state["output"][:] = 0.0          # Lens's new units start zeroed (no resetNet yet)
+        g.state["input"][:] = 0.0
         return g

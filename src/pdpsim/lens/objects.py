@@ -319,7 +319,7 @@ class ObjectSpace:
                                                 (lambda v, j=j: g.state["output"].__setitem__(j, v)))
                                           for j in range(g.size)])
         if name in g.params and name not in _GUI:
-            if name in ("minOutput", "maxOutput", "outputCostPeak", "ternaryShift", "clampStrength",
+            if name in ("minOutput", "maxOutput", "outputCostPeak", "ternaryShift",
                         "gainDecay", "outputCostScale"):
                 raise LensError(f'object "{path}": the group field {name} is not implemented in pdpsim')
 

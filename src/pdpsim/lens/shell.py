@@ -26,7 +26,8 @@ networks and groups (:mod:`~pdpsim.lens.net_commands`), connections
 example sets (:mod:`~pdpsim.lens.example_commands`),
 training and testing (:mod:`~pdpsim.lens.train_commands`), object paths
 (:mod:`~pdpsim.lens.object_commands`), files of values and outputs
-(:mod:`~pdpsim.lens.output_commands`); what they share is in :mod:`~pdpsim.lens.commands`.
+(:mod:`~pdpsim.lens.output_commands`), later changes of the structure
+(:mod:`~pdpsim.lens.structure_commands`); what they share is in :mod:`~pdpsim.lens.commands`.
 This module holds the interpreter, its plumbing and the shell's own commands (random
 numbers, ``verbosity``, ``version``).
 """
@@ -49,6 +50,7 @@ from .net import LensNet
 from .net_commands import COST_TYPES, GROUP_FLAGS, INPUT_TYPES, OUTPUT_TYPES, NetCommands
 from .object_commands import ObjectCommands
 from .output_commands import OutputCommands
+from .structure_commands import StructureCommands
 from .objects import ObjectSpace
 from .train_commands import TrainCommands
 
@@ -144,7 +146,7 @@ class ScriptError(Exception):
 
 
 class LensShell(NetCommands, ConnectCommands, LinkCommands, LesionCommands, ExampleCommands, TrainCommands,
-                ObjectCommands, OutputCommands):
+                ObjectCommands, OutputCommands, StructureCommands):
     """A Tcl interpreter with Lens's commands on pdpsim networks.
 
     Parameters

@@ -266,8 +266,10 @@ def do_example(lnet: LensNet, S: LensExampleSet, num: int, training: bool) -> No
             raise LensError(f"standardNetRunExample: example {num} out of range")
         idx = np.array([num])
     if lnet.continuous:
-        if training:
-            raise LensError("doExample -train on a CONTINUOUS network is not implemented in pdpsim yet")
+        if training:                 # Lens's training tick (error derivatives) without the backward pass
+            errs, _ok, _ticks = lnet.run_ticks(S, idx, training=True, backward=False)
+            lnet.error += float(errs.sum())
+            return
         errs, _ok, _ticks = lnet.run_in_time(S, idx, training=False, backward=False)
         lnet.error += float(errs.sum())
         lnet.snapshot_time(S)

@@ -141,7 +141,8 @@ class TrainCommands(Commands):
     def c_doExample(self, *args):
         usage = "doExample [<example-num>] [-set <example-set> | -train | -test]"
         net = self._need_net("doExample")
-        a, num, S, training, testing = 0, -1, None, False, False
+        a, num, S, testing = 0, -1, None, False
+        training = net.run_train
         if args and _is_integer(args[0]) and args[0]:
             num = int(args[0])
             a = 1
@@ -162,6 +163,7 @@ class TrainCommands(Commands):
             a += 1
         if a != len(args):
             raise self._usage("doExample", usage)
+        net.run_train = training              # Lens keeps the mode for later doExamples
         if S is None:
             if net.training_set is not None and (net.testing_set is None or not testing):
                 S = net.training_set

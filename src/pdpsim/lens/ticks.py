@@ -1,0 +1,422 @@
+"""Lens's CONTINUOUS networks run unit loop by unit loop, as Lens's group procedures run them.
+
+:class:`TicksMixin` is mixed into :class:`~pdpsim.lens.net.LensNet`. It runs a CONTINUOUS
+network one example at a time and one tick at a time, each group through its own list of
+Lens's input and output procedures in their order (``LensGroup.in_procs``, ``out_procs``:
+DOT_PRODUCT, SOFT_CLAMP, IN_INTEGR, IN_NOISE, IN_DERIV_NOISE; the output function,
+HARD_CLAMP, BIAS_CLAMP, WEAK_CLAMP, OUT_INTEGR, OUT_NOISE, OUT_DERIV_NOISE), keeping the
+units' own fields (output, input, the derivatives, external inputs, targets) and the group
+caches the links read, as Lens's ``standardNetRunExample``, ``continuousNetTickForward``,
+``continuousNetTrainTickForward`` and ``continuousNetExampleBack`` do:
+
+* a tick computes every group's input, then every group's output, then the error (outside a
+  grace period), and in training each output group's error derivative (stored per tick);
+* the backward pass runs from the last tick to tick 1: each tick's stored derivative plus what
+  the later tick's links sent back, the output procedures backward in reverse order (an
+  integrator restores the output it integrated, noise the clean output), then the outputs and
+  inputs of the tick before are restored and the links credited with them (tick 0's were
+  never stored: 0, or NaN for a unit ever lesioned since its history was last cleared);
+* the link derivatives of a batch are multiplied by 1/ticksPerInterval at its end.
+
+Lesioned units are skipped by every unit loop, and noise is drawn unit by unit in this order
+(EXT_INPUT_NOISE as each event is loaded), from Lens's generator, so ``seed N`` gives Lens's
+numbers. pdpsim's batched :mod:`pdpsim.unfolding` path (:mod:`pdpsim.lens.continuous`) stays
+in use for networks without lesions, noise or clamps; this one is used where they appear,
+and for ``doExample -train``.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .functions import LARGE_VAL, NAN, OUTPUT_FUNCTIONS, SMALL_VAL, LensError, choose
+
+_BASIC_INPUT = {"DOT_PRODUCT", "DISTANCE", "PRODUCT", "IN_BOLTZ", "IN_COPY"}
+_FUNCTIONS = {"LINEAR", "LOGISTIC", "TANH", "EXPONENTIAL", "SOFT_MAX"}
+_BASIC_OUTPUT = _FUNCTIONS | {"TERNARY", "GAUSSIAN", "KOHONEN", "OUT_BOLTZ", "OUT_COPY", "INTERACT_INTEGR"}
+
+
+def _inv_sigmoid(y: float, gain: float) -> float:
+    """Lens's INV_SIGMOID."""
+    if y <= 0.0:
+        return -LARGE_VAL
+    if y >= 1.0:
+        return LARGE_VAL
+    return math.log(y / (1 - y)) / gain
+
+
+class _Unit:
+    """One group during a run: its procedures, parameters, unit fields (``LensGroup.state``,
+    written in place), the output and output-derivative caches its links read and write, its
+    integrators, and what each tick stored."""
+
+    def __init__(self, lnet, g):
+        self.lnet, self.g, self.name = lnet, g, g.name
+        p, net = g.params, lnet.params
+        self.les = g.lesioned.copy()
+        self.k = ~self.les
+        self.n = g.size
+        self.ins, self.outs = list(g.in_procs), list(g.out_procs)
+        fname = next((t for t in self.outs if t in _FUNCTIONS), None)
+        self.fn = None if fname is None else \
+            g.group.function if g.group.function.name == fname else OUTPUT_FUNCTIONS[fname]()
+        if self.fn is not None:             # (an INPUT group's pdpsim group is LINEAR: a clamp's own)
+            self.fn.gain = float(choose(p["gain"], net["gain"]))
+        self.gain = float(choose(p["gain"], net["gain"]))
+        self.cost = g.group.error if g.error else None
+        self.crit = g.criterion
+        self.gdt = net["dt"] * p["dtScale"]
+        self.udt = g.unit_dt_scale
+        self.strength = float(choose(p["clampStrength"], net["clampStrength"]))
+        self.init_out = float(choose(p["initOutput"], net["initOutput"]))
+        self.init_in = float(choose(p["initInput"], net["initInput"]))
+        self.noise_range = float(choose(p["noiseRange"], net["noiseRange"]))
+        self.blocks = []                     # (sending group's _Unit, LensBlock), set once all exist
+        self.s = g.state
+        self.O = np.zeros(self.n)            # the group's output cache (what links read)
+        self.D = np.zeros(self.n)            # its output-derivative cache (what links send back)
+        self.h0 = np.where(g.hist0_nan, NAN, 0.0)
+        self.reset = "RESET_ON_EXAMPLE" in g.flags
+
+    # ------------------------------------------------------------------ an example
+    def start(self) -> None:
+        """resetOutputs and resetForwardIntegrators (a RESET_ON_EXAMPLE group), empty histories."""
+        k, s = self.k, self.s
+        s["output"][k] = self.init_out
+        self.O[k] = self.init_out
+        self.last_in = np.full(self.n, self.init_in)
+        self.last_out = np.full(self.n, self.init_out)
+        self.in_h, self.out_h, self.od_h = [self.h0.copy()], [self.h0.copy()], [None]
+        self.mem = {p: [None] for p in ("HARD_CLAMP", "WEAK_CLAMP", "OUT_INTEGR", "OUT_NOISE")}
+
+    def noise(self, values: np.ndarray) -> np.ndarray:
+        return self.lnet.rand.noise_array(self.g.noise_proc, values, self.noise_range, self.les)
+
+    def fully_clamped(self) -> bool:
+        return not np.isnan(self.s["externalInput"][self.k]).any()
+
+    def compute_input(self, t: int) -> None:
+        s, k = self.s, self.k
+        inp = s["input"]
+        clamped = not self.ins or ("HARD_CLAMP" in self.outs and self.fully_clamped())
+        if clamped or not set(self.ins) & _BASIC_INPUT:
+            inp[k] = 0.0
+        if not clamped:
+            for proc in self.ins:
+                if proc == "DOT_PRODUCT":
+                    net = np.zeros(self.n)
+                    for src, b in self.blocks:
+                        net += src.O @ b.block.weights
+                    inp[k] = net[k]
+                elif proc == "SOFT_CLAMP":
+                    ext = s["externalInput"]
+                    for j in np.flatnonzero(k & ~np.isnan(ext)):
+                        val = self.init_out + self.strength * (ext[j] - self.init_out)
+                        inp[j] += _inv_sigmoid(val, self.gain)
+                elif proc == "IN_INTEGR":
+                    li = self.last_in
+                    li[k] += self.gdt * self.udt[k] * (inp[k] - li[k])
+                    inp[k] = li[k]
+                elif proc == "IN_NOISE":
+                    inp[k] = self.noise(inp)[k]
+        self.in_h.append(inp.copy())
+
+    def compute_output(self, t: int) -> None:
+        s, k = self.s, self.k
+        out, ext = s["output"], s["externalInput"]
+        if not set(self.outs) & (_BASIC_OUTPUT | {"BIAS_CLAMP"}):
+            out[k] = 0.0
+        mem = self.mem
+        for proc in self.outs:
+            if proc in _FUNCTIONS:
+                n = np.where(self.les, -np.inf if proc == "SOFT_MAX" else 0.0, s["input"])
+                a = np.empty(self.n)
+                self.fn.forward(n[None, :], a[None, :])
+                out[k] = a[k]
+            elif proc == "HARD_CLAMP":
+                mem[proc].append(ext.copy())
+                m = k & ~np.isnan(ext)
+                out[m] = ext[m]
+            elif proc == "BIAS_CLAMP":
+                out[k] = 1.0
+            elif proc == "WEAK_CLAMP":
+                mem[proc].append(out.copy())
+                m = k & ~np.isnan(ext)
+                out[m] += self.strength * (ext[m] - out[m])
+            elif proc == "OUT_INTEGR":
+                mem[proc].append(out.copy())
+                lo = self.last_out
+                lo[k] += self.gdt * self.udt[k] * (out[k] - lo[k])
+                out[k] = lo[k]
+            elif proc == "OUT_NOISE":
+                mem[proc].append(out.copy())
+                out[k] = self.noise(out)[k]
+        self.O[k] = out[k]
+        self.out_h.append(out.copy())
+
+    def _costed(self) -> np.ndarray:
+        """Units with a target that Lens's error loop visits."""
+        return self.k & ~np.isnan(self.s["target"])
+
+    def compute_cost(self, grace: bool) -> float:
+        if self.cost is None or grace:
+            return 0.0
+        s = self.s
+        m = self._costed()
+        s["adjustedTarget"][m] = s["target"][m]
+        tgt = np.where(m, s["target"], NAN)
+        e = float(self.cost.error(s["output"][None, :], tgt[None, :])[0])
+        self.g.error_value += e
+        return e
+
+    def compute_cost_back(self, grace: bool) -> None:
+        s, k = self.s, self.k
+        s["outputDeriv"][k] = 0.0
+        if self.cost is None:
+            return
+        if not grace:
+            m = self._costed()
+            d = np.zeros(self.n)
+            self.cost.output_deriv(s["output"][None, :], np.where(m, s["adjustedTarget"], NAN)[None, :], d[None, :])
+            s["outputDeriv"][m] += d[m]
+        self.od_h.append(s["outputDeriv"].copy())
+
+    def criterion(self, crit: float) -> bool:
+        s = self.s
+        m = self._costed()
+        if self.crit == "STANDARD_CRIT":
+            return not np.any(np.abs(s["output"][m] - s["target"][m]) >= crit)
+        if not m.any():
+            return True
+        a, t = np.where(m, s["output"], -np.inf), np.where(m, s["target"], -np.inf)
+        io, it = int(a.argmax()), int(t.argmax())
+        return io == it and abs(a[io] - t[it]) < crit
+
+    # ------------------------------------------------------------------ backward
+    def start_back(self) -> None:
+        self.D[:] = 0.0
+        self.back_in = np.zeros(self.n)
+        self.back_out = np.zeros(self.n)
+
+    def restore_output_derivs(self, t: int) -> None:
+        k = self.k
+        self.s["outputDeriv"][k] = self.od_h[t][k] if self.cost is not None else 0.0
+
+    def output_back(self, t: int) -> None:
+        s, k = self.s, self.k
+        od, out, idv = s["outputDeriv"], s["output"], s["inputDeriv"]
+        od[k] += self.D[k]
+        self.D[:] = 0.0
+        for proc in reversed(self.outs):
+            if proc in _FUNCTIONS:
+                d = np.empty(self.n)
+                if proc == "TANH":
+                    self.fn.backward_at_input(s["input"][None, :], out[None, :], od[None, :], d[None, :])
+                else:
+                    self.fn.backward(out[None, :], od[None, :], d[None, :])
+                idv[k] = d[k]
+            elif proc == "HARD_CLAMP":
+                idv[k & ~np.isnan(self.mem[proc][t])] = 0.0
+            elif proc == "BIAS_CLAMP":
+                idv[k] = 0.0
+            elif proc == "WEAK_CLAMP":
+                orig = self.mem[proc][t]
+                m = k & (out != orig)
+                out[m] = orig[m]
+                od[m] *= 1.0 - self.strength
+            elif proc == "OUT_INTEGR":
+                d = self.gdt * self.udt[k] * self.back_out[k]
+                out[k] = self.mem[proc][t][k]
+                self.back_out[k] += od[k] - d
+                od[k] = d
+            elif proc == "OUT_NOISE":
+                out[k] = self.mem[proc][t][k]
+            elif proc == "OUT_DERIV_NOISE":
+                od[k] = self.noise(od)[k]
+
+    def restore(self, t: int, inputs: bool = True) -> None:
+        k = self.k
+        self.s["output"][k] = self.O[k] = self.out_h[t][k]
+        if inputs:
+            self.s["input"][k] = self.in_h[t][k]
+
+    def input_back(self, acc: dict) -> None:
+        if not self.ins or ("HARD_CLAMP" in self.outs and (self.outs == ["HARD_CLAMP"] or self.fully_clamped())):
+            return
+        s, k = self.s, self.k
+        idv = s["inputDeriv"]
+        for proc in reversed(self.ins):
+            if proc == "IN_DERIV_NOISE":
+                idv[k] = self.noise(idv)[k]
+            elif proc == "IN_INTEGR":
+                d = self.gdt * self.udt[k] * self.back_in[k]
+                self.back_in[k] += idv[k] - d
+                idv[k] = d
+            elif proc == "DOT_PRODUCT":
+                x = np.where(k, idv, 0.0)
+                for src, b in self.blocks:
+                    src.D += x @ b.block.weights.T
+                    acc[id(b)] += np.outer(src.O, x)
+
+
+def _plain(g) -> bool:
+    """A group as pdpsim.unfolding runs it: a clamped input, the bias, or the dot product (then
+    IN_INTEGR) into one output function (then OUT_INTEGR)."""
+    if g.kind == "INPUT":
+        return g.in_procs == [] and g.out_procs == ["HARD_CLAMP"]
+    if g.kind == "BIAS":
+        return g.out_procs == ["BIAS_CLAMP"]
+    fn = [t for t in g.out_procs if t in _FUNCTIONS]
+    return (g.in_procs in (["DOT_PRODUCT"], ["DOT_PRODUCT", "IN_INTEGR"]) and len(fn) == 1
+            and g.out_procs in (fn, fn + ["OUT_INTEGR"]))
+
+
+class TicksMixin:
+    """CONTINUOUS networks run as Lens's unit loops run them (see the module)."""
+
+    #: run every CONTINUOUS network this way (tests compare it with the batched path)
+    force_ticks = False
+    #: ``doExample -train`` switches the network's doExample to Lens's training tick until
+    #: ``doExample -test`` (Lens sets netRunExample and netRunTick and leaves them so)
+    run_train = False
+
+    def uses_ticks(self) -> bool:
+        """Whether this CONTINUOUS network needs Lens's unit loops: lesioned units (or units healed
+        since, whose tick-0 history is NaN), noise, clamps other than HARD_CLAMP, procedures in an
+        order the batched path does not follow (``changeGroupType``), several output groups (the
+        batched path sums their errors but does not keep each group's)."""
+        if not self.continuous:
+            return False
+        if self.force_ticks or self.has_damage() or any(g.hist0_nan.any() for g in self.groups.values()):
+            return True
+        if sum(g.kind == "OUTPUT" for g in self.groups.values()) > 1:
+            return True
+        return any(not _plain(g) for g in self.groups.values())
+
+    def _event_times(self, S, i: int, e: int):
+        ex = S.examples
+
+        def value(key, lk):
+            f = ex.event_fields.get(key)
+            v = NAN if f is None else float(f[i, e])
+            return S.params[lk] if v != v else v
+        return value("max", "maxTime"), value("min", "minTime"), value("grace", "graceTime")
+
+    def _load_event(self, S, i: int, e: int, plans) -> None:
+        """Lens's standardLoadEvent: every input unit's external input, EXT_INPUT_NOISE (units not
+        lesioned that have an input), every output unit's target."""
+        ex = S.examples
+        for p in plans:
+            if p.g.kind == "INPUT":
+                p.s["externalInput"][:] = ex.inputs[p.name][i, e]
+        for p in plans:
+            if "EXT_INPUT_NOISE" in p.g.flags:
+                ext = p.s["externalInput"]
+                m = p.k & ~np.isnan(ext)
+                ext[m] = self.rand.noise_array(p.g.noise_proc, ext, p.noise_range, ~m)[m]
+        for p in plans:
+            if p.g.kind == "OUTPUT":
+                p.s["target"][:] = ex.targets[p.name][i, e]
+
+    def _criteria(self, plans, training: bool) -> bool:
+        key = "trainGroupCrit" if training else "testGroupCrit"
+        seen = False
+        for p in plans:
+            if p.crit:
+                seen = True
+                if not p.criterion(float(choose(p.g.params[key], self.params[key]))):
+                    return False
+        return seen
+
+    def _tick_example(self, S, i: int, plans, training: bool, backward: bool, acc):
+        """Lens's standardNetRunExample on example i (and with ``backward`` its
+        continuousNetExampleBack): its error, whether every event met the criteria, its ticks."""
+        tpi, max_ticks = self.ticks_per_interval, self.max_ticks
+        n_events = int(S.examples.n_events[i])
+        self._load_event(S, i, 0, plans)
+        mx, mn, gr = self._event_times(S, i, 0)
+        grace = gr > 0.0
+        for p in plans:
+            p.start()
+        tick, event, on_event, ok, err = 1, 0, 0, True, 0.0
+        while tick < max_ticks and event < n_events:
+            for p in plans:
+                p.compute_input(tick)
+            for p in plans:
+                p.compute_output(tick)
+            for p in plans:
+                err += p.compute_cost(grace)
+            if training:
+                for p in plans:
+                    p.compute_cost_back(grace)
+            on_event += 1
+            time = on_event / tpi + SMALL_VAL
+            crit, done = None, False
+            if time >= mx or tick >= max_ticks - 1:
+                done = True
+            elif time >= mn and (crit := self._criteria(plans, training)):
+                done = True
+            elif grace and time >= gr:
+                grace = False
+            if done:
+                if crit is None:
+                    crit = self._criteria(plans, training)
+                ok = ok and crit
+                event += 1
+                if event < n_events:
+                    self._load_event(S, i, event, plans)
+                    mx, mn, gr = self._event_times(S, i, event)
+                    grace = gr > 0.0
+                    on_event = 0
+            tick += 1
+        last = tick - 1
+        if backward:
+            for p in plans:
+                p.start_back()
+            for t in range(last, 0, -1):
+                for p in plans:
+                    p.restore_output_derivs(t)
+                for p in plans:
+                    p.output_back(t)
+                for p in plans:
+                    p.restore(t - 1)
+                for p in plans:
+                    p.input_back(acc)
+            for p in plans:
+                p.restore(last, inputs=False)
+        return err, ok, last + 1
+
+    def run_ticks(self, S, idx, training: bool, backward: bool):
+        """Examples ``idx`` of ``S`` (drawn lazily: a PROBABILISTIC choice shares the generator with
+        the noise) run as Lens runs them; with ``backward``, every unlesioned unit's link derivatives
+        summed over them and multiplied by 1/ticksPerInterval. Returns each example's error, whether
+        it met the criteria, and the ticks run (tick 0 included, as Lens counts them)."""
+        self.configure()
+        self.check_loaded(S)
+        for g in self.groups.values():
+            if g.kind != "BIAS" and "RESET_ON_EXAMPLE" not in g.flags:
+                raise LensError(f"group '{g.name}' is not RESET_ON_EXAMPLE; carrying outputs from one example "
+                                "to the next is not implemented in pdpsim")
+            if g.kind == "OUTPUT":
+                g.group.error.ticks = self.ticks_per_interval
+        plans = {g.name: _Unit(self, g) for g in self.groups.values()}
+        for p in plans.values():
+            p.blocks = [(plans[b.source.name], b) for b in p.g.blocks]
+        order = list(plans.values())
+        acc = {id(b): np.zeros_like(b.block.weights) for _g, b in self.all_blocks()} if backward else None
+        errs, correct, ticks, k = [], [], 0, None
+        for k in idx:
+            e, ok, n = self._tick_example(S, int(k), order, training, backward, acc)
+            errs.append(e)
+            correct.append(ok)
+            ticks += n
+        if backward:
+            scale = 1.0 / self.ticks_per_interval
+            for g, b in self.all_blocks():
+                keep = ~g.lesioned
+                b.block.weight_deriv[:, keep] = acc[id(b)][:, keep] * scale
+        if k is not None:
+            self.current_example = (S, int(k))
+            S.current_example = int(k)
+        return np.array(errs), np.array(correct, dtype=bool), ticks
