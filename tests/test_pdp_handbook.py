@@ -128,8 +128,6 @@ end
      r"bad\.net, line 6: expected definitions:, constraints:, network:, biases: or end; got 'weights:'"),
     ("definitions:\nnunits 5\nninputs 2\nnoutputs 1\nend\nnetwork:\n%r 2 2 0 2\nfoo\nend\n",
      r"bad\.net, line 8: expected a %-block \(%r first nto firstfrom nfrom\) or end; got 'foo'"),
-    ("definitions:\nnunits 5\nninputs 2\nnoutputs 1\nend\nconstraints:\nl linked\nend\nnetwork:\n%l 2 2 0 2\nend\n",
-     r"bad\.net, line 7: constraint 'l' is 'linked' \(shared weights\), which pdpsim does not support"),
     ("definitions:\nnunits 5\nninputs 2\nnoutputs 1\nend\nconstraints:\nq sideways\nend\n",
      r"bad\.net, line 7: unknown type for constraint 'q': 'sideways'"),
     ("definitions:\nnunits 3\nninputs 2\nnoutputs 2\nend\nnetwork:\n",
@@ -360,8 +358,8 @@ def test_set_forms_and_their_effects(tmp_path):
     np.testing.assert_array_equal(first, s.net.blocks[0].weights)   # same seed, same start
     s.execute("set state epochno 7")
     assert s.epochno == 7
-    with pytest.raises(PdpError, match="cascade mode is not supported"):
-        s.execute("set mode cascade 1")
+    s.execute("set mode cascade 1  set param crate .2  set ncycles 7")
+    assert (s.vars["cascade"], s.vars["crate"], s.vars["ncycles"]) == (1, 0.2, 7)
     with pytest.raises(PdpError, match=r"ambiguous variable 'l'; choose one of: lflag, lrate, lgrain"):
         s.execute("set l 1")
     with pytest.raises(PdpError, match="nunits is set by the network file"):

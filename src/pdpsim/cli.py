@@ -203,7 +203,7 @@ def bench(as_json, workloads, repeat, quick, float32, scaling, backend) -> None:
               help="Folder for files the script saves (default: the current folder).")
 @click.option("--seed", type=int, default=None, help="Starting seed (a script's `set seed` overrides it).")
 def pdp(script, out, seed) -> None:
-    """Run a PDP handbook bp script (.str), or a shipped one by name (xor, 424)."""
+    """Run a PDP handbook bp script (.str), or a shipped one by name (xor, 424, cascade, tied)."""
     from .pdp_script import run_script
     run_script(script, echo=click.echo, out_dir=out, seed=seed)
 

@@ -21,17 +21,19 @@ Commands
 ``tall`` (test all: one line per pattern, then tss), ``test PATTERN``,
 ``ptrain`` / ``strain`` (``nepochs`` epochs in permuted / sequential order,
 stopping once ``tss < ecrit``; one line per epoch, or only the last with
-``set stepsize nepochs``), ``reset`` (the starting weights again, from
-``seed``), ``newstart`` (a new seed, then reset), ``do FILE [N]`` (run another
-script N times), ``clear`` (nothing to clear here), ``quit``.
+``set stepsize nepochs``), ``cycle`` (cascade mode: ``ncycles`` more
+cycles), ``get unames NAME ... end``, ``reset`` (the starting weights again,
+from ``seed``), ``newstart`` (a new seed, then reset), ``do FILE [N]`` (run
+another script N times), ``clear`` (nothing to clear here), ``quit``.
 
 Variables: ``nepochs`` (500), ``ecrit`` (0), ``lflag`` (1: learn),
 ``seed``, ``stepsize`` (epoch), ``lrate`` (0.5), ``momentum`` (0.9),
 ``wrange`` (1), ``tmax`` (1), ``lgrain`` (pattern: change the weights after
-every pattern; epoch: after every epoch), ``epochno``. ``dlevel``,
-``slevel``, ``single``, ``follow``, ``mu``, ``crate`` and ``ncycles`` are
-accepted and have no effect (display, cascade mode); ``cascade 1`` is
-refused. ``seed`` and ``wrange`` take effect at the next ``get network`` or
+every pattern; epoch: after every epoch), ``epochno``, ``cascade`` (0),
+``ncycles`` (50), ``crate`` (0.05), ``mu`` (0.5: copied inputs).
+``dlevel``, ``slevel``, ``single``, ``follow`` and ``maxconstraints`` are
+accepted and have no effect (the screen; ``follow`` only shows gcor).
+``seed`` and ``wrange`` take effect at the next ``get network`` or
 ``reset``, as in ``bp``.
 
 Training is pdpsim's: :func:`pdpsim.training.train` with the ``momentum``
@@ -40,12 +42,15 @@ rule (dw = lrate * delta * a + momentum * dw_prev, the handbook's
 (``lgrain epoch``), on the network that
 :meth:`pdpsim.formats.pdp_handbook.NetFile.build` makes (``SUM_SQUARED``
 with error scale 1/2, so tss is twice pdpsim's error; see that module).
+Cascade mode, linked weights, copied inputs (``-k`` in a ``.pat`` file),
+``p``/``n`` weights and links from later units run ``bp``'s own loop over
+units instead (:mod:`pdpsim.pdp_bp`; :attr:`PdpSession.engine`).
 
 Files named in a script are read relative to the script's folder (a name
 that differs only in upper/lower case is found too, as on the DOS disks the
 handbook came on) and written relative to ``out_dir`` (default: the current
 folder). Not supported: the screen (``disp``, ``exam``, templates in
-``.tem`` files), ``log``, ``run``, cascade mode (``cycle``), ``get unames``.
+``.tem`` files), ``log``, ``run``.
 """
 from __future__ import annotations
 
@@ -58,6 +63,8 @@ import numpy as np
 
 from .formats.pdp_handbook import NetFile, Patterns, load_weights, read_net, read_patterns, save_weights
 from .network import Network
+from .pdp_bp import BpEngine, engine_reasons
+from .pdp_commands import BpCommands
 from .training import TrainingParams, test as run_test, train
 from .validation import PdpError, readable_file
 
@@ -86,13 +93,14 @@ VARIABLES: dict[str, _Var] = {
     "single": _Var("", "flag", 0, effect=False),
     "dlevel": _Var("", "int", 1, effect=False),
     "slevel": _Var("", "int", 1, effect=False),
-    "ncycles": _Var("", "int", 50, effect=False),
+    "ncycles": _Var("", "int", 50),
+    "maxconstraints": _Var("", "int", 100, effect=False),
     "lrate": _Var("param", "float", 0.5),
     "momentum": _Var("param", "float", 0.9),
     "wrange": _Var("param", "float", 1.0),
     "tmax": _Var("param", "float", 1.0),
-    "mu": _Var("param", "float", 0.5, effect=False),
-    "crate": _Var("param", "float", 0.05, effect=False),
+    "mu": _Var("param", "float", 0.5),
+    "crate": _Var("param", "float", 0.05),
     "lgrain": _Var("mode", "choice", "pattern", ("epoch", "pattern")),
     "follow": _Var("mode", "flag", 0, effect=False),
     "cascade": _Var("mode", "flag", 0),
@@ -102,10 +110,11 @@ VARIABLES: dict[str, _Var] = {
     "epochno": _Var("state", "int", 0),
 }
 MENUS = ("config", "env", "mode", "param", "state")
-COMMANDS = ("get", "save", "set", "tall", "test", "ptrain", "strain", "reset", "newstart", "do", "clear", "quit")
+COMMANDS = ("get", "save", "set", "tall", "test", "ptrain", "strain", "cycle", "reset", "newstart", "do", "clear",
+            "quit")
 _UNSUPPORTED = {
     "disp": "the handbook's screen display", "exam": "the handbook's screen display",
-    "log": "logging the screen to a file", "run": "running shell commands", "cycle": "cascade mode",
+    "log": "logging the screen to a file", "run": "running shell commands",
 }
 
 
@@ -121,7 +130,7 @@ def _match(word: str, names, what: str) -> str:
     raise PdpError(f"unknown {what} '{word}'; expected one of: {', '.join(names)}")
 
 
-class PdpSession:
+class PdpSession(BpCommands):
     """The state of a ``bp`` session: network, patterns, variables, epoch count.
 
     Attributes
@@ -133,6 +142,11 @@ class PdpSession:
     tss : float                      total sum of squares of the last tall/test/epoch (no 1/2)
     history : list of (epoch, tss)   every epoch trained
     last_test : list of (name, outputs, pss)   the patterns of the last tall/test
+    traces : list of (name, array)   cascade mode: per pattern of the last tall/test, every unit's
+                                     activation at the resting state and after each cycle
+                                     (ncycles + 1, nunits)
+    unames : list of str             names from 'get unames' (labels of the groups' units)
+    engine : BpEngine or None        bp's own loop, when the network or mode needs it (pdpsim.pdp_bp)
     """
 
     def __init__(self, echo: Echo | None = print, base_dir=None, out_dir=None, seed: int | None = None):
@@ -148,6 +162,10 @@ class PdpSession:
         self.tss = 0.0
         self.history: list[tuple[int, float]] = []
         self.last_test: list[tuple[str, np.ndarray, float]] = []
+        self.traces: list[tuple[str, np.ndarray]] = []
+        self.unames: list[str] = []
+        self.engine: BpEngine | None = None
+        self._names: list[str] | None = None          # inside 'get unames' (names may go on over lines)
         self._depth = 0
 
     # ------------------------------------------------------------ scripts
@@ -167,6 +185,10 @@ class PdpSession:
                         self.execute(line)
                     except PdpError as e:
                         raise PdpError(f"{p.name}, line {ln}: {e}") from None
+                if self._names is not None:
+                    self._names = None
+                    raise PdpError(f"{p.name}, line {len(lines)}: the script ends inside 'get unames'; "
+                                   "expected the unit names, then end")
         finally:
             self._depth -= 1
             self.base_dir = saved
@@ -177,6 +199,8 @@ class PdpSession:
         if line.lstrip().startswith("#"):
             return
         words = line.split()
+        if self._names is not None:
+            words = self._unames(words)
         while words:
             words = self._command(words)
 
@@ -192,7 +216,9 @@ class PdpSession:
                 raise PdpError(f"'{cmd}' needs what to {cmd} ({', '.join(subs)}) and a file name")
             sub = "weights" if cmd == "save" and rest[0].lower() == "wts" else rest[0].lower()
             if cmd == "get" and sub.startswith("un"):
-                raise PdpError("'get unames' (unit names for the screen) is not supported by pdpsim")
+                self._need_network("get unames")
+                self._names = []
+                return self._unames(rest[1:])
             sub = _match(sub, subs, f"'{cmd}' item")
             if len(rest) < 2:
                 raise PdpError(f"'{cmd} {sub}' needs a file name")
@@ -252,8 +278,6 @@ class PdpSession:
                 raise PdpError(f"{name}: expected an integer, got {text!r}") from None
             if x < 0 or (v.kind == "flag" and x not in (0, 1)):
                 raise PdpError(f"{name}: expected {'0 or 1' if v.kind == 'flag' else 'an integer >= 0'}, got {x}")
-            if name == "cascade" and x:
-                raise PdpError("cascade mode is not supported by pdpsim (expected cascade 0)")
             if name == "epochno":
                 self.epochno = x
             self.vars[name] = x
@@ -292,7 +316,7 @@ class PdpSession:
                 self.set_variable(key, value)
             except PdpError as e:
                 raise PdpError(f"{nf.source}, line {line}: {e}") from None
-        self.netfile, self.patterns = nf, None
+        self.netfile, self.patterns, self.unames = nf, None, []
         self.reset()
 
     def get_patterns(self, name: str) -> None:
@@ -312,11 +336,14 @@ class PdpSession:
             raise PdpError(f"'{what}': no network yet; expected 'get network FILE' first")
         return self.netfile
 
-    def _examples(self, what: str):
-        nf = self._need_network(what)
+    def _patterns(self, what: str) -> Patterns:
+        self._need_network(what)
         if self.patterns is None:
             raise PdpError(f"'{what}': no patterns yet; expected 'get patterns FILE' first")
-        return self.patterns.to_examples(nf, tmax=float(self.vars["tmax"]))
+        return self.patterns
+
+    def _examples(self, what: str):
+        return self._patterns(what).to_examples(self.netfile, tmax=float(self.vars["tmax"]))
 
     # ------------------------------------------------------------ commands
     def reset(self) -> None:
@@ -325,6 +352,10 @@ class PdpSession:
         seed = int(self.vars["seed"])
         self.net = nf.build(seed=seed, wrange=float(self.vars["wrange"]))
         self.net.randomize(seed)
+        self.engine = None
+        if engine_reasons(nf):                      # linked weights start equal; activations at 0
+            self._engine("reset").tie()
+        self._label_units()
         self.epochno, self.tss = 0, 0.0
         self.vars["epochno"] = 0
         self.history.clear()
@@ -345,21 +376,41 @@ class PdpSession:
 
     def tall(self) -> float:
         """Test every pattern in order, without learning; echo each and the tss."""
-        xs = self._examples("tall")
-        r = run_test(self.net, xs)
-        pss = 2.0 * np.asarray(r.errors)                # pdpsim's E has the 1/2; pss has none
-        self._report(xs.names, self._outputs(r), pss)
+        pats = self._patterns("tall")
+        eng = self._engine("tall")
+        if eng is not None:
+            traces = [] if self.vars["cascade"] else None
+            outs, pss = eng.test(pats, range(len(pats)), self._params(), traces)
+            self.traces = traces or []
+            self._report(pats.names, outs, pss)
+        else:
+            xs = self._examples("tall")
+            r = run_test(self.net, xs)
+            pss = 2.0 * np.asarray(r.errors)                # pdpsim's E has the 1/2; pss has none
+            self._report(xs.names, self._outputs(r), pss)
         self.tss = float(pss.sum())
         self.echo(f"tss {self.tss:.4f}")
         return self.tss
 
     def test(self, pattern: str) -> float:
-        """Test one pattern (name, name prefix or number); tss becomes its pss."""
-        xs = self._examples("test")
-        one = xs.subset([self.patterns.index(pattern)])
-        r = run_test(self.net, one)
-        pss = 2.0 * np.asarray(r.errors)
-        self._report(one.names, self._outputs(r), pss)
+        """Test one pattern (name, name prefix or number); tss becomes its pss.
+
+        In cascade mode every cycle is echoed first (``bp`` shows each cycle of a test)."""
+        pats = self._patterns("test")
+        k = pats.index(pattern)
+        eng = self._engine("test")
+        if eng is not None:
+            traces = [] if self.vars["cascade"] else None
+            outs, pss = eng.test(pats, [k], self._params(), traces)
+            self.traces = traces or []
+            for name, trace in self.traces:
+                self._echo_cycles(name, trace, 0)
+            self._report([pats.names[k]], outs, pss)
+        else:
+            one = self._examples("test").subset([k])
+            r = run_test(self.net, one)
+            pss = 2.0 * np.asarray(r.errors)
+            self._report(one.names, self._outputs(r), pss)
         self.tss = float(pss[0])
         return self.tss
 
@@ -372,7 +423,9 @@ class PdpSession:
         return self._train("ordered", "strain")
 
     def _train(self, order: str, what: str) -> float:
-        xs = self._examples(what)
+        pats = self._patterns(what)
+        eng = self._engine(what)
+        xs = None if eng is not None else self._examples(what)
         v = self.vars
         every = v["stepsize"] != "nepochs"
         ecrit = float(v["ecrit"])
@@ -387,7 +440,12 @@ class PdpSession:
             return tss < ecrit
 
         n = int(v["nepochs"])
-        if not v["lflag"]:
+        if eng is not None:
+            try:
+                eng.train(pats, n, self._params(), order == "permuted", bool(v["lflag"]), epoch_done)
+            except PdpError as e:
+                raise PdpError(f"'{what}': {e} at epoch {self.epochno}; lower lrate") from None
+        elif not v["lflag"]:
             for _ in range(n):
                 if epoch_done(2.0 * run_test(self.net, xs).total_error):
                     break
@@ -414,7 +472,7 @@ def zoo_scripts() -> list[str]:
 
 def _script_path(path) -> Path:
     p = Path(path)
-    if not p.exists() and p.suffix == "":
+    if not p.is_file() and p.suffix == "":
         shipped = resources.files("pdpsim.zoo") / "pdp" / f"{p.name}.str"
         if shipped.is_file():
             return Path(str(shipped))

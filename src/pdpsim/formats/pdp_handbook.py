@@ -49,11 +49,16 @@ links or bias differ. Each piece becomes a group: ``input``, ``hidden``,
 ``output`` when a kind has one piece, else ``input1``, ``input2``, ... in unit
 order. Unit ``k`` is named ``u<k>``. Each run of links becomes one link block
 per sending group (random: ``init_range = wrange / 2``; ``p``/``n``: mean
-``+-wrange / 2`` with ``min_weight = 0`` / ``max_weight = 0``, which is the
-handbook's clipping after each change; a fixed value: those weights). A bias
-letter links the one-unit ``bias`` group to the unit's group. ``linked``
-(shared) weights, ``sigmas:`` (harmony theory) and rows that mix letters
-within a pdpsim block are not supported and raise :class:`PdpError`.
+``+-wrange / 2`` with ``min_weight = 0`` / ``max_weight = 0``, the handbook's
+clipping after each change, though ``bp``'s momentum keeps the unclipped change,
+so the ``bp`` session trains these with :mod:`pdpsim.pdp_bp`; a fixed value:
+those weights). A bias
+letter links the one-unit ``bias`` group to the unit's group. A ``linked``
+letter is built like the others (each weight its own start); the weights of
+one letter are tied to each other by :mod:`pdpsim.pdp_bp` (``link_groups``,
+``BpEngine.tie``), which the ``bp`` session (:mod:`pdpsim.pdp_script`) uses:
+pdpsim's own ``train`` does not keep them equal. ``sigmas:`` (harmony theory)
+raises :class:`PdpError`.
 
 Error and learning convention
 ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
@@ -72,8 +77,10 @@ Whitespace-separated words: for each pattern, its name, ``ninputs`` input
 values and ``noutputs`` target values (line breaks do not matter). A value is
 a number, ``+`` (1), ``-`` (-1) or ``.`` (0). In ``bp`` a negative target
 means "no error for this unit" (NaN in pdpsim); a target of exactly 1 (0)
-becomes ``tmax`` (``1 - tmax``). A negative input asks ``bp`` to copy another
-unit's activation, which pdpsim does not do (an error).
+becomes ``tmax`` (``1 - tmax``). A negative input ``-k`` asks ``bp`` to copy
+unit k's activation from the previous pattern: the ``bp`` session runs such
+patterns (:mod:`pdpsim.pdp_bp`); an :class:`ExampleSet` cannot hold them
+(:meth:`Patterns.to_examples` raises).
 
 Weight files (``.wts``)
 -----------------------
@@ -234,10 +241,6 @@ class NetFile:
 
     def _link_kwargs(self, letter: str, wrange: float, shape: tuple[int, int], line: int | None) -> dict:
         c = self.constraints.get(letter.lower(), Constraint(letter.lower()))
-        if c.linked:
-            where = f"{self.source}, line {c.line}" if c.line else self.source
-            raise PdpError(f"{where}: constraint '{c.letter}' is 'linked' (shared weights), which pdpsim does "
-                           "not support; expected random, positive, negative or a value")
         half = float(wrange) / 2
         kw: dict = {"frozen": letter.isupper()}
         if c.random:
@@ -346,9 +349,6 @@ def parse_net(text: str, source: str = "<string>", name: str = "net") -> NetFile
         raise PdpError(f"{source}: no network: section; expected the network's links")
     nf.constraints = constraints
     nf.variables = variables
-    used = {r.letter.lower() for runs in nf.incoming for r in runs} | {b.lower() for b in nf.bias if b}
-    for letter in sorted(used):
-        nf._link_kwargs(letter, 1.0, (1, 1), None)          # 'linked' is refused here, with its line
     return nf
 
 
@@ -548,8 +548,8 @@ class Patterns:
         if len(bad):
             i, j = (int(x) for x in bad[0])
             raise PdpError(f"{self.source}: pattern '{self.names[i]}' has input {j} = {self.inputs[i, j]:g}; bp reads "
-                           "a negative input as a copy of another unit's activation, which pdpsim does not "
-                           "support (expected inputs >= 0)")
+                           "a negative input as a copy of another unit's activation, which an ExampleSet cannot "
+                           "hold (expected inputs >= 0; the bp session, pdpsim pdp, runs such patterns)")
         t = self.targets.astype(float).copy()
         one, zero = t == 1.0, t == 0.0
         t[one], t[zero] = tmax, 1.0 - tmax
