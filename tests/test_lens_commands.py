@@ -116,8 +116,9 @@ def test_refusals(tmp_path):
     with pytest.raises(ScriptError, match="link type nope doesn't exist"):
         shell.eval("lesionLinks hidden -type nope")
     shell.eval("lesionUnits {hidden:0}")
-    with pytest.raises(ScriptError, match="doExample -train"):
-        shell.eval("doExample 0 -train")
+    shell.eval("doExample 0 -train")         # Lens's training tick through its unit loops (types_srn.tcl)
+    assert shell.eval("getObj output.unit(0).outputDeriv") != "0"
+    assert shell.eval("getObj hidden.unit(0).output") == "0"
     ct = LensShell(stdout=io.StringIO(), seed=1)
     ct.eval(f"cd {{{REF}}}; addNet c -i 2 -t 2 CONTINUOUS 3 4 3; loadExamples ct.ex; lesionUnits {{hidden:1}}")
     ct.eval("test")                          # lesions on CONTINUOUS networks run (ct_lesion.tcl)

@@ -69,9 +69,6 @@ class ConnectCommands(Commands):
             a += 2
         if a != len(args):
             raise self._usage("connectGroups", usage)
-        if proj in ("FIXED_IN", "FIXED_OUT", "FAIR", "FAN"):
-            raise LensError(f"connectGroups: the projection {proj} is not implemented in pdpsim "
-                            "(FULL, RANDOM, ONE_TO_ONE are)")
         if proj == "ONE_TO_ONE":
             mean = 1.0 if math.isnan(mean) else mean
             range_ = 0.0 if math.isnan(range_) else range_
@@ -139,6 +136,14 @@ class ConnectCommands(Commands):
                     if rand.rand_prob() < strength:
                         mask[i, j] = True
                         w[i, j] = rand.rand_real(m, r)
+        elif proj != "ONE_TO_ONE":                  # FIXED_IN, FIXED_OUT, FAIR, FAN
+            mask = np.zeros((n_from, n_to), dtype=bool)
+            for i, j in projection_links(proj, n_from, n_to, strength, rand):
+                if mask[i, j]:
+                    raise LensError(f"connectUnits: {pre.name}:{i} is already connected to {post.name}:{j} with a "
+                                    f'link of type "{link_type}"')
+                mask[i, j] = True
+                w[i, j] = rand.rand_real(m, r)
         else:  # ONE_TO_ONE, frozen
             mask = np.zeros((n_from, n_to), dtype=bool)
             for i in range(min(n_from, n_to)):
@@ -319,6 +324,69 @@ class ConnectCommands(Commands):
             post.elman_source = None
         net.bidirectional = [(x, y) for x, y in net.bidirectional if (x, y) != (pre.name, post.name)]
         return ""
+
+
+def rand_sort(values: list, n: int, rand, start: int = 0) -> None:
+    """Lens's randSort on ``values[start:start + n]`` (in place): each place swapped with a later one
+    drawn by ``randInt``."""
+    for i in range(n - 1):
+        j = rand.rand_int(n - i)
+        a, b = start + i, start + i + j
+        values[a], values[b] = values[b], values[a]
+
+
+def projection_links(proj: str, n_from: int, n_to: int, strength: float, rand):
+    """The links (sending unit, receiving unit) of Lens's FIXED_IN, FIXED_OUT, FAIR and FAN
+    projections, in the order Lens makes them (each link's weight is drawn as it is made):
+
+    * FIXED_IN: each receiving unit gets floor(n_from x strength) links, from the first senders of a
+      permutation drawn again for each receiver;
+    * FIXED_OUT: each sending unit sends floor(n_to x strength) links, to the first receivers of a
+      permutation drawn for each sender;
+    * FAIR: each receiver (in a drawn order) takes the next n = floor(n_from x strength) senders of a
+      drawn permutation, which is drawn again in two parts (those this receiver took, the others)
+      when it runs out, so senders send as evenly as they can and no pair is linked twice;
+    * FAN: each sender i links to the n = floor(n_to x strength) receivers around i n_to / n_from
+      (wrapping around).
+    """
+    if proj == "FIXED_IN":
+        k = int(n_from * strength)
+        order = list(range(n_from))
+        for j in range(n_to):
+            rand_sort(order, n_from, rand)
+            for v in range(k):
+                yield order[v], j
+    elif proj == "FIXED_OUT":
+        k = int(n_to * strength)
+        order = list(range(n_to))
+        for i in range(n_from):
+            rand_sort(order, n_to, rand)
+            for v in range(k):
+                yield i, order[v]
+    elif proj == "FAIR":
+        n = int(n_from * strength)
+        post = list(range(n_to))
+        rand_sort(post, n_to, rand)
+        pre = list(range(n_from))
+        rand_sort(pre, n_from, rand)
+        i = 0
+        for j in range(n_to):
+            s = i
+            for _k in range(n):
+                if i == n_from:
+                    rand_sort(pre, s, rand)
+                    rand_sort(pre, n_from - s, rand, start=s)
+                    i = 0
+                yield pre[i], post[j]
+                i += 1
+    elif proj == "FAN":
+        n = int(n_to * strength)
+        for i in range(n_from):
+            start = (i * n_to) // n_from - n // 2
+            for j in range(start, start + n):
+                yield i, (j + n_to) % n_to if j < 0 else j % n_to
+    else:  # pragma: no cover - guarded by connectGroups
+        raise LensError(f"connectGroups: bad projection type: {proj}")
 
 
 def remove_block(net, post: LensGroup, b: LensBlock) -> None:

@@ -32,16 +32,9 @@ class ContinuousMixin:
             if self.procs[p].strip():
                 raise LensError(f"{p} is not implemented (pdpsim runs a batch of examples at once; only "
                                 "preEpochProc, postEpochProc and postUpdateProc are run)")
-        if self.params["groupCritRequired"]:
-            raise LensError(f"{what}: groupCritRequired on a CONTINUOUS network is not implemented")
         if abs(self.params["dt"] * self.ticks_per_interval - 1.0) > 1e-12:
             raise LensError(f"{what}: a dt other than 1/ticksPerInterval on a CONTINUOUS network is not "
                             "implemented")
-        for g in self.groups.values():
-            if g.kind == "OUTPUT" and (choose(g.params["targetRadius"], self.params["targetRadius"])
-                                       or choose(g.params["zeroErrorRadius"], self.params["zeroErrorRadius"])):
-                raise LensError(f"{what}: targetRadius / zeroErrorRadius on a CONTINUOUS network is not "
-                                "implemented")
 
     # ------------------------------------------------------------ time (CONTINUOUS, via pdpsim.unfolding)
     def time_tables(self, S: "LensExampleSet", cut: bool = True):

@@ -270,8 +270,73 @@ class LensSoftMax(OutputFunction):
         return out
 
 
+class _AtInput(OutputFunction):
+    """An output function whose derivative Lens takes from the net input (kept by ``forward`` for
+    ``backward``; a network in time passes each tick's own to ``backward_at_input``)."""
+
+    def __init__(self):
+        self.gain = 1.0
+        self._net: np.ndarray | None = None
+
+    def backward(self, output, output_deriv, out):
+        n = self._net
+        if n is None or n.shape != output.shape:
+            raise LensError(f"{self.name}: backward pass without a forward pass")
+        return self.backward_at_input(n, output, output_deriv, out)
+
+
+class LensTernary(_AtInput):
+    """Lens's TERNARY: with y = exp(gain shift), x = exp(gain n), z = x y:
+    a = (x z - y) / ((x + y)(z + 1)), three plateaus (-1, 0, 1); dE/dn = dE/da gain z (v + w) / (v w)
+    with v = (x + y)^2, w = (z + 1)^2. ``shift`` is ternaryShift (group, else network: 5)."""
+
+    name = "TERNARY"
+
+    def __init__(self):
+        super().__init__()
+        self.shift = 5.0
+
+    def forward(self, net_input, out):
+        self._net = net_input
+        with np.errstate(all="ignore"):
+            y = math.exp(self.gain * self.shift)
+            x = np.exp(self.gain * net_input)
+            z = x * y
+            out[...] = (x * z - y) / ((x + y) * (z + 1.0))
+        return out
+
+    def backward_at_input(self, net_input, output, output_deriv, out):
+        with np.errstate(all="ignore"):
+            y = math.exp(self.gain * self.shift)
+            x = np.exp(self.gain * net_input)
+            z = x * y
+            v = np.square(x + y)
+            w = np.square(z + 1.0)
+            out[...] = output_deriv * self.gain * z * (v + w) / (v * w)
+        return out
+
+
+class LensGaussian(_AtInput):
+    """Lens's GAUSSIAN: a = exp(-(gain n)^2); dE/dn = dE/da a n (-2 gain^2)."""
+
+    name = "GAUSSIAN"
+
+    def forward(self, net_input, out):
+        self._net = net_input
+        x = net_input * self.gain
+        with np.errstate(all="ignore"):
+            np.exp(-x * x, out=out)
+        return out
+
+    def backward_at_input(self, net_input, output, output_deriv, out):
+        scale = -2.0 * self.gain * self.gain
+        out[...] = output_deriv * output * net_input * scale
+        return out
+
+
 OUTPUT_FUNCTIONS = {"LOGISTIC": LensLogistic, "TANH": LensTanh, "LINEAR": LensLinear,
-                    "EXPONENTIAL": LensExponential, "SOFT_MAX": LensSoftMax}
+                    "EXPONENTIAL": LensExponential, "SOFT_MAX": LensSoftMax, "TERNARY": LensTernary,
+                    "GAUSSIAN": LensGaussian}
 
 
 # ---------------------------------------------------------------- error functions
@@ -354,5 +419,37 @@ class LensDivergence(_LensError):
         return self.error_scale * np.where(d == 0.0, 0.0, np.where(y <= SMALL_VAL, -d * LARGE_VAL, -d / y))
 
 
+class LensCosine(_LensError):
+    """Lens's COSINE error over a group's units with a target: c = s o.t / (|o| |t|) (0 when either
+    length is 0), E = (1 - c) s / ticks (the errorScale s counted twice, as Lens does);
+    dE/do = c (o / |o|^2 - t / o.t), none when c = 0."""
+
+    lens_name = "COSINE"
+    name = "COSINE (Lens)"
+
+    def _parts(self, output, target):
+        nan = np.isnan(target)
+        o = np.where(nan, 0.0, output)
+        t = np.where(nan, 0.0, target)
+        sqo = (o * o).sum(axis=-1, keepdims=True)
+        sqt = (t * t).sum(axis=-1, keepdims=True)
+        dot = (o * t).sum(axis=-1, keepdims=True)
+        prod = sqo * sqt
+        with np.errstate(all="ignore"):
+            cos = np.where(prod == 0.0, 0.0, dot / np.sqrt(prod)) * self.error_scale
+        return nan, cos, dot, sqo
+
+    def error(self, output, target, binary=False):
+        _nan, cos, _dot, _sqo = self._parts(output, target)
+        return ((1.0 - cos) * (self.error_scale / self.ticks))[..., 0]
+
+    def output_deriv(self, output, target, out):
+        nan, cos, dot, sqo = self._parts(output, target)
+        with np.errstate(all="ignore"):
+            d = cos * (output * (1.0 / sqo) - target * (1.0 / dot))
+        out[...] = np.where(nan | (cos == 0.0), 0.0, d)
+        return out
+
+
 ERROR_FUNCTIONS = {"SUM_SQUARED": LensSumSquared, "CROSS_ENTROPY": LensCrossEntropy,
-                   "DIVERGENCE": LensDivergence}
+                   "DIVERGENCE": LensDivergence, "COSINE": LensCosine}

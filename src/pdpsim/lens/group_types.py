@@ -28,6 +28,8 @@ _BASIC_OUTPUT = {"LINEAR", "LOGISTIC", "TERNARY", "TANH", "GAUSSIAN", "EXPONENTI
                  "OUT_BOLTZ", "OUT_COPY", "INTERACT_INTEGR"}
 _CLAMPING = {"HARD_CLAMP", "BIAS_CLAMP", "ELMAN_CLAMP", "WEAK_CLAMP"}
 _ERRORS = {"SUM_SQUARED", "CROSS_ENTROPY", "DIVERGENCE", "COSINE"}
+_NET_INPUTS = ("DOT_PRODUCT", "DISTANCE", "PRODUCT")
+_AFTER_FUNCTION = ("OUT_NORM", "OUT_CROPPED", "OUT_WINNER")
 _TIME_TYPES = {"ELMAN", "IN_INTEGR", "OUT_INTEGR", "INTERACT_INTEGR", "ELMAN_CLAMP", "SOFT_CLAMP", "WEAK_CLAMP",
                "USE_INPUT_HIST", "USE_OUTPUT_HIST", "USE_TARGET_HIST", "USE_OUT_DERIV_HIST", "INCR_CLAMP"}
 
@@ -37,21 +39,34 @@ def _estimated_init_output(outputs: list[str], units: int) -> float:
     their order): 0.5 for LOGISTIC-like groups and hard-clamped inputs, 1/units for SOFT_MAX, 1 for the
     bias, 0 for TANH, TERNARY, LINEAR, EXPONENTIAL and ELMAN groups. The group's value always wins
     over the network's initOutput afterwards (Lens never leaves it unset)."""
-    low = high = None
+    return estimated_bounds(outputs, units)[2]
+
+
+def estimated_bounds(outputs: list[str], units: int) -> tuple[float, float, float]:
+    """Lens's estimateOutputBounds: a new group's minOutput, maxOutput (NaN where no output type
+    bounds it; the tightest bounds of its output types) and initOutput."""
+    nan = float("nan")
+    low = high = nan
     init = 0.0
+
+    def lower(v, new):
+        return new if v != v or new > v else v
+
+    def upper(v, new):
+        return new if v != v or new < v else v
     for t in outputs:
         if t == "BIAS_CLAMP":
             low, high, init = 0.0, 1.0, 1.0
         elif t in ("LOGISTIC", "GAUSSIAN", "SOFT_MAX", "KOHONEN", "OUT_BOLTZ", "OUT_NORM"):
-            low, high = 0.0, 1.0
+            low, high = lower(low, 0.0), upper(high, 1.0)
             init = 1.0 / units if t == "SOFT_MAX" else 0.5
         elif t in ("TERNARY", "TANH"):
-            low, high, init = -1.0, 1.0, 0.0
+            low, high, init = lower(low, -1.0), upper(high, 1.0), 0.0
         elif t == "EXPONENTIAL":
-            low = 0.0
-    if low is None and high is None and set(outputs) & (_CLAMPING - {"ELMAN_CLAMP"}):
-        init = 0.5
-    return init
+            low = lower(low, 0.0)
+    if low != low and high != high and set(outputs) & (_CLAMPING - {"ELMAN_CLAMP"}):
+        low, high, init = 0.0, 1.0, 0.5
+    return low, high, init
 
 
 def _noise_types(name: str, kind: str, ins: list[str], outs: list[str], flags: set[str]) -> list[str]:
@@ -140,8 +155,6 @@ def group_spec(name: str, flags, ins: list, outs: list, costs: list, continuous:
     timed = sorted(every & _TIME_TYPES)
     if timed:
         raise NeedsTime(f"group '{name}' of type {timed[0]}")
-    if "ADAPTIVE_GAIN" in flags:
-        raise LensError(f"group '{name}': the group type ADAPTIVE_GAIN is not implemented in pdpsim")
     if "INPUT" in flags and "OUTPUT" in flags:
         raise LensError(f"group '{name}': a group both INPUT and OUTPUT is not implemented in pdpsim")
     kind = ("BIAS" if "BIAS" in flags else "INPUT" if "INPUT" in flags else
@@ -163,17 +176,25 @@ def group_spec(name: str, flags, ins: list, outs: list, costs: list, continuous:
                             "not implemented in pdpsim")
         function = None
     else:
-        if ins != ["DOT_PRODUCT"]:
-            other = [t for t in ins if t != "DOT_PRODUCT"] or ins
-            raise LensError(f"group '{name}': the input type {other[0] if other else '(none)'} is not "
-                            "implemented in pdpsim (only DOT_PRODUCT)")
+        others = [t for t in ins if t not in _NET_INPUTS and t != "IN_NORM"]
+        if others:
+            raise LensError(f"group '{name}': the input type {others[0]} is not implemented in pdpsim "
+                            f"(input types: {', '.join(_NET_INPUTS)}, IN_NORM, IN_INTEGR, the noise types)")
+        basic = [t for t in ins if t in _NET_INPUTS]
+        if len(basic) != 1 or ins[0] != basic[0]:
+            raise LensError(f"group '{name}': the input types {ins} are not implemented in pdpsim (one of "
+                            f"{', '.join(_NET_INPUTS)}, first, then IN_NORM)")
         funcs = [t for t in outs if t in OUTPUT_FUNCTIONS]
-        others = [t for t in outs if t not in OUTPUT_FUNCTIONS]
+        others = [t for t in outs if t not in OUTPUT_FUNCTIONS and t not in _AFTER_FUNCTION]
         if others:
             raise LensError(f"group '{name}': the output type {others[0]} is not implemented in pdpsim "
-                            f"(output functions: {', '.join(OUTPUT_FUNCTIONS)})")
+                            f"(output functions: {', '.join(OUTPUT_FUNCTIONS)}; after one: "
+                            f"{', '.join(_AFTER_FUNCTION)}, OUT_INTEGR, the noise types)")
         if len(funcs) != 1:
             raise LensError(f"group '{name}': one output function expected, got {funcs or 'none'}")
+        if outs[0] != funcs[0]:
+            raise LensError(f"group '{name}': {outs[0]} before the output function {funcs[0]} (which would "
+                            "overwrite it) is not implemented in pdpsim; list it after")
         function = funcs[0]
     errors = [t for t in costs if t in ERROR_FUNCTIONS]
     others = [t for t in costs if t not in ERROR_FUNCTIONS]

@@ -116,6 +116,8 @@ class LensGroup:
         n = group.size
         self.state = {f: np.zeros(n) for f in UNIT_FIELDS}
         self.unit_dt_scale = np.ones(n)       # each unit's dtScale (a parameter: resetNet keeps it)
+        self.unit_gain = np.ones(n)           # each unit's gain and its derivative (ADAPTIVE_GAIN)
+        self.gain_deriv = np.zeros(n)
         self.lesioned = np.zeros(n, dtype=bool)   # lesionUnits: skipped by every unit loop of Lens's
         self.noise_types: list[str] = []      # IN_NOISE, OUT_NOISE, IN_DERIV_NOISE, OUT_DERIV_NOISE
         self.noise_proc = "addGaussian"       # noiseType: addGaussian, multGaussian, addUniform, multUniform
@@ -145,6 +147,8 @@ class LensGroup:
         s["input"][k] = choose(self.params["initInput"], self.lnet.params["initInput"])
         s["inputDeriv"][k] = 0.0
         s["outputDeriv"][k] = 0.0
+        self.unit_gain[k] = choose(self.params["gain"], self.lnet.params["gain"])
+        self.gain_deriv[k] = 0.0
         s["target"][k] = NAN
         s["externalInput"][k] = NAN
         s["adjustedTarget"][k] = 0.0

@@ -6,7 +6,9 @@ the structure, weight randomization and reset, the feed-forward pass of a batch 
 examples (one tick an event, through pdpsim's matrix products), the group criteria,
 the unit state left after a pass, and one training batch. Running in time is mixed in
 from :mod:`pdpsim.lens.continuous` (CONTINUOUS networks) and :mod:`pdpsim.lens.srbptt`
-(simple recurrent networks), the weight update from :mod:`pdpsim.lens.update`.
+(simple recurrent networks), Lens's unit loops from :mod:`pdpsim.lens.ticks` (CONTINUOUS) and
+:mod:`pdpsim.lens.steps` (the others: the less common group types of :mod:`pdpsim.lens.procs`),
+the weight update from :mod:`pdpsim.lens.update`.
 """
 from __future__ import annotations
 
@@ -18,11 +20,12 @@ from .records import RecordMixin
 from .functions import choose, LensError, LensRandom, NAN, NeedsTime
 from .model import NET_DEFAULTS, PROCS, UNSUPPORTED_PROCS, LensExampleSet, LensGroup, LensNetwork
 from .srbptt import SrbpttMixin
+from .steps import StepsMixin
 from .ticks import TicksMixin
 from .update import WeightUpdateMixin
 
 
-class LensNet(ContinuousMixin, TicksMixin, SrbpttMixin, WeightUpdateMixin, DamageMixin, RecordMixin):
+class LensNet(ContinuousMixin, TicksMixin, StepsMixin, SrbpttMixin, WeightUpdateMixin, DamageMixin, RecordMixin):
     """A Lens network: groups in Lens's order (``bias`` first), parameters, counters."""
 
     def check_loaded(self, S: "LensExampleSet") -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from .commands import Commands, _is_integer, _opt
 from .functions import ERROR_FUNCTIONS, NAN, OUTPUT_FUNCTIONS, LensError, NeedsTime
 from .group_types import (_BASIC_INPUT, _BASIC_OUTPUT, _CLAMPING, _ERRORS, COST_TYPES, GROUP_FLAGS, INPUT_TYPES,
-                          OUTPUT_TYPES, _estimated_init_output, group_spec)
+                          OUTPUT_TYPES, estimated_bounds, group_spec)
 from .model import LensGroup
 from .net import LensNet
 
@@ -257,7 +257,7 @@ class NetCommands(Commands):
                 sets["cost"].append("CROSS_ENTROPY")
         if continuous and "OUTPUT" in flags and not {"STANDARD_CRIT", "MAX_CRIT"} & set(flags):
             add("flag", "STANDARD_CRIT")
-        init_output = _estimated_init_output(sets["output"], units)
+        min_output, max_output, init_output = estimated_bounds(sets["output"], units)
         masks = {k: set(sets[k]) for k in ("input", "output", "cost")}    # Lens's masks keep what "-" removes
         for mode, cls, t in parsed:
             if mode == "add":
@@ -272,6 +272,7 @@ class NetCommands(Commands):
         pg.integration = spec.integration
         g = LensGroup(net, pg, kind, function, error, flags, spec.crit)
         g.params["initOutput"] = init_output
+        g.params["minOutput"], g.params["maxOutput"] = min_output, max_output
         g.frozen = "FROZEN" in flags
         g.noise_types = spec.noise
         g.in_procs, g.out_procs, g.cost_procs = spec.in_procs, spec.out_procs, spec.cost_procs

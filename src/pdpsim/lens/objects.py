@@ -319,8 +319,7 @@ class ObjectSpace:
                                                 (lambda v, j=j: g.state["output"].__setitem__(j, v)))
                                           for j in range(g.size)])
         if name in g.params and name not in _GUI:
-            if name in ("minOutput", "maxOutput", "outputCostPeak", "ternaryShift",
-                        "gainDecay", "outputCostScale"):
+            if name in ("outputCostPeak", "outputCostScale"):
                 raise LensError(f'object "{path}": the group field {name} is not implemented in pdpsim')
 
             def setter(v, name=name):
@@ -364,12 +363,14 @@ class ObjectSpace:
                 return Field("int", lambda: len(g.blocks))
             return Node("array", lambda: [Node("block", b, j) for b in g.blocks])
         if name == "gain":
+            if "ADAPTIVE_GAIN" in g.flags:           # each unit's own gain
+                return Field("real", lambda: g.unit_gain[j], lambda v: g.unit_gain.__setitem__(j, v))
             return Field("real", lambda: float(np.asarray(g.group.function.gain if hasattr(g.group.function, "gain")
                                                            else 1.0)))
         if name == "dtScale":
             return Field("real", lambda: g.unit_dt_scale[j], lambda v: g.unit_dt_scale.__setitem__(j, v))
-        if name in ("gainDeriv",):
-            return Field("real", lambda: 0.0)
+        if name == "gainDeriv":
+            return Field("real", lambda: g.gain_deriv[j], lambda v: g.gain_deriv.__setitem__(j, v))
         if name in _HISTORY:
             raise NeedsTime(f'the object "{path}"')
         if name in ("type", "ext") or name in _GUI:

@@ -26,7 +26,7 @@ class SrbpttMixin:
         examples of several events."""
         if self.continuous:
             return False
-        if any(g.kind == "ELMAN" for g in self.groups.values()) or self.has_damage():
+        if any(g.kind == "ELMAN" for g in self.groups.values()) or self.has_damage() or self.uses_steps():
             return True                      # lesioned units and noise: run as Lens does, example by example
         if S is not None and S.examples.max_events > 1 and np.any(S.examples.n_events > 1):
             return True
@@ -48,8 +48,6 @@ class SrbpttMixin:
             raise NeedsTime(f"{what} with the bidirectional connection {a} <-> {b}")
         if self.params["pseudoExampleFreq"]:
             raise LensError("pseudoExampleFreq (error scaled by example frequency) is not implemented")
-        if self.params["groupCritRequired"]:
-            raise LensError(f"{what}: groupCritRequired on an SRBPTT network is not implemented")
         for p in UNSUPPORTED_PROCS:
             if self.procs[p].strip():
                 raise LensError(f"{p} is not implemented (pdpsim runs a batch of examples at once; only "
@@ -90,7 +88,10 @@ class SrbpttMixin:
         link derivative taken with the senders' outputs of the tick being processed. Lesioned units
         and noise as Lens's unit loops and noise procedures have them (:mod:`pdpsim.lens.damage`):
         drawn example by example, tick by tick, group by group. Returns each example's error,
-        whether it met the criteria at the end of every event, and the ticks run."""
+        whether it met the criteria at the end of every event, and the ticks run. A network with group
+        types that only Lens's unit loops run goes through :meth:`~pdpsim.lens.steps.StepsMixin.run_steps`."""
+        if self.uses_steps():
+            return self.run_steps(S, idx, training, backward)
         self.configure()
         ex = S.examples
         self.check_loaded(S)
@@ -224,6 +225,9 @@ class SrbpttMixin:
         """After an SRBPTT run: units hold the last example's last-tick outputs and its last event's
         targets; after a training pass (Lens restores tick 0 going backward) the inputs of tick 0 and
         the output and input derivatives left at tick 0; else the last tick's inputs."""
+        if self.uses_steps():                  # Lens's unit loops left the units as Lens leaves them
+            self.lesion_state()
+            return
         S, k, outs, nets, ex, T, tick0 = self._last_srn
         ext = self._last_srn_inputs
         for g in self.groups.values():

@@ -30,11 +30,12 @@ import math
 
 import numpy as np
 
+from . import procs
 from .functions import LARGE_VAL, NAN, OUTPUT_FUNCTIONS, SMALL_VAL, LensError, choose
 
 _BASIC_INPUT = {"DOT_PRODUCT", "DISTANCE", "PRODUCT", "IN_BOLTZ", "IN_COPY"}
-_FUNCTIONS = {"LINEAR", "LOGISTIC", "TANH", "EXPONENTIAL", "SOFT_MAX"}
-_BASIC_OUTPUT = _FUNCTIONS | {"TERNARY", "GAUSSIAN", "KOHONEN", "OUT_BOLTZ", "OUT_COPY", "INTERACT_INTEGR"}
+_FUNCTIONS = {"LINEAR", "LOGISTIC", "TANH", "EXPONENTIAL", "SOFT_MAX", "TERNARY", "GAUSSIAN"}
+_BASIC_OUTPUT = _FUNCTIONS | {"KOHONEN", "OUT_BOLTZ", "OUT_COPY", "INTERACT_INTEGR"}
 
 
 def _inv_sigmoid(y: float, gain: float) -> float:
@@ -63,9 +64,16 @@ class _Unit:
             g.group.function if g.group.function.name == fname else OUTPUT_FUNCTIONS[fname]()
         if self.fn is not None:             # (an INPUT group's pdpsim group is LINEAR: a clamp's own)
             self.fn.gain = float(choose(p["gain"], net["gain"]))
+            if hasattr(self.fn, "shift"):
+                self.fn.shift = float(choose(p["ternaryShift"], net["ternaryShift"]))
+        self.min_output, self.max_output = float(p["minOutput"]), float(p["maxOutput"])
+        self.elman = None                    # an ELMAN group's source (its _Unit), set once all exist
+        self.adaptive = "ADAPTIVE_GAIN" in g.flags
         self.gain = float(choose(p["gain"], net["gain"]))
         self.cost = g.group.error if g.error else None
         self.crit = g.criterion
+        self.radius = (float(choose(p["targetRadius"], net["targetRadius"])),
+                       float(choose(p["zeroErrorRadius"], net["zeroErrorRadius"])))
         self.gdt = net["dt"] * p["dtScale"]
         self.udt = g.unit_dt_scale
         self.strength = float(choose(p["clampStrength"], net["clampStrength"]))
@@ -80,15 +88,20 @@ class _Unit:
         self.reset = "RESET_ON_EXAMPLE" in g.flags
 
     # ------------------------------------------------------------------ an example
-    def start(self) -> None:
-        """resetOutputs and resetForwardIntegrators (a RESET_ON_EXAMPLE group), empty histories."""
+    def start(self, continuous: bool = True) -> None:
+        """resetOutputs and resetForwardIntegrators (a RESET_ON_EXAMPLE group), empty histories
+        (a CONTINUOUS network's start at tick 1: tick 0's slot holds the unwritten history)."""
         k, s = self.k, self.s
         s["output"][k] = self.init_out
         self.O[k] = self.init_out
         self.last_in = np.full(self.n, self.init_in)
         self.last_out = np.full(self.n, self.init_out)
-        self.in_h, self.out_h, self.od_h = [self.h0.copy()], [self.h0.copy()], [None]
-        self.mem = {p: [None] for p in ("HARD_CLAMP", "WEAK_CLAMP", "OUT_INTEGR", "OUT_NOISE")}
+        if continuous:
+            self.in_h, self.out_h, self.od_h = [self.h0.copy()], [self.h0.copy()], [None]
+        else:
+            self.in_h, self.out_h, self.od_h = [], [], []
+        first = [None] if continuous else []
+        self.mem = {p: list(first) for p in ("HARD_CLAMP", "WEAK_CLAMP", "OUT_INTEGR", "OUT_NOISE") + procs.STORED}
 
     def noise(self, values: np.ndarray) -> np.ndarray:
         return self.lnet.rand.noise_array(self.g.noise_proc, values, self.noise_range, self.les)
@@ -120,6 +133,8 @@ class _Unit:
                     inp[k] = li[k]
                 elif proc == "IN_NOISE":
                     inp[k] = self.noise(inp)[k]
+                elif proc in procs.EXTRA_INPUT:
+                    procs.input_forward(self, proc)
         self.in_h.append(inp.copy())
 
     def compute_output(self, t: int) -> None:
@@ -131,8 +146,11 @@ class _Unit:
         for proc in self.outs:
             if proc in _FUNCTIONS:
                 n = np.where(self.les, -np.inf if proc == "SOFT_MAX" else 0.0, s["input"])
-                a = np.empty(self.n)
-                self.fn.forward(n[None, :], a[None, :])
+                if self.adaptive and proc in procs.GAIN_FUNCTIONS:
+                    a = procs.adaptive_forward(self, n)
+                else:
+                    a = np.empty(self.n)
+                    self.fn.forward(n[None, :], a[None, :])
                 out[k] = a[k]
             elif proc == "HARD_CLAMP":
                 mem[proc].append(ext.copy())
@@ -152,6 +170,8 @@ class _Unit:
             elif proc == "OUT_NOISE":
                 mem[proc].append(out.copy())
                 out[k] = self.noise(out)[k]
+            elif proc in procs.EXTRA_OUTPUT:
+                procs.output_forward(self, proc)
         self.O[k] = out[k]
         self.out_h.append(out.copy())
 
@@ -164,8 +184,14 @@ class _Unit:
             return 0.0
         s = self.s
         m = self._costed()
-        s["adjustedTarget"][m] = s["target"][m]
-        tgt = np.where(m, s["target"], NAN)
+        t = s["target"][m]
+        if self.radius != (0.0, 0.0):        # Lens's ADJUSTED_TARGET
+            tr, zr = self.radius
+            d = s["output"][m] - t
+            t = np.where((d < zr) & (d > -zr), s["output"][m],
+                         np.where(d > tr, t + tr, np.where(d < -tr, t - tr, s["output"][m])))
+        s["adjustedTarget"][m] = t
+        tgt = np.where(m, s["adjustedTarget"], NAN)
         e = float(self.cost.error(s["output"][None, :], tgt[None, :])[0])
         self.g.error_value += e
         return e
@@ -209,9 +235,11 @@ class _Unit:
         od[k] += self.D[k]
         self.D[:] = 0.0
         for proc in reversed(self.outs):
-            if proc in _FUNCTIONS:
+            if self.adaptive and proc in procs.GAIN_FUNCTIONS:
+                procs.adaptive_back(self, proc)
+            elif proc in _FUNCTIONS:
                 d = np.empty(self.n)
-                if proc == "TANH":
+                if hasattr(self.fn, "backward_at_input"):        # TANH, TERNARY, GAUSSIAN
                     self.fn.backward_at_input(s["input"][None, :], out[None, :], od[None, :], d[None, :])
                 else:
                     self.fn.backward(out[None, :], od[None, :], d[None, :])
@@ -234,6 +262,8 @@ class _Unit:
                 out[k] = self.mem[proc][t][k]
             elif proc == "OUT_DERIV_NOISE":
                 od[k] = self.noise(od)[k]
+            elif proc in procs.EXTRA_OUTPUT:
+                procs.output_back(self, proc, t)
 
     def restore(self, t: int, inputs: bool = True) -> None:
         k = self.k
@@ -241,7 +271,7 @@ class _Unit:
         if inputs:
             self.s["input"][k] = self.in_h[t][k]
 
-    def input_back(self, acc: dict) -> None:
+    def input_back(self, acc: dict, t: int) -> None:
         if not self.ins or ("HARD_CLAMP" in self.outs and (self.outs == ["HARD_CLAMP"] or self.fully_clamped())):
             return
         s, k = self.s, self.k
@@ -258,11 +288,15 @@ class _Unit:
                 for src, b in self.blocks:
                     src.D += x @ b.block.weights.T
                     acc[id(b)] += np.outer(src.O, x)
+            elif proc in procs.EXTRA_INPUT:
+                procs.input_back(self, proc, t, acc)
 
 
 def _plain(g) -> bool:
     """A group as pdpsim.unfolding runs it: a clamped input, the bias, or the dot product (then
     IN_INTEGR) into one output function (then OUT_INTEGR)."""
+    if procs.needs_loops(g):
+        return False
     if g.kind == "INPUT":
         return g.in_procs == [] and g.out_procs == ["HARD_CLAMP"]
     if g.kind == "BIAS":
@@ -285,12 +319,17 @@ class TicksMixin:
         """Whether this CONTINUOUS network needs Lens's unit loops: lesioned units (or units healed
         since, whose tick-0 history is NaN), noise, clamps other than HARD_CLAMP, procedures in an
         order the batched path does not follow (``changeGroupType``), several output groups (the
-        batched path sums their errors but does not keep each group's)."""
+        batched path sums their errors but does not keep each group's), a target radius or
+        zero-error radius, groupCritRequired, the group types of :mod:`pdpsim.lens.procs`."""
         if not self.continuous:
             return False
         if self.force_ticks or self.has_damage() or any(g.hist0_nan.any() for g in self.groups.values()):
             return True
-        if sum(g.kind == "OUTPUT" for g in self.groups.values()) > 1:
+        if sum(g.kind == "OUTPUT" for g in self.groups.values()) > 1 or self.params["groupCritRequired"]:
+            return True
+        if any(g.kind == "OUTPUT" and (choose(g.params["targetRadius"], self.params["targetRadius"])
+                                       or choose(g.params["zeroErrorRadius"], self.params["zeroErrorRadius"]))
+               for g in self.groups.values()):
             return True
         return any(not _plain(g) for g in self.groups.values())
 
@@ -340,6 +379,7 @@ class TicksMixin:
         for p in plans:
             p.start()
         tick, event, on_event, ok, err = 1, 0, 0, True, 0.0
+        required = bool(self.params["groupCritRequired"])
         while tick < max_ticks and event < n_events:
             for p in plans:
                 p.compute_input(tick)
@@ -363,6 +403,9 @@ class TicksMixin:
                 if crit is None:
                     crit = self._criteria(plans, training)
                 ok = ok and crit
+                if required and not crit:      # Lens's groupCritRequired: the example ends here
+                    tick += 1
+                    break
                 event += 1
                 if event < n_events:
                     self._load_event(S, i, event, plans)
@@ -382,7 +425,7 @@ class TicksMixin:
                 for p in plans:
                     p.restore(t - 1)
                 for p in plans:
-                    p.input_back(acc)
+                    p.input_back(acc, t)
             for p in plans:
                 p.restore(last, inputs=False)
         return err, ok, last + 1
@@ -400,11 +443,17 @@ class TicksMixin:
                                 "to the next is not implemented in pdpsim")
             if g.kind == "OUTPUT":
                 g.group.error.ticks = self.ticks_per_interval
+            if backward and "PRODUCT" in g.in_procs:
+                raise LensError(f"training a CONTINUOUS network with the PRODUCT group '{g.name}' is not "
+                                "implemented in pdpsim (Lens divides by the senders' outputs of tick 0, never stored "
+                                "in batch mode: 0, and its link derivatives are NaN)")
         plans = {g.name: _Unit(self, g) for g in self.groups.values()}
         for p in plans.values():
             p.blocks = [(plans[b.source.name], b) for b in p.g.blocks]
         order = list(plans.values())
         acc = {id(b): np.zeros_like(b.block.weights) for _g, b in self.all_blocks()} if backward else None
+        if backward:
+            self.reset_gain_derivs()
         errs, correct, ticks, k = [], [], 0, None
         for k in idx:
             e, ok, n = self._tick_example(S, int(k), order, training, backward, acc)
@@ -416,6 +465,8 @@ class TicksMixin:
             for g, b in self.all_blocks():
                 keep = ~g.lesioned
                 b.block.weight_deriv[:, keep] = acc[id(b)][:, keep] * scale
+            for g in self.groups.values():
+                g.gain_deriv[~g.lesioned] *= scale
         if k is not None:
             self.current_example = (S, int(k))
             S.current_example = int(k)

@@ -8,10 +8,10 @@ group feeds an earlier one). The shell (:mod:`pdpsim.lens.shell`) builds a
 * **Output functions** (in :mod:`pdpsim.lens.functions`) as Lens computes them: ``LOGISTIC`` through Lens's
   interpolated table (1024 steps a unit, clamped at +-16, so an output is never
   closer to 0 or 1 than about 1.1e-7), ``TANH`` clamped at +-17 with the
-  derivative 1/cosh^2 of the net input, ``SOFT_MAX``, ``LINEAR``, ``EXPONENTIAL``;
-  all with Lens's ``gain``.
+  derivative 1/cosh^2 of the net input, ``SOFT_MAX``, ``LINEAR``, ``EXPONENTIAL``,
+  ``TERNARY``, ``GAUSSIAN``; all with Lens's ``gain``.
 * **Error functions** (also there) with Lens's formulas and bounds (``SUM_SQUARED`` without
-  1/2; ``CROSS_ENTROPY`` and ``DIVERGENCE`` with Lens's 1e8 / 1e-8 limits),
+  1/2; ``CROSS_ENTROPY`` and ``DIVERGENCE`` with Lens's 1e8 / 1e-8 limits; ``COSINE``),
   ``errorScale``, NaN targets that give neither error nor derivative, and
   ``targetRadius`` / ``zeroErrorRadius`` exactly as Lens adjusts the target.
 * **Weight updates** (``steepest``, ``momentum``, ``dougsMomentum``,
@@ -275,9 +275,11 @@ def do_example(lnet: LensNet, S: LensExampleSet, num: int, training: bool) -> No
         lnet.snapshot_time(S)
         return
     if lnet.uses_time(S):
-        if training:
-            raise LensError("doExample -train on an SRBPTT network (ELMAN groups or examples of several events) "
-                            "is not implemented in pdpsim yet")
+        if training:                 # Lens's training tick (srbpttNetForward) without the backward pass
+            errs, _ok, _ticks = lnet.run_steps(S, idx, training=True, backward=False)
+            lnet.error += float(errs.sum())
+            lnet.lesion_state()
+            return
         errs, _ok, _ticks = lnet.run_srn(S, idx, training=False, backward=False)
         lnet.error += float(errs.sum())
         lnet.snapshot_srn(derivs=False)

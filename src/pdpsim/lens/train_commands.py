@@ -134,6 +134,7 @@ class TrainCommands(Commands):
             k = ~g.lesioned                          # Lens's resetDerivs skips lesioned units
             g.state["outputDeriv"][k] = 0.0
             g.state["inputDeriv"][k] = 0.0
+            g.gain_deriv[k] = 0.0
             for b in g.blocks:
                 b.block.weight_deriv[:, k] = 0.0
         return ""

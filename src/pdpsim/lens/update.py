@@ -27,8 +27,14 @@ class WeightUpdateMixin:
         self.weight_cost = 0.0
         if self.frozen:
             return
-        live = [(g, b) for g, b in self.all_blocks() if not g.frozen]
         net = self.params
+        for g in self.groups.values():            # Lens's updateAdaptiveGain
+            if "ADAPTIVE_GAIN" in g.flags and not g.frozen:
+                k = ~g.lesioned
+                decay = choose(g.params["gainDecay"], net["gainDecay"])
+                gain = g.unit_gain[k] - (net["adaptiveGainRate"] * g.gain_deriv[k] + decay * g.unit_gain[k])
+                g.unit_gain[k] = np.where(gain < 1e-8, 1e-8, gain)
+        live = [(g, b) for g, b in self.all_blocks() if not g.frozen]
         scale = 1.0
         if algorithm == "dougsMomentum":
             total = 0.0

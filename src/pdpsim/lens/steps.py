@@ -1,0 +1,150 @@
+"""Standard and simple recurrent (SRBPTT) networks run unit loop by unit loop, as Lens runs them.
+
+:class:`StepsMixin` is mixed into :class:`~pdpsim.lens.net.LensNet`. A network that is not
+CONTINUOUS and has a group type that pdpsim's batched passes do not compute (DISTANCE, PRODUCT,
+IN_NORM, OUT_NORM, OUT_CROPPED, OUT_WINNER, TERNARY, GAUSSIAN, COSINE: see
+:mod:`pdpsim.lens.procs`) runs here, one example at a time, with the group runs of
+:mod:`pdpsim.lens.ticks` (each group through its own list of Lens's procedures, keeping the
+units' fields and the caches the links read and write):
+
+* each tick (one an event), group after group in Lens's order: the input procedures, the output
+  procedures, the error, and in training the error derivatives (Lens's srbpttNetForward; testing:
+  netForward). A link from a group not yet computed this tick reads that group's previous output
+  (its initOutput on an example's first tick); an ELMAN group adds its source's current output;
+* Lens's srbpttNetExampleBack: from the last tick to tick 0, groups in reverse order, each the
+  output procedures backward, then the input procedures (the links credited with the senders'
+  outputs of the tick being processed); before each earlier tick every group's stored error
+  derivatives, outputs and inputs of that tick are restored;
+* afterwards the units hold what Lens's hold, the outputs of the last tick restored.
+
+Lesioned units and noise are handled as in the CONTINUOUS unit loops (same procedures, same order
+of draws). The refusals of the SRBPTT path (:meth:`~pdpsim.lens.srbptt.SrbpttMixin.check_srn`)
+apply.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import procs
+from .functions import SMALL_VAL
+from .ticks import _Unit
+
+
+class StepsMixin:
+    """Lens's unit loops on standard / SRBPTT networks (see the module)."""
+
+    #: run every non-CONTINUOUS network that runs example by example this way (tests)
+    force_steps = False
+
+    def uses_steps(self) -> bool:
+        """Whether this (non-CONTINUOUS) network needs Lens's unit loops: a group type that only
+        they run, groupCritRequired (an example ends at an event that missed the criteria), or
+        ``force_steps``."""
+        if self.continuous:
+            return False
+        return bool(self.force_steps or self.params["groupCritRequired"]
+                    or any(procs.needs_loops(g) for g in self.groups.values()))
+
+    def reset_gain_derivs(self) -> None:
+        """Lens's resetLinkDerivs at a training batch's start also clears each unit's gainDeriv."""
+        for g in self.groups.values():
+            g.gain_deriv[~g.lesioned] = 0.0
+
+    def _step_plans(self) -> list:
+        plans = {g.name: _Unit(self, g) for g in self.groups.values()}
+        for p in plans.values():
+            p.blocks = [(plans[b.source.name], b) for b in p.g.blocks]
+            if p.g.kind == "ELMAN" and p.g.elman_source is not None:
+                p.elman = plans[p.g.elman_source]
+        return list(plans.values())
+
+    def _step_example(self, S, i: int, plans, training: bool, backward: bool, acc):
+        """Lens's standardNetRunExample on example i with srbpttNetForward (training) or netForward
+        ticks, then with ``backward`` srbpttNetExampleBack. Returns its error, whether every event
+        met the criteria, its ticks."""
+        tpi, max_ticks = self.ticks_per_interval, self.max_ticks
+        ex = S.examples
+        n_events = int(ex.n_events[i])
+        self._srn_ticks(S, i)                       # the SRBPTT path's refusals (grace, long events)
+        self._load_event(S, i, 0, plans)
+        mx, mn, gr = self._event_times(S, i, 0)
+        grace = gr > 0.0
+        for p in plans:
+            p.start(continuous=False)
+        tick, event, on_event, ok, err, last = 0, 0, 0, True, 0.0, 0
+        required = bool(self.params["groupCritRequired"])
+        while tick < max_ticks and event < n_events:
+            last = tick
+            for p in plans:
+                p.compute_input(tick)
+                p.compute_output(tick)
+                err += p.compute_cost(grace)
+                if training:
+                    p.compute_cost_back(grace)
+            on_event += 1
+            time = on_event / tpi + SMALL_VAL
+            crit, done = None, False
+            if time >= mx or tick >= max_ticks - 1:
+                done = True
+            elif time >= mn and (crit := self._criteria(plans, training)):
+                done = True
+            elif grace and time >= gr:
+                grace = False
+            if done:
+                if crit is None:
+                    crit = self._criteria(plans, training)
+                ok = ok and crit
+                if required and not crit:
+                    break
+                event += 1
+                if event < n_events:
+                    self._load_event(S, i, event, plans)
+                    mx, mn, gr = self._event_times(S, i, event)
+                    grace = gr > 0.0
+                    on_event = 0
+            tick += 1
+        if backward:
+            for p in plans:
+                p.start_back()
+            for t in range(last, -1, -1):
+                if t < last:
+                    for p in plans:
+                        p.restore_output_derivs(t)
+                        p.restore(t)
+                for p in reversed(plans):
+                    p.output_back(t)
+                    p.input_back(acc, t)
+            for p in plans:
+                p.restore(last, inputs=False)
+        T = last + 1
+        self.history_example(i, [{p.name: p.out_h[t] for p in plans} for t in range(T)],
+                             [{p.name: ex.targets[p.name][i, t] for p in plans if p.g.kind == "OUTPUT"}
+                              for t in range(T)], T, store=training)
+        return err, ok, T
+
+    def run_steps(self, S, idx, training: bool, backward: bool):
+        """Examples ``idx`` of ``S`` run as Lens runs them (see the module); with ``backward``,
+        every unlesioned unit's link derivatives summed over them. Returns each example's error,
+        whether it met the criteria, and the ticks run."""
+        self.configure()
+        self.check_loaded(S)
+        for g in self.output_groups:
+            g.group.error.ticks = self.ticks_per_interval
+        plans = self._step_plans()
+        acc = {id(b): np.zeros_like(b.block.weights) for _g, b in self.all_blocks()} if backward else None
+        if backward:
+            self.reset_gain_derivs()
+        errs, correct, ticks, k = [], [], 0, None
+        for k in idx:
+            e, ok, n = self._step_example(S, int(k), plans, training, backward, acc)
+            errs.append(e)
+            correct.append(ok)
+            ticks += n
+        if backward:
+            for g, b in self.all_blocks():
+                keep = ~g.lesioned
+                b.block.weight_deriv[:, keep] = acc[id(b)][:, keep]
+        if k is not None:
+            self.current_example = (S, int(k))
+            S.current_example = int(k)
+        return np.array(errs), np.array(correct, dtype=bool), ticks
