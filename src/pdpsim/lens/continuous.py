@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from .functions import choose, LensError, NAN
-from .model import UNSUPPORTED_PROCS, LensExampleSet
+from .model import LensExampleSet
 
 
 class ContinuousMixin:
@@ -28,10 +28,6 @@ class ContinuousMixin:
                             "implemented in pdpsim")
         if self.params["pseudoExampleFreq"]:
             raise LensError("pseudoExampleFreq (error scaled by example frequency) is not implemented")
-        for p in UNSUPPORTED_PROCS:
-            if self.procs[p].strip():
-                raise LensError(f"{p} is not implemented (pdpsim runs a batch of examples at once; only "
-                                "preEpochProc, postEpochProc and postUpdateProc are run)")
         if abs(self.params["dt"] * self.ticks_per_interval - 1.0) > 1e-12:
             raise LensError(f"{what}: a dt other than 1/ticksPerInterval on a CONTINUOUS network is not "
                             "implemented")
@@ -101,7 +97,7 @@ class ContinuousMixin:
         """Run examples ``idx`` of ``S`` through time (Lens's CONTINUOUS network): each example's error,
         whether it met the criteria at the end of every event, the ticks it ran; with ``backward``, the
         link derivatives summed over the examples."""
-        if self.uses_ticks():                  # lesions, noise, clamps: Lens's unit loops (ticks.py)
+        if self.uses_ticks(S):                 # lesions, noise, clamps: Lens's unit loops (ticks.py)
             return self.run_ticks(S, idx, training, backward)
         from ..unfolding import Unfolded, build_schedule
         self.configure()
@@ -178,7 +174,7 @@ class ContinuousMixin:
         pass) they hold what Lens's backward pass leaves: the output and input derivatives of tick 1
         (without the dt that pdpsim puts on each tick's error and Lens on the summed link
         derivatives) and the inputs of tick 0, which batch-mode Lens never stores (so 0)."""
-        if self.uses_ticks():                  # the unit loops left the units as Lens leaves them
+        if self.uses_ticks(S):                 # the unit loops left the units as Lens leaves them
             return
         S_, k, unf, chunk = self._last_time
         b = len(chunk) - 1

@@ -34,9 +34,10 @@ class DamageMixin:
 
     def pick_examples(self, S, n: int):
         """The next n examples of ``S``: drawn one at a time as each runs when the set's choice
-        (PROBABILISTIC: ``drand48``) shares Lens's generator with noise drawn while running."""
+        (PROBABILISTIC: ``drand48``) shares Lens's generator with noise drawn while running, or Tcl
+        procedures run inside examples (which may draw numbers or change the set's position)."""
         noisy = any(g.noise_types or {"EXT_INPUT_NOISE", "DERIV_NOISE"} & g.flags for g in self.groups.values())
-        if S.mode == "PROBABILISTIC" and noisy:
+        if (S.mode == "PROBABILISTIC" and noisy) or self.has_procs(S):   # (procs may draw numbers)
             return (int(S.next_indices(1)[0]) for _ in range(n))
         return S.next_indices(n)
 

@@ -81,9 +81,12 @@ class ExampleCommands(Commands):
                 ex = ex.subset(np.arange(num), name=set_name)
             if existing is not None and mode == 2:
                 ex = _concat(existing.examples, ex, set_name)
-            if ex.procs and any(ex.procs):
-                raise LensError(f"loadExamples: example set '{set_name}' has proc: fields (Tcl code run as "
-                                "examples load), which pdpsim does not implement")
+            code = ex.header.get("proc")
+            if code and str(code).strip():      # Lens runs a set's proc: as it reads the file
+                self.tcl.setvar("::pdpsim::hook", str(code))
+                if self.tcl.eval("catch {uplevel #0 $::pdpsim::hook} ::pdpsim::hookmsg") == "1":
+                    raise LensError(f"loadExamples: the proc of set '{set_name}': "
+                                    f"{self.tcl.getvar('::pdpsim::hookmsg')}")
             S = LensExampleSet(set_name, ex, self.rand, str(path))
             if existing is not None:
                 for n in self.nets.values():
@@ -183,7 +186,18 @@ def _concat(a: ExampleSet, b: ExampleSet, name: str) -> ExampleSet:
         raise LensError(f"loadExamples -mode APPEND: the new examples of '{name}' do not have the same groups and "
                         "events as the set's")
     cat = lambda d1, d2: {g: np.concatenate([d1[g], d2[g]]) for g in d1}  # noqa: E731
+    procs = None
+    if a.procs or b.procs:                      # the examples' proc: fields
+        procs = list(a.procs or [None] * len(a.names)) + list(b.procs or [None] * len(b.names))
+    fields = {}
+    for key in set(a.event_fields) | set(b.event_fields):
+        fill = None if key == "proc" else np.nan
+        parts = [x.event_fields.get(key) for x in (a, b)]
+        parts = [p if p is not None else np.full((len(x.names), x.max_events), fill, dtype=object if fill is None
+                                                 else float) for p, x in zip(parts, (a, b))]
+        fields[key] = np.concatenate(parts)
     return ExampleSet(inputs=cat(a.inputs, b.inputs), targets=cat(a.targets, b.targets),
                       names=list(a.names) + list(b.names),
                       frequencies=np.concatenate([a.frequencies, b.frequencies]),
-                      n_events=np.concatenate([a.n_events, b.n_events]), name=name, header=dict(a.header))
+                      n_events=np.concatenate([a.n_events, b.n_events]), name=name, header=dict(a.header),
+                      procs=procs, event_fields=fields)

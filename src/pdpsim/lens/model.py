@@ -204,9 +204,8 @@ INT_PARAMS = {"numUpdates", "batchSize", "reportInterval", "groupCritRequired", 
 PROCS = ("preEpochProc", "postEpochProc", "postUpdateProc", "preExampleProc", "postExampleProc",
          "preExampleBackProc", "preEventProc", "postEventProc", "preTickProc", "postTickProc",
          "preTickBackProc", "sigUSR1Proc", "sigUSR2Proc")
-#: procs the batched loop cannot run where Lens runs them (per example, event or tick)
-UNSUPPORTED_PROCS = ("preExampleProc", "postExampleProc", "preExampleBackProc", "preEventProc",
-                     "postEventProc", "preTickProc", "postTickProc", "preTickBackProc")
+#: (formerly the procs refused; all run now, see pdpsim.lens.hooks)
+UNSUPPORTED_PROCS: tuple = ()
 
 
 class LensExampleSet:

@@ -15,17 +15,19 @@ from __future__ import annotations
 import numpy as np
 
 from .continuous import ContinuousMixin
+from .hooks import HooksMixin
 from .damage import DamageMixin
 from .records import RecordMixin
 from .functions import choose, LensError, LensRandom, NAN, NeedsTime
-from .model import NET_DEFAULTS, PROCS, UNSUPPORTED_PROCS, LensExampleSet, LensGroup, LensNetwork
+from .model import NET_DEFAULTS, PROCS, LensExampleSet, LensGroup, LensNetwork
 from .srbptt import SrbpttMixin
 from .steps import StepsMixin
 from .ticks import TicksMixin
 from .update import WeightUpdateMixin
 
 
-class LensNet(ContinuousMixin, TicksMixin, StepsMixin, SrbpttMixin, WeightUpdateMixin, DamageMixin, RecordMixin):
+class LensNet(ContinuousMixin, TicksMixin, StepsMixin, SrbpttMixin, WeightUpdateMixin, DamageMixin, RecordMixin,
+              HooksMixin):
     """A Lens network: groups in Lens's order (``bias`` first), parameters, counters."""
 
     def check_loaded(self, S: "LensExampleSet") -> None:
@@ -97,10 +99,6 @@ class LensNet(ContinuousMixin, TicksMixin, StepsMixin, SrbpttMixin, WeightUpdate
             raise NeedsTime(f"{what} with the bidirectional connection {a} <-> {b}")
         if self.params["pseudoExampleFreq"]:
             raise LensError("pseudoExampleFreq (error scaled by example frequency) is not implemented")
-        for p in UNSUPPORTED_PROCS:
-            if self.procs[p].strip():
-                raise LensError(f"{p} is not implemented (pdpsim runs a batch of examples at once; only "
-                                "preEpochProc, postEpochProc and postUpdateProc are run)")
 
     # ------------------------------------------------------------ structure
     @property

@@ -67,6 +67,7 @@ class NetCommands(Commands):
             del self.nets[name]
         lnet = LensNet(name, {"SRBPTT"} | types, intervals, ticks)
         lnet.rand = self.rand
+        lnet.shell = self
         lnet.params["dt"] = 1.0 / ticks
         self.nets[name] = lnet
         self.net = lnet

@@ -240,7 +240,8 @@ class ObjectSpace:
                    "numOutputs": lambda: sum(g.size for g in n.output_groups), "numLinks": n.n_links,
                    "timeIntervals": lambda: n.time_intervals, "ticksPerInterval": lambda: n.ticks_per_interval,
                    "maxTicks": lambda: n.max_ticks, "historyLength": lambda: n.history_length,
-                   "ticksOnExample": lambda: 1 if n.current_example else 0, "currentTick": lambda: 0,
+                   "ticksOnExample": lambda: n.ticks_on_example if n.ticks_on_example is not None else
+                   (1 if n.current_example else 0), "currentTick": lambda: n.current_tick,
                    "exampleHistoryStart": lambda: 0}
         if name in ints_ro:
             return Field("int", ints_ro[name])

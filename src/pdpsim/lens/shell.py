@@ -116,6 +116,8 @@ proc ::unknown {cmd args} {
     }
     return $r
 }
+# Lens's lensrc.tcl: reals converted to strings (expr results) keep 8 significant digits
+set ::tcl_precision 8
 proc ::min {a b} {if {$b < $a} {return $b}; return $a}
 proc ::max {a b} {if {$b > $a} {return $b}; return $a}
 proc ::repeat {var iters {body .nobody}} {

@@ -13,7 +13,7 @@ import numpy as np
 
 from ..network import Group
 from .functions import choose, LensError, NAN, NeedsTime
-from .model import UNSUPPORTED_PROCS, LensExampleSet
+from .model import LensExampleSet
 
 
 class SrbpttMixin:
@@ -26,7 +26,7 @@ class SrbpttMixin:
         examples of several events."""
         if self.continuous:
             return False
-        if any(g.kind == "ELMAN" for g in self.groups.values()) or self.has_damage() or self.uses_steps():
+        if any(g.kind == "ELMAN" for g in self.groups.values()) or self.has_damage() or self.uses_steps(S):
             return True                      # lesioned units and noise: run as Lens does, example by example
         if S is not None and S.examples.max_events > 1 and np.any(S.examples.n_events > 1):
             return True
@@ -48,10 +48,6 @@ class SrbpttMixin:
             raise NeedsTime(f"{what} with the bidirectional connection {a} <-> {b}")
         if self.params["pseudoExampleFreq"]:
             raise LensError("pseudoExampleFreq (error scaled by example frequency) is not implemented")
-        for p in UNSUPPORTED_PROCS:
-            if self.procs[p].strip():
-                raise LensError(f"{p} is not implemented (pdpsim runs a batch of examples at once; only "
-                                "preEpochProc, postEpochProc and postUpdateProc are run)")
         for g in self.groups.values():
             if g.kind != "BIAS" and "RESET_ON_EXAMPLE" not in g.flags:
                 raise LensError(f"{what}: group '{g.name}' is not RESET_ON_EXAMPLE; carrying outputs from one "
@@ -90,7 +86,8 @@ class SrbpttMixin:
         drawn example by example, tick by tick, group by group. Returns each example's error,
         whether it met the criteria at the end of every event, and the ticks run. A network with group
         types that only Lens's unit loops run goes through :meth:`~pdpsim.lens.steps.StepsMixin.run_steps`."""
-        if self.uses_steps():
+        self._stepped = self.uses_steps(S)
+        if self._stepped:
             return self.run_steps(S, idx, training, backward)
         self.configure()
         ex = S.examples
@@ -225,7 +222,7 @@ class SrbpttMixin:
         """After an SRBPTT run: units hold the last example's last-tick outputs and its last event's
         targets; after a training pass (Lens restores tick 0 going backward) the inputs of tick 0 and
         the output and input derivatives left at tick 0; else the last tick's inputs."""
-        if self.uses_steps():                  # Lens's unit loops left the units as Lens leaves them
+        if getattr(self, "_stepped", False):   # Lens's unit loops left the units as Lens leaves them
             self.lesion_state()
             return
         S, k, outs, nets, ex, T, tick0 = self._last_srn

@@ -36,13 +36,14 @@ class StepsMixin:
     #: run every non-CONTINUOUS network that runs example by example this way (tests)
     force_steps = False
 
-    def uses_steps(self) -> bool:
+    def uses_steps(self, S=None) -> bool:
         """Whether this (non-CONTINUOUS) network needs Lens's unit loops: a group type that only
-        they run, groupCritRequired (an example ends at an event that missed the criteria), or
+        they run, groupCritRequired (an example ends at an event that missed the criteria), Tcl
+        procedures run inside examples (:mod:`pdpsim.lens.hooks`; those of ``S``), or
         ``force_steps``."""
         if self.continuous:
             return False
-        return bool(self.force_steps or self.params["groupCritRequired"]
+        return bool(self.force_steps or self.params["groupCritRequired"] or self.has_procs(S)
                     or any(procs.needs_loops(g) for g in self.groups.values()))
 
     def reset_gain_derivs(self) -> None:
@@ -73,14 +74,17 @@ class StepsMixin:
             p.start(continuous=False)
         tick, event, on_event, ok, err, last = 0, 0, 0, True, 0.0, 0
         required = bool(self.params["groupCritRequired"])
+        self.hook("preEventProc", plans)
         while tick < max_ticks and event < n_events:
-            last = tick
+            last = self.current_tick = tick
+            self.hook("preTickProc", plans)
             for p in plans:
                 p.compute_input(tick)
                 p.compute_output(tick)
                 err += p.compute_cost(grace)
                 if training:
                     p.compute_cost_back(grace)
+            self.hook("postTickProc", plans)
             on_event += 1
             time = on_event / tpi + SMALL_VAL
             crit, done = None, False
@@ -94,6 +98,7 @@ class StepsMixin:
                 if crit is None:
                     crit = self._criteria(plans, training)
                 ok = ok and crit
+                self.hook("postEventProc", plans)
                 if required and not crit:
                     break
                 event += 1
@@ -102,8 +107,11 @@ class StepsMixin:
                     mx, mn, gr = self._event_times(S, i, event)
                     grace = gr > 0.0
                     on_event = 0
+                    self.hook("preEventProc", plans)
             tick += 1
+        self.ticks_on_example = last + 1
         if backward:
+            self.hook("preExampleBackProc", plans)
             for p in plans:
                 p.start_back()
             for t in range(last, -1, -1):
@@ -116,6 +124,7 @@ class StepsMixin:
                     p.input_back(acc, t)
             for p in plans:
                 p.restore(last, inputs=False)
+            self.current_tick = -1
         T = last + 1
         self.history_example(i, [{p.name: p.out_h[t] for p in plans} for t in range(T)],
                              [{p.name: ex.targets[p.name][i, t] for p in plans if p.g.kind == "OUTPUT"}
@@ -135,11 +144,15 @@ class StepsMixin:
         if backward:
             self.reset_gain_derivs()
         errs, correct, ticks, k = [], [], 0, None
+        error0 = self.error
         for k in idx:
+            self.load_example_hook(S, int(k), plans)
             e, ok, n = self._step_example(S, int(k), plans, training, backward, acc)
+            self.hook("postExampleProc", plans)
             errs.append(e)
             correct.append(ok)
             ticks += n
+        self.error = error0                    # (the caller adds the run's error)
         if backward:
             for g, b in self.all_blocks():
                 keep = ~g.lesioned

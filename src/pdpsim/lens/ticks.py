@@ -54,7 +54,6 @@ class _Unit:
 
     def __init__(self, lnet, g):
         self.lnet, self.g, self.name = lnet, g, g.name
-        p, net = g.params, lnet.params
         self.les = g.lesioned.copy()
         self.k = ~self.les
         self.n = g.size
@@ -62,30 +61,36 @@ class _Unit:
         fname = next((t for t in self.outs if t in _FUNCTIONS), None)
         self.fn = None if fname is None else \
             g.group.function if g.group.function.name == fname else OUTPUT_FUNCTIONS[fname]()
-        if self.fn is not None:             # (an INPUT group's pdpsim group is LINEAR: a clamp's own)
-            self.fn.gain = float(choose(p["gain"], net["gain"]))
-            if hasattr(self.fn, "shift"):
-                self.fn.shift = float(choose(p["ternaryShift"], net["ternaryShift"]))
-        self.min_output, self.max_output = float(p["minOutput"]), float(p["maxOutput"])
         self.elman = None                    # an ELMAN group's source (its _Unit), set once all exist
         self.adaptive = "ADAPTIVE_GAIN" in g.flags
-        self.gain = float(choose(p["gain"], net["gain"]))
         self.cost = g.group.error if g.error else None
         self.crit = g.criterion
-        self.radius = (float(choose(p["targetRadius"], net["targetRadius"])),
-                       float(choose(p["zeroErrorRadius"], net["zeroErrorRadius"])))
-        self.gdt = net["dt"] * p["dtScale"]
         self.udt = g.unit_dt_scale
-        self.strength = float(choose(p["clampStrength"], net["clampStrength"]))
-        self.init_out = float(choose(p["initOutput"], net["initOutput"]))
-        self.init_in = float(choose(p["initInput"], net["initInput"]))
-        self.noise_range = float(choose(p["noiseRange"], net["noiseRange"]))
+        self.refresh()
         self.blocks = []                     # (sending group's _Unit, LensBlock), set once all exist
         self.s = g.state
         self.O = np.zeros(self.n)            # the group's output cache (what links read)
         self.D = np.zeros(self.n)            # its output-derivative cache (what links send back)
         self.h0 = np.where(g.hist0_nan, NAN, 0.0)
         self.reset = "RESET_ON_EXAMPLE" in g.flags
+
+    def refresh(self) -> None:
+        """Read the group's and network's parameters (again after a Tcl procedure ran)."""
+        g, lnet = self.g, self.lnet
+        p, net = g.params, lnet.params
+        if self.fn is not None:             # (an INPUT group's pdpsim group is LINEAR: a clamp's own)
+            self.fn.gain = float(choose(p["gain"], net["gain"]))
+            if hasattr(self.fn, "shift"):
+                self.fn.shift = float(choose(p["ternaryShift"], net["ternaryShift"]))
+        self.min_output, self.max_output = float(p["minOutput"]), float(p["maxOutput"])
+        self.gain = float(choose(p["gain"], net["gain"]))
+        self.radius = (float(choose(p["targetRadius"], net["targetRadius"])),
+                       float(choose(p["zeroErrorRadius"], net["zeroErrorRadius"])))
+        self.gdt = net["dt"] * p["dtScale"]
+        self.strength = float(choose(p["clampStrength"], net["clampStrength"]))
+        self.init_out = float(choose(p["initOutput"], net["initOutput"]))
+        self.init_in = float(choose(p["initInput"], net["initInput"]))
+        self.noise_range = float(choose(p["noiseRange"], net["noiseRange"]))
 
     # ------------------------------------------------------------------ an example
     def start(self, continuous: bool = True) -> None:
@@ -194,6 +199,7 @@ class _Unit:
         tgt = np.where(m, s["adjustedTarget"], NAN)
         e = float(self.cost.error(s["output"][None, :], tgt[None, :])[0])
         self.g.error_value += e
+        self.lnet.error += e                 # (live, for Tcl procedures; the run restores it)
         return e
 
     def compute_cost_back(self, grace: bool) -> None:
@@ -315,7 +321,7 @@ class TicksMixin:
     #: ``doExample -test`` (Lens sets netRunExample and netRunTick and leaves them so)
     run_train = False
 
-    def uses_ticks(self) -> bool:
+    def uses_ticks(self, S=None) -> bool:
         """Whether this CONTINUOUS network needs Lens's unit loops: lesioned units (or units healed
         since, whose tick-0 history is NaN), noise, clamps other than HARD_CLAMP, procedures in an
         order the batched path does not follow (``changeGroupType``), several output groups (the
@@ -323,7 +329,7 @@ class TicksMixin:
         zero-error radius, groupCritRequired, the group types of :mod:`pdpsim.lens.procs`."""
         if not self.continuous:
             return False
-        if self.force_ticks or self.has_damage() or any(g.hist0_nan.any() for g in self.groups.values()):
+        if self.force_ticks or self.has_damage() or self.has_procs(S) or any(g.hist0_nan.any() for g in self.groups.values()):
             return True
         if sum(g.kind == "OUTPUT" for g in self.groups.values()) > 1 or self.params["groupCritRequired"]:
             return True
@@ -332,31 +338,6 @@ class TicksMixin:
                for g in self.groups.values()):
             return True
         return any(not _plain(g) for g in self.groups.values())
-
-    def _event_times(self, S, i: int, e: int):
-        ex = S.examples
-
-        def value(key, lk):
-            f = ex.event_fields.get(key)
-            v = NAN if f is None else float(f[i, e])
-            return S.params[lk] if v != v else v
-        return value("max", "maxTime"), value("min", "minTime"), value("grace", "graceTime")
-
-    def _load_event(self, S, i: int, e: int, plans) -> None:
-        """Lens's standardLoadEvent: every input unit's external input, EXT_INPUT_NOISE (units not
-        lesioned that have an input), every output unit's target."""
-        ex = S.examples
-        for p in plans:
-            if p.g.kind == "INPUT":
-                p.s["externalInput"][:] = ex.inputs[p.name][i, e]
-        for p in plans:
-            if "EXT_INPUT_NOISE" in p.g.flags:
-                ext = p.s["externalInput"]
-                m = p.k & ~np.isnan(ext)
-                ext[m] = self.rand.noise_array(p.g.noise_proc, ext, p.noise_range, ~m)[m]
-        for p in plans:
-            if p.g.kind == "OUTPUT":
-                p.s["target"][:] = ex.targets[p.name][i, e]
 
     def _criteria(self, plans, training: bool) -> bool:
         key = "trainGroupCrit" if training else "testGroupCrit"
@@ -380,7 +361,10 @@ class TicksMixin:
             p.start()
         tick, event, on_event, ok, err = 1, 0, 0, True, 0.0
         required = bool(self.params["groupCritRequired"])
+        self.hook("preEventProc", plans)
         while tick < max_ticks and event < n_events:
+            self.current_tick = tick
+            self.hook("preTickProc", plans)
             for p in plans:
                 p.compute_input(tick)
             for p in plans:
@@ -390,6 +374,7 @@ class TicksMixin:
             if training:
                 for p in plans:
                     p.compute_cost_back(grace)
+            self.hook("postTickProc", plans)
             on_event += 1
             time = on_event / tpi + SMALL_VAL
             crit, done = None, False
@@ -403,6 +388,7 @@ class TicksMixin:
                 if crit is None:
                     crit = self._criteria(plans, training)
                 ok = ok and crit
+                self.hook("postEventProc", plans)
                 if required and not crit:      # Lens's groupCritRequired: the example ends here
                     tick += 1
                     break
@@ -412,9 +398,12 @@ class TicksMixin:
                     mx, mn, gr = self._event_times(S, i, event)
                     grace = gr > 0.0
                     on_event = 0
+                    self.hook("preEventProc", plans)
             tick += 1
         last = tick - 1
+        self.ticks_on_example = last + 1
         if backward:
+            self.hook("preExampleBackProc", plans)
             for p in plans:
                 p.start_back()
             for t in range(last, 0, -1):
@@ -428,6 +417,7 @@ class TicksMixin:
                     p.input_back(acc, t)
             for p in plans:
                 p.restore(last, inputs=False)
+            self.current_tick = 0
         return err, ok, last + 1
 
     def run_ticks(self, S, idx, training: bool, backward: bool):
@@ -455,11 +445,15 @@ class TicksMixin:
         if backward:
             self.reset_gain_derivs()
         errs, correct, ticks, k = [], [], 0, None
+        error0 = self.error
         for k in idx:
+            self.load_example_hook(S, int(k), order)
             e, ok, n = self._tick_example(S, int(k), order, training, backward, acc)
+            self.hook("postExampleProc", order)
             errs.append(e)
             correct.append(ok)
             ticks += n
+        self.error = error0                    # (the caller adds the run's error)
         if backward:
             scale = 1.0 / self.ticks_per_interval
             for g, b in self.all_blocks():
