@@ -176,11 +176,6 @@ def compiled_available() -> bool:
     return compiled.available()
 
 
-def _ensemble_compiled() -> bool:
-    from . import compiled
-    return compiled.available()
-
-
 def _ensemble_worker(repeat: int, quick: bool, backend: str | None = None) -> dict:
     import resource
     from . import ensemble
@@ -200,7 +195,7 @@ def _ensemble_worker(repeat: int, quick: bool, backend: str | None = None) -> di
     return {"train_s": best, "train_s_all": times[1:], "examples": E * 4 * updates,
             "links": ens.network.n_links, "final_error": float(np.nanmean(r.final_errors)), "peak_mib": peak,
             "backend": f"{backend} ensemble" if backend else
-            ("compiled ensemble" if _ensemble_compiled() else "numpy ensemble")}
+            ("compiled ensemble" if compiled_available() else "numpy ensemble")}
 
 
 def _as_float32(net):

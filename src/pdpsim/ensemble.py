@@ -172,19 +172,12 @@ def train(ens: Ensemble, params: TrainingParams | None = None, learning_rates: S
         raise PdpError(f"ensemble: {len(rates)} learning rates for {E} networks")
     n = len(xs)
     bs = n if params.batch_size == 0 or params.batch_size >= n else params.batch_size
-    if net.time is None:
-        inputs, targets = feedforward_arrays(net, xs)
-        if _compiled_ok(ens, params, bs):
-            return _train_compiled(ens, params, rates, inputs, targets, bs, probs=(
-                xs.frequencies / xs.frequencies.sum() if params.order == "random" else None))
-        batches = _FeedForwardBatches(net, inputs, targets)
-    else:
-        probs = xs.frequencies / xs.frequencies.sum() if params.order == "random" else None
-        if _compiled_ok(ens, params, bs):
-            return _train_compiled(ens, params, rates, None, None, bs, probs)
-        batches = _TimeBatches(net, xs, params)
-    want_distance = params.output_criterion is not None
     probs = xs.frequencies / xs.frequencies.sum() if params.order == "random" else None
+    inputs, targets = feedforward_arrays(net, xs) if net.time is None else (None, None)
+    if _compiled_ok(ens, params, bs):
+        return _train_compiled(ens, params, rates, inputs, targets, bs, probs)
+    batches = _FeedForwardBatches(net, inputs, targets) if net.time is None else _TimeBatches(net, xs, params)
+    want_distance = params.output_criterion is not None
     active = np.ones(E, dtype=bool)
     stopped = ["max_epochs"] * E
     epochs_to_stop = np.full(E, params.max_epochs)
