@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .costs import UNIT_COSTS
 from .damage import NOISE_TYPES
 from .functions import ERROR_FUNCTIONS, OUTPUT_FUNCTIONS, LensError, NeedsTime
 
@@ -197,10 +198,14 @@ def group_spec(name: str, flags, ins: list, outs: list, costs: list, continuous:
                             "overwrite it) is not implemented in pdpsim; list it after")
         function = funcs[0]
     errors = [t for t in costs if t in ERROR_FUNCTIONS]
-    others = [t for t in costs if t not in ERROR_FUNCTIONS]
+    others = [t for t in costs if t not in ERROR_FUNCTIONS and t not in UNIT_COSTS]
     if others:
         raise LensError(f"group '{name}': the error/cost type {others[0]} is not implemented in pdpsim "
-                        f"(error types: {', '.join(ERROR_FUNCTIONS)})")
+                        f"(error types: {', '.join(ERROR_FUNCTIONS)}; unit costs: {', '.join(UNIT_COSTS)})")
+    unit_costs = [t for t in costs if t in UNIT_COSTS]
+    if unit_costs and kind == "BIAS":
+        raise LensError(f"group '{name}': the cost type {unit_costs[0]} on the bias group is not implemented "
+                        "in pdpsim")
     if kind != "OUTPUT" and errors:
         raise LensError(f"group '{name}': an error type on a group that is not OUTPUT is not implemented")
     if kind == "OUTPUT" and len(errors) != 1:

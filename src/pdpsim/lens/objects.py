@@ -320,9 +320,6 @@ class ObjectSpace:
                                                 (lambda v, j=j: g.state["output"].__setitem__(j, v)))
                                           for j in range(g.size)])
         if name in g.params and name not in _GUI:
-            if name in ("outputCostPeak", "outputCostScale"):
-                raise LensError(f'object "{path}": the group field {name} is not implemented in pdpsim')
-
             def setter(v, name=name):
                 g.params[name] = v
             return Field("real", lambda: g.params[name], setter)

@@ -3,7 +3,7 @@
 :class:`StepsMixin` is mixed into :class:`~pdpsim.lens.net.LensNet`. A network that is not
 CONTINUOUS and has a group type that pdpsim's batched passes do not compute (DISTANCE, PRODUCT,
 IN_NORM, OUT_NORM, OUT_CROPPED, OUT_WINNER, TERNARY, GAUSSIAN, COSINE: see
-:mod:`pdpsim.lens.procs`) runs here, one example at a time, with the group runs of
+:mod:`pdpsim.lens.procs`; the unit costs of :mod:`pdpsim.lens.costs`) runs here, one example at a time, with the group runs of
 :mod:`pdpsim.lens.ticks` (each group through its own list of Lens's procedures, keeping the
 units' fields and the caches the links read and write):
 

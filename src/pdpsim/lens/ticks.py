@@ -30,7 +30,7 @@ import math
 
 import numpy as np
 
-from . import procs
+from . import costs, procs
 from .functions import LARGE_VAL, NAN, OUTPUT_FUNCTIONS, SMALL_VAL, LensError, choose
 
 _BASIC_INPUT = {"DOT_PRODUCT", "DISTANCE", "PRODUCT", "IN_BOLTZ", "IN_COPY"}
@@ -64,6 +64,8 @@ class _Unit:
         self.elman = None                    # an ELMAN group's source (its _Unit), set once all exist
         self.adaptive = "ADAPTIVE_GAIN" in g.flags
         self.cost = g.group.error if g.error else None
+        self.costs = list(g.cost_procs)      # Lens's cost procedures (the error and unit costs), in order
+        self.tick, self.continuous = 0, True
         self.crit = g.criterion
         self.udt = g.unit_dt_scale
         self.refresh()
@@ -97,6 +99,7 @@ class _Unit:
         """resetOutputs and resetForwardIntegrators (a RESET_ON_EXAMPLE group), empty histories
         (a CONTINUOUS network's start at tick 1: tick 0's slot holds the unwritten history)."""
         k, s = self.k, self.s
+        self.continuous = continuous
         s["output"][k] = self.init_out
         self.O[k] = self.init_out
         self.last_in = np.full(self.n, self.init_in)
@@ -116,6 +119,7 @@ class _Unit:
 
     def compute_input(self, t: int) -> None:
         s, k = self.s, self.k
+        self.tick = t
         inp = s["input"]
         clamped = not self.ins or ("HARD_CLAMP" in self.outs and self.fully_clamped())
         if clamped or not set(self.ins) & _BASIC_INPUT:
@@ -185,8 +189,19 @@ class _Unit:
         return self.k & ~np.isnan(self.s["target"])
 
     def compute_cost(self, grace: bool) -> float:
-        if self.cost is None or grace:
+        """Lens's computeCost: the cost procedures in order (none in a grace period); returns the
+        error (unit costs go to the group's and network's outputCost)."""
+        if grace:
             return 0.0
+        e = 0.0
+        for proc in self.costs:
+            if proc in costs.UNIT_COSTS:
+                costs.forward(self, proc)
+            elif self.cost is not None:
+                e += self._error()
+        return e
+
+    def _error(self) -> float:
         s = self.s
         m = self._costed()
         t = s["target"][m]
@@ -205,13 +220,18 @@ class _Unit:
     def compute_cost_back(self, grace: bool) -> None:
         s, k = self.s, self.k
         s["outputDeriv"][k] = 0.0
-        if self.cost is None:
+        if not self.costs:
             return
         if not grace:
-            m = self._costed()
-            d = np.zeros(self.n)
-            self.cost.output_deriv(s["output"][None, :], np.where(m, s["adjustedTarget"], NAN)[None, :], d[None, :])
-            s["outputDeriv"][m] += d[m]
+            for proc in reversed(self.costs):
+                if proc in costs.UNIT_COSTS:
+                    costs.back(self, proc)
+                elif self.cost is not None:
+                    m = self._costed()
+                    d = np.zeros(self.n)
+                    self.cost.output_deriv(s["output"][None, :], np.where(m, s["adjustedTarget"], NAN)[None, :],
+                                           d[None, :])
+                    s["outputDeriv"][m] += d[m]
         self.od_h.append(s["outputDeriv"].copy())
 
     def criterion(self, crit: float) -> bool:
@@ -233,7 +253,7 @@ class _Unit:
 
     def restore_output_derivs(self, t: int) -> None:
         k = self.k
-        self.s["outputDeriv"][k] = self.od_h[t][k] if self.cost is not None else 0.0
+        self.s["outputDeriv"][k] = self.od_h[t][k] if self.costs else 0.0
 
     def output_back(self, t: int) -> None:
         s, k = self.s, self.k
