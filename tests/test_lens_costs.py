@@ -84,9 +84,6 @@ def test_delta_cost_memory():
 
 def test_remaining_refusals():
     for script, words in [
-        ("addNet n; addGroup g 3 OUTPUT TARGET_COPY", "the error/cost type TARGET_COPY is not implemented"),
-        ("addNet n; addGroup g 3 IN_COPY", "the input type IN_COPY is not implemented"),
-        ("addNet n; addGroup g 3 OUT_COPY", "the output type OUT_COPY is not implemented"),
         ("addNet n; addGroup g 3 ELMAN DELTA_COST", "an ELMAN group with the type DELTA_COST"),
     ]:
         shell = LensShell(stdout=io.StringIO())

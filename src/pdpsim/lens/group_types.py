@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .copies import COPY_TYPES
 from .costs import UNIT_COSTS
 from .damage import NOISE_TYPES
 from .functions import ERROR_FUNCTIONS, OUTPUT_FUNCTIONS, LensError, NeedsTime
@@ -177,6 +178,12 @@ def group_spec(name: str, flags, ins: list, outs: list, costs: list, continuous:
                             "not implemented in pdpsim")
         function = None
     else:
+        for t in COPY_TYPES:
+            if (ins + outs + costs).count(t) > 1:
+                raise LensError(f"group '{name}': {t} twice is not implemented in pdpsim")
+        copy_in = ins[:1] == ["IN_COPY"]
+        if copy_in:
+            ins = ["DOT_PRODUCT"] + ins[1:]          # (checked as a basic input type)
         others = [t for t in ins if t not in _NET_INPUTS and t != "IN_NORM"]
         if others:
             raise LensError(f"group '{name}': the input type {others[0]} is not implemented in pdpsim "
@@ -185,8 +192,8 @@ def group_spec(name: str, flags, ins: list, outs: list, costs: list, continuous:
         if len(basic) != 1 or ins[0] != basic[0]:
             raise LensError(f"group '{name}': the input types {ins} are not implemented in pdpsim (one of "
                             f"{', '.join(_NET_INPUTS)}, first, then IN_NORM)")
-        funcs = [t for t in outs if t in OUTPUT_FUNCTIONS]
-        others = [t for t in outs if t not in OUTPUT_FUNCTIONS and t not in _AFTER_FUNCTION]
+        funcs = [t for t in outs if t in OUTPUT_FUNCTIONS or t == "OUT_COPY"]
+        others = [t for t in outs if t not in OUTPUT_FUNCTIONS and t not in _AFTER_FUNCTION and t != "OUT_COPY"]
         if others:
             raise LensError(f"group '{name}': the output type {others[0]} is not implemented in pdpsim "
                             f"(output functions: {', '.join(OUTPUT_FUNCTIONS)}; after one: "
@@ -196,9 +203,9 @@ def group_spec(name: str, flags, ins: list, outs: list, costs: list, continuous:
         if outs[0] != funcs[0]:
             raise LensError(f"group '{name}': {outs[0]} before the output function {funcs[0]} (which would "
                             "overwrite it) is not implemented in pdpsim; list it after")
-        function = funcs[0]
+        function = None if funcs[0] == "OUT_COPY" else funcs[0]
     errors = [t for t in costs if t in ERROR_FUNCTIONS]
-    others = [t for t in costs if t not in ERROR_FUNCTIONS and t not in UNIT_COSTS]
+    others = [t for t in costs if t not in ERROR_FUNCTIONS and t not in UNIT_COSTS and t != "TARGET_COPY"]
     if others:
         raise LensError(f"group '{name}': the error/cost type {others[0]} is not implemented in pdpsim "
                         f"(error types: {', '.join(ERROR_FUNCTIONS)}; unit costs: {', '.join(UNIT_COSTS)})")

@@ -146,7 +146,7 @@ def output_back(u, proc: str, t: int) -> None:
 #: the types only Lens's unit loops run in pdpsim (ticks.py, steps.py), not the batched passes
 LOOP_TYPES = {"DISTANCE", "PRODUCT", "IN_NORM", "OUT_NORM", "OUT_CROPPED", "OUT_WINNER", "TERNARY", "GAUSSIAN",
               "COSINE", "LINEAR_COST", "QUADRATIC_COST", "CONV_QUAD_COST", "LOGISTIC_COST", "COSINE_COST",
-              "DELTA_COST"}
+              "DELTA_COST", "IN_COPY", "OUT_COPY", "TARGET_COPY"}
 
 
 def needs_loops(g) -> bool:

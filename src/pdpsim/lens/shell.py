@@ -41,6 +41,7 @@ from typing import TextIO
 
 from ..validation import PdpError
 from .connect_commands import ConnectCommands
+from .copies import CopyCommands
 from .example_commands import ExampleCommands
 from .functions import LensError, LensRandom, NeedsTime
 from .lesion_commands import LesionCommands
@@ -148,7 +149,7 @@ class ScriptError(Exception):
 
 
 class LensShell(NetCommands, ConnectCommands, LinkCommands, LesionCommands, ExampleCommands, TrainCommands,
-                ObjectCommands, OutputCommands, StructureCommands):
+                ObjectCommands, OutputCommands, StructureCommands, CopyCommands):
     """A Tcl interpreter with Lens's commands on pdpsim networks.
 
     Parameters

@@ -30,7 +30,7 @@ import math
 
 import numpy as np
 
-from . import costs, procs
+from . import copies, costs, procs
 from .functions import LARGE_VAL, NAN, OUTPUT_FUNCTIONS, SMALL_VAL, LensError, choose
 
 _BASIC_INPUT = {"DOT_PRODUCT", "DISTANCE", "PRODUCT", "IN_BOLTZ", "IN_COPY"}
@@ -144,6 +144,8 @@ class _Unit:
                     inp[k] = self.noise(inp)[k]
                 elif proc in procs.EXTRA_INPUT:
                     procs.input_forward(self, proc)
+                elif proc == "IN_COPY":
+                    copies.run_copy(self, proc)
         self.in_h.append(inp.copy())
 
     def compute_output(self, t: int) -> None:
@@ -181,6 +183,8 @@ class _Unit:
                 out[k] = self.noise(out)[k]
             elif proc in procs.EXTRA_OUTPUT:
                 procs.output_forward(self, proc)
+            elif proc == "OUT_COPY":
+                copies.run_copy(self, proc)
         self.O[k] = out[k]
         self.out_h.append(out.copy())
 
@@ -197,6 +201,8 @@ class _Unit:
         for proc in self.costs:
             if proc in costs.UNIT_COSTS:
                 costs.forward(self, proc)
+            elif proc == "TARGET_COPY":
+                copies.run_copy(self, proc)
             elif self.cost is not None:
                 e += self._error()
         return e
@@ -226,6 +232,8 @@ class _Unit:
             for proc in reversed(self.costs):
                 if proc in costs.UNIT_COSTS:
                     costs.back(self, proc)
+                elif proc == "TARGET_COPY":
+                    pass
                 elif self.cost is not None:
                     m = self._costed()
                     d = np.zeros(self.n)
