@@ -26,8 +26,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import procs
-from .functions import SMALL_VAL
-from .ticks import _Unit
+from .ticks import _Events, _Unit
 
 
 class StepsMixin:
@@ -63,51 +62,25 @@ class StepsMixin:
         """Lens's standardNetRunExample on example i with srbpttNetForward (training) or netForward
         ticks, then with ``backward`` srbpttNetExampleBack. Returns its error, whether every event
         met the criteria, its ticks."""
-        tpi, max_ticks = self.ticks_per_interval, self.max_ticks
-        ex = S.examples
-        n_events = int(ex.n_events[i])
+        max_ticks = self.max_ticks
         self._srn_ticks(S, i)                       # the SRBPTT path's refusals (grace, long events)
-        self._load_event(S, i, 0, plans)
-        mx, mn, gr = self._event_times(S, i, 0)
-        grace = gr > 0.0
+        ev = _Events(self, S, i, plans)
         for p in plans:
             p.start(continuous=False)
-        tick, event, on_event, ok, err, last = 0, 0, 0, True, 0.0, 0
-        required = bool(self.params["groupCritRequired"])
+        tick, err, last = 0, 0.0, 0
         self.hook("preEventProc", plans)
-        while tick < max_ticks and event < n_events:
+        while tick < max_ticks and ev.event < ev.n:
             last = self.current_tick = tick
             self.hook("preTickProc", plans)
             for p in plans:
                 p.compute_input(tick)
                 p.compute_output(tick)
-                err += p.compute_cost(grace)
+                err += p.compute_cost(ev.grace)
                 if training:
-                    p.compute_cost_back(grace)
+                    p.compute_cost_back(ev.grace)
             self.hook("postTickProc", plans)
-            on_event += 1
-            time = on_event / tpi + SMALL_VAL
-            crit, done = None, False
-            if time >= mx or tick >= max_ticks - 1:
-                done = True
-            elif time >= mn and (crit := self._criteria(plans, training)):
-                done = True
-            elif grace and time >= gr:
-                grace = False
-            if done:
-                if crit is None:
-                    crit = self._criteria(plans, training)
-                ok = ok and crit
-                self.hook("postEventProc", plans)
-                if required and not crit:
-                    break
-                event += 1
-                if event < n_events:
-                    self._load_event(S, i, event, plans)
-                    mx, mn, gr = self._event_times(S, i, event)
-                    grace = gr > 0.0
-                    on_event = 0
-                    self.hook("preEventProc", plans)
+            if not ev.tick_done(tick, max_ticks, training):
+                break
             tick += 1
         self.ticks_on_example = last + 1
         if backward:
@@ -127,9 +100,9 @@ class StepsMixin:
             self.current_tick = -1
         T = last + 1
         self.history_example(i, [{p.name: p.out_h[t] for p in plans} for t in range(T)],
-                             [{p.name: ex.targets[p.name][i, t] for p in plans if p.g.kind == "OUTPUT"}
+                             [{p.name: S.examples.targets[p.name][i, t] for p in plans if p.g.kind == "OUTPUT"}
                               for t in range(T)], T, store=training)
-        return err, ok, T
+        return err, ev.ok, T
 
     def run_steps(self, S, idx, training: bool, backward: bool):
         """Examples ``idx`` of ``S`` run as Lens runs them (see the module); with ``backward``,

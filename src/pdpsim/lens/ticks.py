@@ -340,6 +340,52 @@ def _plain(g) -> bool:
             and g.out_procs in (fn, fn + ["OUT_INTEGR"]))
 
 
+class _Events:
+    """Where an example is in its events: Lens's per-event timing, shared by the unit loops of
+    CONTINUOUS networks (here) and of the others (steps.py)."""
+
+    def __init__(self, net, S, i: int, plans):
+        self.net, self.S, self.i, self.plans = net, S, i, plans
+        self.n = int(S.examples.n_events[i])
+        self.event, self.ok = 0, True
+        self.required = bool(net.params["groupCritRequired"])
+        self.load(0)
+
+    def load(self, event: int) -> None:
+        """Load event ``event`` and its max / min / grace times."""
+        self.net._load_event(self.S, self.i, event, self.plans)
+        self.mx, self.mn, self.gr = self.net._event_times(self.S, self.i, event)
+        self.grace = self.gr > 0.0
+        self.on_event = 0
+
+    def tick_done(self, tick: int, max_ticks: int, training: bool) -> bool:
+        """After a tick: end the event when its time is up or (after its minimum time) it meets
+        the criteria, then load the next one. False when groupCritRequired ends the example."""
+        net, plans = self.net, self.plans
+        self.on_event += 1
+        time = self.on_event / net.ticks_per_interval + SMALL_VAL
+        crit, done = None, False
+        if time >= self.mx or tick >= max_ticks - 1:
+            done = True
+        elif time >= self.mn and (crit := net._criteria(plans, training)):
+            done = True
+        elif self.grace and time >= self.gr:
+            self.grace = False
+        if not done:
+            return True
+        if crit is None:
+            crit = net._criteria(plans, training)
+        self.ok = self.ok and crit
+        net.hook("postEventProc", plans)
+        if self.required and not crit:          # Lens's groupCritRequired: the example ends here
+            return False
+        self.event += 1
+        if self.event < self.n:
+            self.load(self.event)
+            net.hook("preEventProc", plans)
+        return True
+
+
 class TicksMixin:
     """CONTINUOUS networks run as Lens's unit loops run them (see the module)."""
 
@@ -380,17 +426,13 @@ class TicksMixin:
     def _tick_example(self, S, i: int, plans, training: bool, backward: bool, acc):
         """Lens's standardNetRunExample on example i (and with ``backward`` its
         continuousNetExampleBack): its error, whether every event met the criteria, its ticks."""
-        tpi, max_ticks = self.ticks_per_interval, self.max_ticks
-        n_events = int(S.examples.n_events[i])
-        self._load_event(S, i, 0, plans)
-        mx, mn, gr = self._event_times(S, i, 0)
-        grace = gr > 0.0
+        max_ticks = self.max_ticks
+        ev = _Events(self, S, i, plans)
         for p in plans:
             p.start()
-        tick, event, on_event, ok, err = 1, 0, 0, True, 0.0
-        required = bool(self.params["groupCritRequired"])
+        tick, err = 1, 0.0
         self.hook("preEventProc", plans)
-        while tick < max_ticks and event < n_events:
+        while tick < max_ticks and ev.event < ev.n:
             self.current_tick = tick
             self.hook("preTickProc", plans)
             for p in plans:
@@ -398,36 +440,15 @@ class TicksMixin:
             for p in plans:
                 p.compute_output(tick)
             for p in plans:
-                err += p.compute_cost(grace)
+                err += p.compute_cost(ev.grace)
             if training:
                 for p in plans:
-                    p.compute_cost_back(grace)
+                    p.compute_cost_back(ev.grace)
             self.hook("postTickProc", plans)
-            on_event += 1
-            time = on_event / tpi + SMALL_VAL
-            crit, done = None, False
-            if time >= mx or tick >= max_ticks - 1:
-                done = True
-            elif time >= mn and (crit := self._criteria(plans, training)):
-                done = True
-            elif grace and time >= gr:
-                grace = False
-            if done:
-                if crit is None:
-                    crit = self._criteria(plans, training)
-                ok = ok and crit
-                self.hook("postEventProc", plans)
-                if required and not crit:      # Lens's groupCritRequired: the example ends here
-                    tick += 1
-                    break
-                event += 1
-                if event < n_events:
-                    self._load_event(S, i, event, plans)
-                    mx, mn, gr = self._event_times(S, i, event)
-                    grace = gr > 0.0
-                    on_event = 0
-                    self.hook("preEventProc", plans)
+            go_on = ev.tick_done(tick, max_ticks, training)
             tick += 1
+            if not go_on:
+                break
         last = tick - 1
         self.ticks_on_example = last + 1
         if backward:
@@ -446,7 +467,7 @@ class TicksMixin:
             for p in plans:
                 p.restore(last, inputs=False)
             self.current_tick = 0
-        return err, ok, last + 1
+        return err, ev.ok, last + 1
 
     def run_ticks(self, S, idx, training: bool, backward: bool):
         """Examples ``idx`` of ``S`` (drawn lazily: a PROBABILISTIC choice shares the generator with
