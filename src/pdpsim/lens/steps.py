@@ -116,21 +116,9 @@ class StepsMixin:
         acc = {id(b): np.zeros_like(b.block.weights) for _g, b in self.all_blocks()} if backward else None
         if backward:
             self.reset_gain_derivs()
-        errs, correct, ticks, k = [], [], 0, None
-        error0 = self.error
-        for k in idx:
-            self.load_example_hook(S, int(k), plans)
-            e, ok, n = self._step_example(S, int(k), plans, training, backward, acc)
-            self.hook("postExampleProc", plans)
-            errs.append(e)
-            correct.append(ok)
-            ticks += n
-        self.error = error0                    # (the caller adds the run's error)
+        errs, correct, ticks = self._each_example(S, idx, plans, self._step_example, training, backward, acc)
         if backward:
             for g, b in self.all_blocks():
                 keep = ~g.lesioned
                 b.block.weight_deriv[:, keep] = acc[id(b)][:, keep]
-        if k is not None:
-            self.current_example = (S, int(k))
-            S.current_example = int(k)
         return np.array(errs), np.array(correct, dtype=bool), ticks

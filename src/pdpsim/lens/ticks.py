@@ -413,6 +413,25 @@ class TicksMixin:
             return True
         return any(not _plain(g) for g in self.groups.values())
 
+    def _each_example(self, S, idx, plans, run_one, training: bool, backward: bool, acc):
+        """Every example of ``idx`` through ``run_one`` (the CONTINUOUS or the feed-forward/SRBPTT
+        unit loops), between Lens's example procedures; the last one becomes the current example.
+        Returns the errors, whether each met the criteria, and the ticks run."""
+        errs, correct, ticks, k = [], [], 0, None
+        error0 = self.error
+        for k in idx:
+            self.load_example_hook(S, int(k), plans)
+            e, ok, n = run_one(S, int(k), plans, training, backward, acc)
+            self.hook("postExampleProc", plans)
+            errs.append(e)
+            correct.append(ok)
+            ticks += n
+        self.error = error0                    # (the caller adds the run's error)
+        if k is not None:
+            self.current_example = (S, int(k))
+            S.current_example = int(k)
+        return errs, correct, ticks
+
     def _criteria(self, plans, training: bool) -> bool:
         key = "trainGroupCrit" if training else "testGroupCrit"
         seen = False
@@ -493,16 +512,7 @@ class TicksMixin:
         acc = {id(b): np.zeros_like(b.block.weights) for _g, b in self.all_blocks()} if backward else None
         if backward:
             self.reset_gain_derivs()
-        errs, correct, ticks, k = [], [], 0, None
-        error0 = self.error
-        for k in idx:
-            self.load_example_hook(S, int(k), order)
-            e, ok, n = self._tick_example(S, int(k), order, training, backward, acc)
-            self.hook("postExampleProc", order)
-            errs.append(e)
-            correct.append(ok)
-            ticks += n
-        self.error = error0                    # (the caller adds the run's error)
+        errs, correct, ticks = self._each_example(S, idx, order, self._tick_example, training, backward, acc)
         if backward:
             scale = 1.0 / self.ticks_per_interval
             for g, b in self.all_blocks():
@@ -510,7 +520,4 @@ class TicksMixin:
                 b.block.weight_deriv[:, keep] = acc[id(b)][:, keep] * scale
             for g in self.groups.values():
                 g.gain_deriv[~g.lesioned] *= scale
-        if k is not None:
-            self.current_example = (S, int(k))
-            S.current_example = int(k)
         return np.array(errs), np.array(correct, dtype=bool), ticks
