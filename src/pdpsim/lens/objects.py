@@ -333,7 +333,6 @@ class ObjectSpace:
     def _m_unit(self, node, name, path):
         g: LensGroup = node.obj
         j: int = node.extra
-        n = g.lnet
         if name in g.state:
             arr = g.state[name]
 

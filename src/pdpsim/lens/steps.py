@@ -26,7 +26,8 @@ from __future__ import annotations
 import numpy as np
 
 from . import procs
-from .ticks import _Events, _Unit
+from .events import _Events
+from .ticks import _Unit
 
 
 class StepsMixin:
