@@ -10,8 +10,9 @@ from scipy.spatial.distance import pdist, squareform
 from scipy.stats import spearmanr
 
 from pdpsim import ExampleSet, PdpError, load, test, train
-from pdpsim import analysis, plots
-from pdpsim.recording import QUANTITIES, Recorder, load_recording, record
+from pdpsim import analysis
+from pdpsim.analysis import plots
+from pdpsim.records.recording import QUANTITIES, Recorder, load_recording, record
 
 
 def xor_model(seed=0):
@@ -347,8 +348,8 @@ def test_figure_errors(tmp_path):
 # ---------------------------------------------------------------- commands
 @pytest.fixture
 def cli():
-    from pdpsim.cli import _Group
-    from pdpsim.cli_analysis import register
+    from pdpsim.cli.main import _Group
+    from pdpsim.cli.analysis import register
 
     @click.group(cls=_Group)
     def group():

@@ -12,7 +12,8 @@ from pdpsim import ExampleSet, Network, PdpError
 pytest.importorskip("array_api_compat")
 pytest.importorskip("array_api_strict")
 
-from pdpsim import array_backend, ensemble  # noqa: E402
+from pdpsim.engines.array_api import engine as array_backend
+from pdpsim.training import ensemble  # noqa: E402
 
 BACKENDS = ["array:array_api_strict", "array:numpy"]
 
@@ -208,9 +209,9 @@ def test_ensemble_equals_numpy_ensemble(order, algorithm):
 def test_spec_cli_and_resolve_backend(tmp_path):
     from click.testing import CliRunner
 
-    from pdpsim.cli import main
-    from pdpsim.training import TrainingParams, resolve_backend
-    text = (Path(pdpsim.spec.__file__).parent / "zoo" / "xor.yaml").read_text()
+    from pdpsim.cli.main import main
+    from pdpsim.training.loop import TrainingParams, resolve_backend
+    text = (Path(pdpsim.__file__).parent / "zoo" / "xor.yaml").read_text()
     assert "\ntraining:\n" in text
     spec = tmp_path / "xor-gpu.yaml"
     spec.write_text(text.replace("\ntraining:\n", "\ntraining:\n  backend: array:array_api_strict\n", 1))
@@ -235,7 +236,7 @@ def _srn():
 
 
 def _timed():
-    from pdpsim.unfolding import make_continuous
+    from pdpsim.dynamics.unfolding import make_continuous
     net = Network("t", seed=0)
     net.add_group("input", 2, kind="INPUT")
     net.add_group("output", 2, kind="OUTPUT")
@@ -272,7 +273,7 @@ def test_refuses_other_unit_types_and_ensembles_in_train():
     with pytest.raises(PdpError, match="does not support LensLogistic units \\(group 'h2'\\)"):
         pdpsim.train(net, two_output_data(), backend="array:numpy", max_epochs=1)
     ens = ensemble.from_spec("xor", seeds=range(2))
-    with pytest.raises(PdpError, match="ensemble network is trained with pdpsim.ensemble.train"):
+    with pytest.raises(PdpError, match="ensemble network is trained with pdpsim.training.ensemble.train"):
         array_backend.train(ens.network, ens.examples, ens.training, xp="numpy")
     ens.network.blocks[0].mask = np.ones_like(ens.network.blocks[0].weights)
     with pytest.raises(PdpError, match="does not support lesions in ensembles"):
@@ -297,7 +298,7 @@ def test_missing_array_api_compat(monkeypatch):
 def test_import_pdpsim_does_not_import_array_api_compat():
     import subprocess
     import sys
-    code = "import sys, pdpsim, pdpsim.training; print('array_api_compat' in sys.modules)"
+    code = "import sys, pdpsim, pdpsim.training.loop; print('array_api_compat' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
 
@@ -307,8 +308,9 @@ def test_ensemble_train_and_command_dispatch_to_the_array_backend(tmp_path):
     (a spy sees the call) and give the numpy ensemble's results."""
     from click.testing import CliRunner
 
-    from pdpsim import array_backend, ensemble
-    from pdpsim.cli import main
+    from pdpsim.engines.array_api import engine as array_backend
+    from pdpsim.training import ensemble
+    from pdpsim.cli.main import main
     calls = []
     real = array_backend.train_ensemble
     array_backend.train_ensemble = lambda *a, **k: calls.append(1) or real(*a, **k)

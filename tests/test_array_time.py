@@ -1,4 +1,4 @@
-"""The array backend on CONTINUOUS networks in time (pdpsim.array_time) equals the numpy path."""
+"""The array backend on CONTINUOUS networks in time (pdpsim.engines.array_api.time) equals the numpy path."""
 import sys
 from pathlib import Path
 
@@ -37,7 +37,7 @@ def test_networks_in_time_on_the_array_backend_equal_numpy(variant, order, batch
 
 
 def test_a_lesioned_attractor_and_the_output_criterion():
-    from pdpsim.lesion import lesion_units
+    from pdpsim.model.lesion import lesion_units
     runs = {}
     for backend in ("numpy", "array:numpy"):
         net = attractor(seed=5)
@@ -60,8 +60,8 @@ def test_refusals_in_time():
 def test_no_ensembles_in_time_on_the_array_backend(tmp_path):
     from test_ensemble import ATTRACTOR
 
-    from pdpsim import ensemble
-    from pdpsim.array_backend import train_ensemble
+    from pdpsim.training import ensemble
+    from pdpsim.engines.array_api.engine import train_ensemble
     p = tmp_path / "att.yaml"
     p.write_text(ATTRACTOR)
     ens = ensemble.from_spec(str(p), [0, 1])

@@ -14,13 +14,13 @@ import pytest
 from click.testing import CliRunner
 
 import pdpsim
-from pdpsim import run_index
-from pdpsim.checkpoint import load_checkpoint
-from pdpsim.cli import main
-from pdpsim.cli_runs import register
-from pdpsim.runs import train_run, train_with_checkpoints
+from pdpsim.records import run_index
+from pdpsim.records.checkpoint import load_checkpoint
+from pdpsim.cli.main import main
+from pdpsim.cli.runs import register
+from pdpsim.tools.runs import train_run, train_with_checkpoints
 from pdpsim.validation import PdpError
-from pdpsim.weights import read_weights
+from pdpsim.records.weights import read_weights
 
 register(main)
 
@@ -79,7 +79,7 @@ def test_training_in_chunks_is_one_training(cfg):
 def test_crash_after_checkpoint_then_resume_equals_uninterrupted(tmp_path, monkeypatch, index):
     spec = write_spec(tmp_path / "xor.yaml", epochs=400)
     train_run(spec, tmp_path / "ref")
-    import pdpsim.runs as runs
+    import pdpsim.tools.runs as runs
     real = runs.save_checkpoint
     calls = []
 
@@ -139,10 +139,10 @@ def _has_cli_options() -> bool:
 
 def test_sigkill_mid_training_then_resume_is_bit_identical(tmp_path, index):
     assert _has_cli_options(), ("cli.py's train command lacks the options --checkpoint-every and --resume "
-                                "(they pass checkpoint_every= and resume= to pdpsim.runs.train_run)")
+                                "(they pass checkpoint_every= and resume= to pdpsim.tools.runs.train_run)")
     spec = write_spec(tmp_path / "xor.yaml", epochs=2000)
     env = {**os.environ, "PDPSIM_RUN_INDEX": str(index), "MPLBACKEND": "Agg"}
-    cmd = [sys.executable, "-m", "pdpsim.cli", "train", str(spec), "--no-progress"]
+    cmd = [sys.executable, "-m", "pdpsim.cli.main", "train", str(spec), "--no-progress"]
     ref = subprocess.Popen(cmd + ["--out", str(tmp_path / "ref")], env=env,
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     run = tmp_path / "run"

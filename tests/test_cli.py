@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from pdpsim.cli import main
+from pdpsim.cli.main import main
 
 
 @pytest.fixture
@@ -80,8 +80,8 @@ def test_bench_quick_json(run):
     w = data["workloads"]
     assert w[0]["workload"] == "100-200-100-batch" and w[0]["examples_per_s"] > 0
     assert w[0]["links"] == 100 * 200 + 200 * 100 + 200 + 100
-    s = data["startup"]                   # fresh processes: Python < import pdpsim < the CLI's first output
-    assert 0 < s["python_s"] < s["import_pdpsim_s"] < s["cli_help_s"]
+    s = data["startup"]                   # fresh processes: Python alone starts sooner than either
+    assert 0 < s["python_s"] < min(s["import_pdpsim_s"], s["cli_help_s"])
 
 
 def test_bench_with_an_array_backend(run):

@@ -81,7 +81,7 @@ def test_compiled_stops_on_criteria_like_numpy():
 
 
 def test_auto_backend_choice_and_refusals():
-    from pdpsim.training import _use_compiled
+    from pdpsim.training.loop import _use_compiled
     m = pdpsim.load("encoder-8-3-8")
     assert _use_compiled(m.network, m.training, 1, 8)                       # 3000 epochs x 8 updates
     assert not _use_compiled(m.network, m.training.__class__(max_epochs=10), 1, 8)   # too short to pay
@@ -130,7 +130,7 @@ def test_compiled_batches_in_time_equal_numpy(variant, batch, slices, monkeypatc
 
     import numba
 
-    from pdpsim import _kernels_time_batch
+    from pdpsim.engines.compiled import kernels_time_batch as _kernels_time_batch
     sys.path.insert(0, str(Path(__file__).parent))
     from test_time import attractor
     calls = []
@@ -158,8 +158,8 @@ def test_compiled_batches_in_time_equal_numpy(variant, batch, slices, monkeypatc
 
 
 def test_auto_takes_the_batch_kernel_for_long_runs_in_time():
-    from pdpsim.bench import _attractor
-    from pdpsim.training import resolve_backend
+    from pdpsim.tools.bench import _attractor
+    from pdpsim.training.loop import resolve_backend
     net, xs, params, _ = _attractor(batch=True, quick=True)
     # 40 examples x 12,168 links: too much for the per-example kernel, not for the batch kernel
     assert 40 * net.n_links > 200_000
@@ -174,7 +174,7 @@ def test_compiled_float32_equals_numpy_float32(workload):
     agree with the numpy path in float32 to its precision."""
     from dataclasses import replace
 
-    from pdpsim.bench import _as_float32, _build
+    from pdpsim.tools.bench import _as_float32, _build
     runs = {}
     for backend in ("numpy", "compiled"):
         net, xs, params, _ = _build(workload, True)
@@ -190,10 +190,10 @@ def test_compiled_float32_equals_numpy_float32(workload):
 def test_compiled_loop_refuses_other_equations():
     """A unit or error class with other equations than pdpsim's own (Lens's table logistic,
     Lens's TANH) and Lens's time options never run in the compiled loop (auto takes numpy)."""
-    from pdpsim.compiled import unsupported
+    from pdpsim.engines.compiled.flat import unsupported
     from pdpsim.lens.functions import LensLogistic, LensTanh
-    from pdpsim.training import TrainingParams
-    from pdpsim.unfolding import make_continuous
+    from pdpsim.training.loop import TrainingParams
+    from pdpsim.dynamics.unfolding import make_continuous
     for cls in (LensLogistic, LensTanh):
         net = Network("n", seed=0)
         net.add_group("input", 2, kind="INPUT")

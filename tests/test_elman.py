@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from pdpsim import datasets_elman as data
-from pdpsim.cli_elman import register, reproduce_elman
+from pdpsim.datasets import elman as data
+from pdpsim.cli.elman import register, reproduce_elman
 from pdpsim.reproductions import elman
 
 

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import pdpsim
-from pdpsim import ensemble
+from pdpsim.training import ensemble
 
 
 @pytest.mark.parametrize("backend", ["numpy", "compiled"])
@@ -37,7 +37,7 @@ def test_ensemble_refuses_mismatched_rates():
 
 def test_ensemble_command_and_spec_table(tmp_path):
     from click.testing import CliRunner
-    from pdpsim.cli import main
+    from pdpsim.cli.main import main
     r = CliRunner().invoke(main, ["ensemble", "xor", "--seeds", "6", "--learning-rates", "0.5,1.0",
                                   "--out", str(tmp_path / "e")])
     assert r.exit_code == 0, r.output
@@ -171,7 +171,7 @@ def test_ensemble_of_networks_in_time_equals_separate_runs(order, batch, backend
 
 
 def test_ensemble_of_networks_in_time_refusals(tmp_path):
-    from pdpsim.examples import ExampleSet
+    from pdpsim.model.examples import ExampleSet
     spec = tmp_path / "att.yaml"
     spec.write_text(ATTRACTOR)
     ens = ensemble.from_spec(str(spec), [0, 1])

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from pdpsim import Network
-from pdpsim.units import OUTPUT_FUNCTIONS
+from pdpsim.functions.units import OUTPUT_FUNCTIONS
 
 OUTPUT_COMBOS = [
     ("LOGISTIC", "SUM_SQUARED"), ("LOGISTIC", "CROSS_ENTROPY"), ("LOGISTIC", "DIVERGENCE"),

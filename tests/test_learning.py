@@ -4,7 +4,7 @@ import pytest
 
 import pdpsim
 from pdpsim import ExampleSet, Network, TrainingParams, train
-from pdpsim.learning import update_weights
+from pdpsim.learning.rules import update_weights
 
 
 def tiny(seed=0, **kw):

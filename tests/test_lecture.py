@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 import pdpsim
-from pdpsim.associators import quiz
-from pdpsim.explain import explain_lecture, lecture_network
+from pdpsim.teaching.associators import quiz
+from pdpsim.teaching.explain import explain_lecture, lecture_network
 
 
 def test_worked_example_forward_pass_matches_slides():
@@ -51,7 +51,7 @@ def test_explain_text_names_the_slide_differences():
 
 
 def test_explain_any_network_uses_simulator_numbers():
-    from pdpsim.explain import explain
+    from pdpsim.teaching.explain import explain
     m = pdpsim.load("xor", seed=3)
     before = {b.name: b.weights.copy() for b in m.network.blocks}
     e = explain(m.network, m.examples, "01", m.training)

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pdpsim.examples import ExampleSet
+from pdpsim.model.examples import ExampleSet
 from pdpsim.formats.lens_examples import (LENS_DEFAULTS, _binary_bytes, format_examples, parse_examples,
                                           read_binary_examples, read_examples, write_binary_examples,
                                           write_examples)

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from pdpsim.cli_lens import lens as lens_command
+from pdpsim.cli.lens import lens as lens_command
 from pdpsim.lens import LensShell, ScriptError
 from pdpsim.lens.functions import (LensCrossEntropy, LensDivergence, LensLogistic, LensRandom, LensSumSquared,
                                    LensTanh)
@@ -377,7 +377,7 @@ def test_weight_files_round_trip(tmp_path):
 def test_register_adds_the_lens_command():
     import click
 
-    from pdpsim.cli_lens import register
+    from pdpsim.cli.lens import register
 
     @click.group()
     def main():

@@ -172,7 +172,7 @@ def test_core_dt_scale_and_tanh_derivative_at_net_input():
     TANH) gets each tick's net input in the backward pass, so the gradient is right."""
     from pdpsim import ExampleSet, Network
     from pdpsim.lens.functions import LensTanh
-    from pdpsim.unfolding import TimeParams, Unfolded, build_schedule, make_continuous, tables
+    from pdpsim.dynamics.unfolding import TimeParams, Unfolded, build_schedule, make_continuous, tables
 
     def build(fn="LOGISTIC", scale=None):
         net = Network("n", seed=4)
@@ -264,7 +264,7 @@ def test_continuous_clamps_and_do_example_train_match_lens(ref_dir):  # noqa: F8
 @pytest.mark.parametrize("name", ["ct_attractor", "ct_train", "ct_tanh", "ct_dtscale"])
 def test_unit_loops_agree_with_lens_on_every_continuous_script(name, ref_dir, monkeypatch):  # noqa: F811
     """The unit-loop path (pdpsim.lens.ticks, used for lesions, noise and clamps) run on the
-    undamaged CONTINUOUS scripts too: it reproduces Lens as the batched pdpsim.unfolding path does
+    undamaged CONTINUOUS scripts too: it reproduces Lens as the batched pdpsim.dynamics.unfolding path does
     (to a relative 1e-12; about 6e-15 seen, the batched path about 4e-14)."""
     from pdpsim.lens.ticks import TicksMixin
     monkeypatch.setattr(TicksMixin, "force_ticks", True)

@@ -8,7 +8,7 @@ import pytest
 
 from pdpsim.formats.lens_weights import (OLD_WEIGHT_COOKIE, WEIGHT_COOKIE, link_order, load_lens_weights,
                                          read_lens_weights, save_lens_weights)
-from pdpsim.network import Network
+from pdpsim.model.network import Network
 from pdpsim.validation import PdpError
 
 
@@ -226,8 +226,8 @@ def test_failed_save_leaves_old_file(tmp_path):
 
 
 def test_trained_weights_survive_a_lens_round_trip(tmp_path):
-    from pdpsim.datasets import generate
-    from pdpsim.training import test as run_test, train
+    from pdpsim.datasets.classic import generate
+    from pdpsim.training.loop import test as run_test, train
     net = xor_net(seed=0)
     xs = generate("xor")
     train(net, xs, algorithm="momentum", learning_rate=0.5, momentum=0.9, max_epochs=300)

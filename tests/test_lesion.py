@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import pdpsim
-from pdpsim.lesion import lesion_links, lesion_units, output_noise, weight_noise
+from pdpsim.model.lesion import lesion_links, lesion_units, output_noise, weight_noise
 
 
 def trained_encoder():

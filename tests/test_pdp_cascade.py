@@ -1,4 +1,4 @@
-"""The bp program's cascade mode, linked weights, copied inputs and unit names (pdpsim.pdp_bp).
+"""The bp program's cascade mode, linked weights, copied inputs and unit names (pdpsim.pdp.bp).
 
 Checked three ways: numbers worked out by hand for tiny networks, a scalar
 reference that walks bp's units one by one, and numbers written by the
@@ -12,11 +12,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import pdpsim.pdp_commands as commands
+import pdpsim.pdp.commands as commands
 from pdpsim import ExampleSet
-from pdpsim.pdp_bp import BpEngine, engine_reasons, link_groups
-from pdpsim.pdp_script import PdpSession, run_script, zoo_scripts
-from pdpsim.unfolding import Unfolded, build_schedule, make_continuous, tables
+from pdpsim.pdp.bp import BpEngine, engine_reasons, link_groups
+from pdpsim.pdp.script import PdpSession, run_script, zoo_scripts
+from pdpsim.dynamics.unfolding import Unfolded, build_schedule, make_continuous, tables
 from pdpsim.validation import PdpError
 
 ZOO = Path(__file__).resolve().parents[1] / "src" / "pdpsim" / "zoo" / "pdp"

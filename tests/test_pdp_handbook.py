@@ -9,7 +9,7 @@ import pytest
 
 from pdpsim.formats.pdp_handbook import (load_weights, parse_net, parse_patterns, read_net, read_patterns,
                                          save_weights, write_patterns)
-from pdpsim.pdp_script import PdpSession, run_script, zoo_scripts
+from pdpsim.pdp.script import PdpSession, run_script, zoo_scripts
 from pdpsim.validation import PdpError
 
 ZOO = Path(__file__).resolve().parents[1] / "src" / "pdpsim" / "zoo" / "pdp"

@@ -8,11 +8,11 @@ import pytest
 from click.testing import CliRunner
 
 from pdpsim import PdpError
-from pdpsim.cli import main
-from pdpsim.cli_plaut import register
-from pdpsim.lesion import lesion_links
+from pdpsim.cli.main import main
+from pdpsim.cli.plaut import register
+from pdpsim.model.lesion import lesion_links
 from pdpsim.reproductions import plaut_shallice as ps
-from pdpsim.weights import load_weights
+from pdpsim.records.weights import load_weights
 
 if "reproduce-plaut-shallice" not in main.commands:
     register(main)

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import pdpsim
-from pdpsim.datasets_pmsp import load_pmsp
+from pdpsim.datasets.pmsp import load_pmsp
 
 
 def test_pmsp_corpus_loads(shared_data):

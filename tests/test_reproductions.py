@@ -12,8 +12,8 @@ from pdpsim.reproductions import family_trees, get, semantic, xor
 
 @pytest.fixture
 def cli():
-    from pdpsim.cli import _Group
-    from pdpsim.cli_analysis import register
+    from pdpsim.cli.main import _Group
+    from pdpsim.cli.analysis import register
 
     @click.group(cls=_Group)
     def group():

@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from pdpsim import run_index
-from pdpsim.cli import main
-from pdpsim.cli_runs import register
-from pdpsim.sweep import STAGING_PREFIX, TASKS, expand, parse_grid, run_sweep
-from pdpsim.training import TrainingParams
+from pdpsim.records import run_index
+from pdpsim.cli.main import main
+from pdpsim.cli.runs import register
+from pdpsim.tools.sweep import STAGING_PREFIX, TASKS, expand, parse_grid, run_sweep
+from pdpsim.training.loop import TrainingParams
 from pdpsim.validation import PdpError
 
 distributed = pytest.importorskip("distributed")
@@ -183,8 +183,8 @@ def test_sweep_command_on_a_local_cluster(tmp_path, index):
 
 def test_task_files_travel_back_for_workers_without_our_files(tmp_path):
     """What a worker on another machine does: write where it can, and send the files back."""
-    from pdpsim.spec import load_spec
-    from pdpsim.sweep import _commit_dir, run_task
+    from pdpsim.formats.spec import load_spec
+    from pdpsim.tools.sweep import _commit_dir, run_task
     spec = load_spec(write_spec(tmp_path / "xor.yaml", epochs=50))
     (task,) = expand(TrainingParams(**spec.data["training"]), {}, seeds=[5])
     job = {"id": task.id, "spec_data": spec.data, "spec_source": spec.source, "spec_hash": spec.digest,

@@ -4,7 +4,7 @@ import pytest
 
 import pdpsim
 from pdpsim import ExampleSet, Network
-from pdpsim.unfolding import Unfolded, build_schedule, make_continuous, tables
+from pdpsim.dynamics.unfolding import Unfolded, build_schedule, make_continuous, tables
 
 
 def attractor(seed=0, out_integration="OUT_INTEGR", hid_fn="LOGISTIC", out_fn="LOGISTIC", err="CROSS_ENTROPY",
@@ -120,7 +120,7 @@ def test_continuous_semantics_by_hand():
     net.connect("hidden", "output", weights=[[-1.0]])
     make_continuous(net, ticks_per_interval=2, intervals=1.0, integrate=False)
     xs = ExampleSet({"input": [[1.0]]}, {"output": [[0.2]]})
-    errors, unf, sched = pdpsim.unfolding.run_examples(net, xs)
+    errors, unf, sched = pdpsim.dynamics.unfolding.run_examples(net, xs)
     f = lambda n: 1 / (1 + np.exp(-n))
     h, o = [0.5], [0.5]
     for t in (1, 2):
@@ -136,7 +136,7 @@ def test_continuous_semantics_by_hand():
 
 # ------------------------------------------------------------------ simple recurrent networks
 def srn(seed=0):
-    from pdpsim.unfolding import make_srn
+    from pdpsim.dynamics.unfolding import make_srn
     net = Network("srn", seed=seed)
     net.add_group("input", 3, kind="INPUT")
     net.add_group("context", 6, kind="CONTEXT")
@@ -169,7 +169,7 @@ def test_srn_needs_memory_and_learns():
 
 
 def test_srn_event_updates_equal_manual_loop():
-    from pdpsim.learning import update_weights
+    from pdpsim.learning.rules import update_weights
     rng = np.random.default_rng(0)
     x = rng.uniform(0, 1, (1, 3, 3))
     t = rng.uniform(0.1, 0.9, (1, 3, 3))
@@ -208,7 +208,7 @@ def test_continuous_network_trains_and_tests():
 
 
 def test_settling_figure(tmp_path):
-    from pdpsim import plots
+    from pdpsim.analysis import plots
     rng = np.random.default_rng(0)
     net = attractor()
     xs = examples(rng)
@@ -279,8 +279,8 @@ def test_early_stop_ends_events_and_shifts_the_rest():
 
 
 def test_new_options_are_refused_by_the_compiled_loop():
-    from pdpsim import compiled
-    from pdpsim.training import TrainingParams
+    from pdpsim.engines.compiled import flat as compiled
+    from pdpsim.training.loop import TrainingParams
     for opt, val in (("early_stop", 0.1), ("tick0_clamp", False), ("integrator_lag", True)):
         net = attractor()
         setattr(net.time, opt, val)
@@ -289,7 +289,7 @@ def test_new_options_are_refused_by_the_compiled_loop():
 
 def test_record_ticks_and_trajectory_over_ticks():
     from pdpsim import analysis
-    from pdpsim.recording import TickRecorder, history, record_ticks
+    from pdpsim.records.recording import TickRecorder, history, record_ticks
     rng = np.random.default_rng(0)
     net = attractor()
     xs = examples(rng)

@@ -235,7 +235,7 @@ def test_views_follow_training(client):
         block["values"]
 
 
-@pytest.mark.parametrize("name", pdpsim.spec.zoo_names())
+@pytest.mark.parametrize("name", pdpsim.formats.spec.zoo_names())
 def test_every_shipped_spec_can_be_viewed(name):
     from pdpsim.viewer.server import jsonable
     s = load_source(name)
@@ -422,8 +422,8 @@ def test_simple_recurrent_network_events():
 
 # ---------------------------------------------------------------- run folders, CLI
 def test_run_folder_loads_its_spec_training_and_weights(tmp_path):
-    from pdpsim.runs import train_run
-    from pdpsim.weights import read_weights, save_weights
+    from pdpsim.tools.runs import train_run
+    from pdpsim.records.weights import read_weights, save_weights
     train_run("xor", tmp_path / "run", max_epochs=40, learning_rate=0.3)
     s = load_source(tmp_path / "run")
     saved, _ = read_weights(tmp_path / "run" / "weights.npz")
@@ -448,7 +448,7 @@ def test_run_folder_loads_its_spec_training_and_weights(tmp_path):
 
 def test_cli_bad_arguments():
     from click.testing import CliRunner
-    from pdpsim.cli_view import view
+    from pdpsim.cli.view import view
     r = CliRunner().invoke(view, ["no-such-spec"])
     assert r.exit_code == 2 and "no shipped spec" in r.output
     r = CliRunner().invoke(view, ["xor", "--port", "70000"])
@@ -456,13 +456,13 @@ def test_cli_bad_arguments():
     r = CliRunner().invoke(view, ["--help"])
     assert r.exit_code == 0 and "--host" in r.output and "--weights" in r.output
     import click
-    from pdpsim.cli_view import register
+    from pdpsim.cli.view import register
 
     @click.group()
     def main():
         pass
 
-    register(main)                                                     # as pdpsim.cli does
+    register(main)                                                     # as pdpsim.cli.main does
     r = CliRunner().invoke(main, ["view", "--help"])
     assert r.exit_code == 0 and "SPEC|RUN_DIR" in r.output
 
@@ -481,7 +481,7 @@ def fetch(url, headers=None):
 
 
 def _start_cli(*args):
-    proc = subprocess.Popen([sys.executable, "-m", "pdpsim.cli_view", "xor", "--port", "0", *args],
+    proc = subprocess.Popen([sys.executable, "-m", "pdpsim.cli.view", "xor", "--port", "0", *args],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     line = proc.stdout.readline()
     m = re.search(r"(http://\S+)", line)

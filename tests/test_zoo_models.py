@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import pdpsim
-from pdpsim import datasets
+from pdpsim.datasets import classic as datasets
 
 
 def test_family_trees_spec_learns_every_fact():
@@ -29,7 +29,7 @@ def test_dyslexia_attractor_spec_settles_onto_each_meaning():
 
 
 def test_elman_letters_spec_predicts_vowels_not_consonants():
-    from pdpsim.datasets_elman import letter_sequence
+    from pdpsim.datasets.elman import letter_sequence
     from pdpsim.reproductions.elman import prediction_errors
     m = pdpsim.load("elman-letters")
     pdpsim.train(m.network, m.examples, m.training)

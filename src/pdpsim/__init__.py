@@ -6,13 +6,13 @@
 >>> result.converged
 True
 """
-from .examples import ExampleSet, from_arrays
-from .recording import Recorder, TickRecorder, load_recording, record, record_ticks
-from .network import Group, LinkBlock, Network
-from .spec import Model, build_spec, load, load_spec
-from .training import TrainingParams, TrainingResult, test, train
-from .validation import PdpError
-from .weights import load_weights, save_weights
+from pdpsim.model.examples import ExampleSet, from_arrays
+from pdpsim.records.recording import Recorder, TickRecorder, load_recording, record, record_ticks
+from pdpsim.model.network import Group, LinkBlock, Network
+from pdpsim.formats.spec import Model, build_spec, load, load_spec
+from pdpsim.training.loop import TrainingParams, TrainingResult, test, train
+from pdpsim.validation import PdpError
+from pdpsim.records.weights import load_weights, save_weights
 
 __version__ = "0.1.0"
 

@@ -1,7 +1,7 @@
 """What hidden representations learn: similarity structure of unit patterns.
 
 Every function takes plain arrays of patterns, one row per example
-(``(n_examples, n_units)``; see :meth:`pdpsim.recording.Recording.patterns`),
+(``(n_examples, n_units)``; see :meth:`pdpsim.records.recording.Recording.patterns`),
 so any group at any moment can be compared with any other:
 
 - :func:`dissimilarity` -- the examples' pairwise dissimilarities (euclidean,
@@ -27,12 +27,12 @@ The code lives in one submodule per concern, all re-exported here:
 (RSA), :mod:`.clustering`, :mod:`.projections` (PCA, MDS, trajectories),
 :mod:`.categories` and :mod:`.readouts`.
 """
-from .categories import between_within, level_distances, onset_epochs
-from .clustering import LINKAGE_METHODS, ClusterResult, cluster
-from .distances import METRICS, dissimilarity, upper
-from .projections import Projection, Trajectory, classical_mds, mds, pca, trajectory
-from .readouts import Readout, best_linear_accuracy, linear_separability, readout
-from .similarity import RSAResult, rsa, spearman
+from pdpsim.analysis.categories import between_within, level_distances, onset_epochs
+from pdpsim.analysis.clustering import LINKAGE_METHODS, ClusterResult, cluster
+from pdpsim.analysis.distances import METRICS, dissimilarity, upper
+from pdpsim.analysis.projections import Projection, Trajectory, classical_mds, mds, pca, trajectory
+from pdpsim.analysis.readouts import Readout, best_linear_accuracy, linear_separability, readout
+from pdpsim.analysis.similarity import RSAResult, rsa, spearman
 
 __all__ = [
     "METRICS", "LINKAGE_METHODS", "upper", "dissimilarity", "spearman", "RSAResult", "rsa",

@@ -5,8 +5,8 @@ from typing import Sequence
 
 import numpy as np
 
-from ..validation import PdpError
-from .distances import _patterns, dissimilarity, upper
+from pdpsim.validation import PdpError
+from pdpsim.analysis.distances import _patterns, dissimilarity, upper
 
 
 def level_distances(patterns, hierarchy: Sequence[Sequence], metric: str = "euclidean") -> np.ndarray:

@@ -6,8 +6,8 @@ from typing import Sequence
 
 import numpy as np
 
-from ..validation import PdpError
-from .distances import _metric, _names, _patterns, dissimilarity
+from pdpsim.validation import PdpError
+from pdpsim.analysis.distances import _metric, _names, _patterns, dissimilarity
 
 LINKAGE_METHODS = ("single", "complete", "average", "weighted", "centroid", "median", "ward")
 

@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 
-from ..validation import PdpError
+from pdpsim.validation import PdpError
 
 METRICS = ("euclidean", "correlation", "cosine")
 

@@ -6,8 +6,8 @@ from typing import Sequence
 
 import numpy as np
 
-from ..validation import PdpError
-from .distances import _names, _patterns, _square, dissimilarity
+from pdpsim.validation import PdpError
+from pdpsim.analysis.distances import _names, _patterns, _square, dissimilarity
 
 
 def _orient(coords: np.ndarray) -> np.ndarray:

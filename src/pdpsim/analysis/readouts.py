@@ -7,9 +7,9 @@ from typing import Sequence
 
 import numpy as np
 
-from ..validation import PdpError
-from .distances import _patterns
-from .similarity import _pearson_rows
+from pdpsim.validation import PdpError
+from pdpsim.analysis.distances import _patterns
+from pdpsim.analysis.similarity import _pearson_rows
 
 
 def linear_separability(patterns, labels) -> dict:

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..validation import PdpError
-from .distances import _metric, _patterns, _square, dissimilarity
+from pdpsim.validation import PdpError
+from pdpsim.analysis.distances import _metric, _patterns, _square, dissimilarity
 
 
 def _rank(v: np.ndarray) -> np.ndarray:

@@ -4,7 +4,7 @@ import bz2
 import gzip
 from pathlib import Path
 
-from ..validation import PdpError, readable_file
+from pdpsim.validation import PdpError, readable_file
 
 
 def read_maybe_compressed(path, what: str) -> tuple[Path, bytes]:

@@ -45,12 +45,12 @@ from typing import Mapping
 
 import numpy as np
 
-from ..examples import ExampleSet
-from . import read_maybe_compressed
-from ..validation import PdpError, positive_int
-from .lens_examples_binary import BINARY_COOKIE, _binary_bytes, _BinaryReader, write_binary_examples
-from .lens_examples_parser import _TIMES, LENS_DEFAULTS, _decode, _Example, _Range, _TextParser
-from .lens_examples_writer import format_examples, write_examples
+from pdpsim.model.examples import ExampleSet
+from pdpsim.formats import read_maybe_compressed
+from pdpsim.validation import PdpError, positive_int
+from pdpsim.formats.lens_examples_binary import BINARY_COOKIE, _binary_bytes, _BinaryReader, write_binary_examples
+from pdpsim.formats.lens_examples_parser import _TIMES, LENS_DEFAULTS, _decode, _Example, _Range, _TextParser
+from pdpsim.formats.lens_examples_writer import format_examples, write_examples
 
 __all__ = ["LENS_DEFAULTS", "BINARY_COOKIE", "parse_examples", "read_examples", "read_binary_examples",
            "format_examples", "write_examples", "write_binary_examples", "_binary_bytes"]

@@ -10,10 +10,10 @@ import math
 
 import numpy as np
 
-from ..examples import ExampleSet
-from ..validation import PdpError, atomic_write
-from .lens_examples_parser import _FIELDS, _MAX_EVENTS, _NAN, _TIMES, LENS_DEFAULTS, _decode, _Event, _Example, _Range
-from .lens_examples_writer import _defaults, _runs, _split
+from pdpsim.model.examples import ExampleSet
+from pdpsim.validation import PdpError, atomic_write
+from pdpsim.formats.lens_examples_parser import _FIELDS, _MAX_EVENTS, _NAN, _TIMES, LENS_DEFAULTS, _decode, _Event, _Example, _Range
+from pdpsim.formats.lens_examples_writer import _defaults, _runs, _split
 
 BINARY_COOKIE = 0xAAAAAAAA
 

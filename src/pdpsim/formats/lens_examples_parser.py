@@ -11,7 +11,7 @@ import bisect
 import math
 import re
 
-from ..validation import PdpError
+from pdpsim.validation import PdpError
 
 #: Lens's set-level defaults (``defaults.h``).
 LENS_DEFAULTS = {"max": 1.0, "min": 0.0, "grace": 0.0, "defI": 0.0, "actI": 1.0, "defT": 0.0, "actT": 1.0}

@@ -12,9 +12,9 @@ import re
 
 import numpy as np
 
-from ..examples import ExampleSet
-from ..validation import PdpError, atomic_write
-from .lens_examples_parser import _FIELDS, _TIMES, LENS_DEFAULTS, _scan_block
+from pdpsim.model.examples import ExampleSet
+from pdpsim.validation import PdpError, atomic_write
+from pdpsim.formats.lens_examples_parser import _FIELDS, _TIMES, LENS_DEFAULTS, _scan_block
 
 _SAFE_NAME = re.compile(r'[^\s{}()\[\]";#\\]+')
 _SAFE_GROUP = re.compile(r'[A-Za-z_][^\s{}()\[\]";#\\]*')

@@ -73,9 +73,9 @@ from typing import Sequence
 
 import numpy as np
 
-from ..network import Group, LinkBlock, Network
-from . import read_maybe_compressed
-from ..validation import PdpError, atomic_write
+from pdpsim.model.network import Group, LinkBlock, Network
+from pdpsim.formats import read_maybe_compressed
+from pdpsim.validation import PdpError, atomic_write
 
 WEIGHT_COOKIE = 0x55555556
 OLD_WEIGHT_COOKIE = 0x55555555

@@ -51,12 +51,12 @@ order. Unit ``k`` is named ``u<k>``. Each run of links becomes one link block
 per sending group (random: ``init_range = wrange / 2``; ``p``/``n``: mean
 ``+-wrange / 2`` with ``min_weight = 0`` / ``max_weight = 0``, the handbook's
 clipping after each change, though ``bp``'s momentum keeps the unclipped change,
-so the ``bp`` session trains these with :mod:`pdpsim.pdp_bp`; a fixed value:
+so the ``bp`` session trains these with :mod:`pdpsim.pdp.bp`; a fixed value:
 those weights). A bias
 letter links the one-unit ``bias`` group to the unit's group. A ``linked``
 letter is built like the others (each weight its own start); the weights of
-one letter are tied to each other by :mod:`pdpsim.pdp_bp` (``link_groups``,
-``BpEngine.tie``), which the ``bp`` session (:mod:`pdpsim.pdp_script`) uses:
+one letter are tied to each other by :mod:`pdpsim.pdp.bp` (``link_groups``,
+``BpEngine.tie``), which the ``bp`` session (:mod:`pdpsim.pdp.script`) uses:
 pdpsim's own ``train`` does not keep them equal. ``sigmas:`` (harmony theory)
 raises :class:`PdpError`.
 
@@ -79,7 +79,7 @@ a number, ``+`` (1), ``-`` (-1) or ``.`` (0). In ``bp`` a negative target
 means "no error for this unit" (NaN in pdpsim); a target of exactly 1 (0)
 becomes ``tmax`` (``1 - tmax``). A negative input ``-k`` asks ``bp`` to copy
 unit k's activation from the previous pattern: the ``bp`` session runs such
-patterns (:mod:`pdpsim.pdp_bp`); an :class:`ExampleSet` cannot hold them
+patterns (:mod:`pdpsim.pdp.bp`); an :class:`ExampleSet` cannot hold them
 (:meth:`Patterns.to_examples` raises).
 
 Weight files (``.wts``)
@@ -97,9 +97,9 @@ from typing import Sequence
 
 import numpy as np
 
-from ..examples import ExampleSet
-from ..network import Network
-from ..validation import PdpError, atomic_write, readable_file
+from pdpsim.model.examples import ExampleSet
+from pdpsim.model.network import Network
+from pdpsim.validation import PdpError, atomic_write, readable_file
 
 SECTIONS = ("definitions:", "constraints:", "network:", "biases:", "end")
 _INT = re.compile(r"[-+]?\d+")

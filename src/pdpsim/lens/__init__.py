@@ -8,7 +8,7 @@
 See ``docs/lens.md`` for what is supported and how Lens's conventions map
 onto pdpsim's.
 """
-from .shell import LensShell, ScriptError, run_script
-from .functions import LensError, NeedsTime
+from pdpsim.lens.shell import LensShell, ScriptError, run_script
+from pdpsim.lens.functions import LensError, NeedsTime
 
 __all__ = ["LensShell", "ScriptError", "run_script", "LensError", "NeedsTime"]

@@ -13,12 +13,12 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Callable
 
-from .functions import NAN, LensError, LensRandom
-from .model import LensExampleSet, LensGroup
-from .net import LensNet
+from pdpsim.lens.functions import NAN, LensError, LensRandom
+from pdpsim.lens.model import LensExampleSet, LensGroup
+from pdpsim.lens.net import LensNet
 
 if TYPE_CHECKING:
-    from .objects import ObjectSpace
+    from pdpsim.lens.objects import ObjectSpace
 
 
 def _is_integer(s: str) -> bool:

@@ -12,9 +12,9 @@ import math
 
 import numpy as np
 
-from .commands import Commands, _opt
-from .functions import NAN, LensError, NeedsTime, choose
-from .model import BLOCK_PARAMS, LensBlock, LensGroup
+from pdpsim.lens.commands import Commands, _opt
+from pdpsim.lens.functions import NAN, LensError, NeedsTime, choose
+from pdpsim.lens.model import BLOCK_PARAMS, LensBlock, LensGroup
 
 _PROJECTIONS = ("FULL", "RANDOM", "FIXED_IN", "FIXED_OUT", "FAIR", "FAN", "ONE_TO_ONE")
 

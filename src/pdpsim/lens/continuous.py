@@ -1,4 +1,4 @@
-"""Lens's CONTINUOUS networks, run through time by :mod:`pdpsim.unfolding`.
+"""Lens's CONTINUOUS networks, run through time by :mod:`pdpsim.dynamics.unfolding`.
 
 :class:`ContinuousMixin` is mixed into :class:`~pdpsim.lens.net.LensNet`: what the
 continuous path refuses, Lens's event timing (ticks, grace and minimum ticks of each
@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from .functions import choose, LensError, NAN
-from .model import LensExampleSet
+from pdpsim.lens.functions import choose, LensError, NAN
+from pdpsim.lens.model import LensExampleSet
 
 
 class ContinuousMixin:
-    """The CONTINUOUS part of :class:`~pdpsim.lens.net.LensNet` (through :mod:`pdpsim.unfolding`)."""
+    """The CONTINUOUS part of :class:`~pdpsim.lens.net.LensNet` (through :mod:`pdpsim.dynamics.unfolding`)."""
 
     def check_continuous(self, what: str) -> None:
-        """What the continuous paths (pdpsim.unfolding, and Lens's unit loops in ticks.py) do not do."""
+        """What the continuous paths (pdpsim.dynamics.unfolding, and Lens's unit loops in ticks.py) do not do."""
         for g in self.groups.values():
             if g.kind != "BIAS" and "RESET_ON_EXAMPLE" not in g.flags:
                 raise LensError(f"{what}: group '{g.name}' is not RESET_ON_EXAMPLE; carrying outputs from one "
@@ -32,7 +32,7 @@ class ContinuousMixin:
             raise LensError(f"{what}: a dt other than 1/ticksPerInterval on a CONTINUOUS network is not "
                             "implemented")
 
-    # ------------------------------------------------------------ time (CONTINUOUS, via pdpsim.unfolding)
+    # ------------------------------------------------------------ time (CONTINUOUS, via pdpsim.dynamics.unfolding)
     def time_tables(self, S: "LensExampleSet", cut: bool = True):
         """Lens's event timing for every example of ``S``: (ticks, grace ticks, min ticks), each
         (n_examples, max_events); events past the network's maxTicks are cut as Lens cuts them.
@@ -75,7 +75,7 @@ class ContinuousMixin:
         return ticks, grace, mins
 
     def _time_params(self, training: bool):
-        from ..unfolding import TimeParams
+        from pdpsim.dynamics.unfolding import TimeParams
         crit = None
         for g in self.output_groups:
             if g.criterion:
@@ -99,7 +99,7 @@ class ContinuousMixin:
         link derivatives summed over the examples."""
         if self.uses_ticks(S):                 # lesions, noise, clamps: Lens's unit loops (ticks.py)
             return self.run_ticks(S, idx, training, backward)
-        from ..unfolding import Unfolded, build_schedule
+        from pdpsim.dynamics.unfolding import Unfolded, build_schedule
         self.configure()
         net = self.net
         for g in self.groups.values():

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .functions import LensError
+from pdpsim.lens.functions import LensError
 
 COPY_TYPES = ("IN_COPY", "OUT_COPY", "TARGET_COPY")
 

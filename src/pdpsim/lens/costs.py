@@ -32,7 +32,7 @@ import math
 
 import numpy as np
 
-from .functions import choose
+from pdpsim.lens.functions import choose
 
 #: Lens's PI (util.h), which COSINE_COST uses
 PI = 3.1415927

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .functions import NAN, LensError, choose
+from pdpsim.lens.functions import NAN, LensError, choose
 
 #: the noise types of a group's input and output procedures
 NOISE_TYPES = ("IN_NOISE", "IN_DERIV_NOISE", "OUT_NOISE", "OUT_DERIV_NOISE")

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import numpy as np
 
-from ..examples import ExampleSet
-from ..formats.lens_examples import read_examples
-from .commands import Commands, _opt
-from .functions import LensError
-from .model import LensExampleSet
+from pdpsim.model.examples import ExampleSet
+from pdpsim.formats.lens_examples import read_examples
+from pdpsim.lens.commands import Commands, _opt
+from pdpsim.lens.functions import LensError
+from pdpsim.lens.model import LensExampleSet
 
 
 class ExampleCommands(Commands):

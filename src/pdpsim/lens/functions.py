@@ -8,9 +8,9 @@ import time
 
 import numpy as np
 
-from ..error_functions import ErrorFunction
-from ..units import Linear, OutputFunction
-from ..validation import PdpError
+from pdpsim.functions.errors import ErrorFunction
+from pdpsim.functions.units import Linear, OutputFunction
+from pdpsim.validation import PdpError
 
 NAN = float("nan")
 LARGE_VAL = 1e8

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .copies import COPY_TYPES
-from .costs import UNIT_COSTS
-from .damage import NOISE_TYPES
-from .functions import ERROR_FUNCTIONS, OUTPUT_FUNCTIONS, LensError, NeedsTime
+from pdpsim.lens.copies import COPY_TYPES
+from pdpsim.lens.costs import UNIT_COSTS
+from pdpsim.lens.damage import NOISE_TYPES
+from pdpsim.lens.functions import ERROR_FUNCTIONS, OUTPUT_FUNCTIONS, LensError, NeedsTime
 
 GROUP_FLAGS = ("BIAS", "INPUT", "OUTPUT", "ELMAN", "USE_INPUT_HIST", "USE_OUTPUT_HIST", "USE_TARGET_HIST",
                "USE_OUT_DERIV_HIST", "BIASED", "RESET_ON_EXAMPLE", "ADAPTIVE_GAIN", "DERIV_NOISE",

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .functions import NAN, LensError
+from pdpsim.lens.functions import NAN, LensError
 
 #: the network's procedures Lens runs inside an example
 EXAMPLE_PROCS = ("preExampleProc", "postExampleProc", "preExampleBackProc", "preEventProc", "postEventProc",

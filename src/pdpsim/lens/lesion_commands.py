@@ -26,8 +26,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .commands import Commands, _opt
-from .functions import LensError
+from pdpsim.lens.commands import Commands, _opt
+from pdpsim.lens.functions import LensError
 
 
 class LesionCommands(Commands):

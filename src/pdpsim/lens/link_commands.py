@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..formats.lens_weights import WEIGHT_COOKIE, read_lens_weights
-from ..validation import atomic_write
-from .commands import Commands, _opt
-from .functions import NAN, LensError
-from .model import BLOCK_PARAMS
-from .net import LensNet
+from pdpsim.formats.lens_weights import WEIGHT_COOKIE, read_lens_weights
+from pdpsim.validation import atomic_write
+from pdpsim.lens.commands import Commands, _opt
+from pdpsim.lens.functions import NAN, LensError
+from pdpsim.lens.model import BLOCK_PARAMS
+from pdpsim.lens.net import LensNet
 
 
 class LinkCommands(Commands):

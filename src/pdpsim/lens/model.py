@@ -1,7 +1,7 @@
 """Lens's data model: groups, link blocks and example sets, with Lens's parameter tables.
 
-:class:`LensGroup` and :class:`LensBlock` sit beside pdpsim's :class:`~pdpsim.network.Group`
-and :class:`~pdpsim.network.LinkBlock` and hold what Lens adds (group types, parameters
+:class:`LensGroup` and :class:`LensBlock` sit beside pdpsim's :class:`~pdpsim.model.network.Group`
+and :class:`~pdpsim.model.network.LinkBlock` and hold what Lens adds (group types, parameters
 looked up block -> group -> network, unit state, link masks, frozen links);
 :class:`LensExampleSet` is a loaded example set with Lens's example-selection modes;
 :class:`LensNetwork` is pdpsim's network with Lens's target adjustment. The network
@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..examples import ExampleSet
-from ..network import Group, LinkBlock, Network
-from .functions import choose, LensError, LensRandom, NAN
+from pdpsim.model.examples import ExampleSet
+from pdpsim.model.network import Group, LinkBlock, Network
+from pdpsim.lens.functions import choose, LensError, LensRandom, NAN
 
 if TYPE_CHECKING:
-    from .net import LensNet
+    from pdpsim.lens.net import LensNet
 
 
 NET_TYPES = ("SRBPTT", "CONTINUOUS", "BOLTZMANN")

@@ -14,16 +14,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from .continuous import ContinuousMixin
-from .hooks import HooksMixin
-from .damage import DamageMixin
-from .records import RecordMixin
-from .functions import choose, LensError, LensRandom, NAN, NeedsTime
-from .model import NET_DEFAULTS, PROCS, LensExampleSet, LensGroup, LensNetwork
-from .srbptt import SrbpttMixin
-from .steps import StepsMixin
-from .ticks import TicksMixin
-from .update import WeightUpdateMixin
+from pdpsim.lens.continuous import ContinuousMixin
+from pdpsim.lens.hooks import HooksMixin
+from pdpsim.lens.damage import DamageMixin
+from pdpsim.lens.records import RecordMixin
+from pdpsim.lens.functions import choose, LensError, LensRandom, NAN, NeedsTime
+from pdpsim.lens.model import NET_DEFAULTS, PROCS, LensExampleSet, LensGroup, LensNetwork
+from pdpsim.lens.srbptt import SrbpttMixin
+from pdpsim.lens.steps import StepsMixin
+from pdpsim.lens.ticks import TicksMixin
+from pdpsim.lens.update import WeightUpdateMixin
 
 
 class LensNet(ContinuousMixin, TicksMixin, StepsMixin, SrbpttMixin, WeightUpdateMixin, DamageMixin, RecordMixin,

@@ -8,12 +8,12 @@ type pdpsim does not implement. Connections are made by
 """
 from __future__ import annotations
 
-from .commands import Commands, _is_integer, _opt
-from .functions import ERROR_FUNCTIONS, NAN, OUTPUT_FUNCTIONS, LensError, NeedsTime
-from .group_types import (_BASIC_INPUT, _BASIC_OUTPUT, _CLAMPING, _ERRORS, COST_TYPES, GROUP_FLAGS, INPUT_TYPES,
+from pdpsim.lens.commands import Commands, _is_integer, _opt
+from pdpsim.lens.functions import ERROR_FUNCTIONS, NAN, OUTPUT_FUNCTIONS, LensError, NeedsTime
+from pdpsim.lens.group_types import (_BASIC_INPUT, _BASIC_OUTPUT, _CLAMPING, _ERRORS, COST_TYPES, GROUP_FLAGS, INPUT_TYPES,
                           OUTPUT_TYPES, estimated_bounds, group_spec)
-from .model import LensGroup
-from .net import LensNet
+from pdpsim.lens.model import LensGroup
+from pdpsim.lens.net import LensNet
 
 __all__ = ["NetCommands", "GROUP_FLAGS", "INPUT_TYPES", "OUTPUT_TYPES", "COST_TYPES"]
 

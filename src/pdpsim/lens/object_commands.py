@@ -6,8 +6,8 @@ network, group, unit or example set.
 """
 from __future__ import annotations
 
-from .commands import Commands, _opt
-from .functions import LensError
+from pdpsim.lens.commands import Commands, _opt
+from pdpsim.lens.functions import LensError
 
 
 class ObjectCommands(Commands):

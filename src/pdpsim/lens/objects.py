@@ -20,8 +20,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .functions import LensError, NeedsTime
-from .train import BLOCK_PARAMS, INT_PARAMS, NET_DEFAULTS, PROCS, LensExampleSet, LensGroup, LensNet
+from pdpsim.lens.functions import LensError, NeedsTime
+from pdpsim.lens.train import BLOCK_PARAMS, INT_PARAMS, NET_DEFAULTS, PROCS, LensExampleSet, LensGroup, LensNet
 
 _TOKEN = re.compile(r"\.*(?:[(\[,]\s*(-?\d+)\s*[)\]]?|([^\[(.]+))")
 

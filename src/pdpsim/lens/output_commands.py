@@ -27,9 +27,9 @@ import tkinter
 
 import numpy as np
 
-from ..formats.lens_examples import BINARY_COOKIE
-from .commands import Commands, _opt
-from .functions import LensError
+from pdpsim.formats.lens_examples import BINARY_COOKIE
+from pdpsim.lens.commands import Commands, _opt
+from pdpsim.lens.functions import LensError
 
 
 class OutputChannel:

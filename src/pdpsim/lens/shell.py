@@ -39,21 +39,21 @@ import time
 from pathlib import Path
 from typing import TextIO
 
-from ..validation import PdpError
-from .connect_commands import ConnectCommands
-from .copies import CopyCommands
-from .example_commands import ExampleCommands
-from .functions import LensError, LensRandom, NeedsTime
-from .lesion_commands import LesionCommands
-from .link_commands import LinkCommands
-from .model import LensExampleSet
-from .net import LensNet
-from .net_commands import COST_TYPES, GROUP_FLAGS, INPUT_TYPES, OUTPUT_TYPES, NetCommands
-from .object_commands import ObjectCommands
-from .output_commands import OutputCommands
-from .structure_commands import StructureCommands
-from .objects import ObjectSpace
-from .train_commands import TrainCommands
+from pdpsim.validation import PdpError
+from pdpsim.lens.connect_commands import ConnectCommands
+from pdpsim.lens.copies import CopyCommands
+from pdpsim.lens.example_commands import ExampleCommands
+from pdpsim.lens.functions import LensError, LensRandom, NeedsTime
+from pdpsim.lens.lesion_commands import LesionCommands
+from pdpsim.lens.link_commands import LinkCommands
+from pdpsim.lens.model import LensExampleSet
+from pdpsim.lens.net import LensNet
+from pdpsim.lens.net_commands import COST_TYPES, GROUP_FLAGS, INPUT_TYPES, OUTPUT_TYPES, NetCommands
+from pdpsim.lens.object_commands import ObjectCommands
+from pdpsim.lens.output_commands import OutputCommands
+from pdpsim.lens.structure_commands import StructureCommands
+from pdpsim.lens.objects import ObjectSpace
+from pdpsim.lens.train_commands import TrainCommands
 
 __all__ = ["LensShell", "ScriptError", "run_script", "LENS_COMMANDS", "EXTRA_COMMANDS", "GROUP_FLAGS",
            "INPUT_TYPES", "OUTPUT_TYPES", "COST_TYPES"]

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..network import Group
-from .functions import choose, LensError, NAN, NeedsTime
-from .model import LensExampleSet
+from pdpsim.model.network import Group
+from pdpsim.lens.functions import choose, LensError, NAN, NeedsTime
+from pdpsim.lens.model import LensExampleSet
 
 
 class SrbpttMixin:

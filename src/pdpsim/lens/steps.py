@@ -25,9 +25,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import procs
-from .events import _Events
-from .ticks import _Unit
+from pdpsim.lens import procs
+from pdpsim.lens.events import _Events
+from pdpsim.lens.ticks import _Unit
 
 
 class StepsMixin:

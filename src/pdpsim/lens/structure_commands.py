@@ -17,11 +17,11 @@
 """
 from __future__ import annotations
 
-from .commands import Commands
-from .connect_commands import remove_block
-from .functions import ERROR_FUNCTIONS, OUTPUT_FUNCTIONS, LensError
-from .group_types import COST_TYPES, GROUP_FLAGS, INPUT_TYPES, OUTPUT_TYPES, group_spec, type_text
-from .lesion_commands import _delete_link
+from pdpsim.lens.commands import Commands
+from pdpsim.lens.connect_commands import remove_block
+from pdpsim.lens.functions import ERROR_FUNCTIONS, OUTPUT_FUNCTIONS, LensError
+from pdpsim.lens.group_types import COST_TYPES, GROUP_FLAGS, INPUT_TYPES, OUTPUT_TYPES, group_spec, type_text
+from pdpsim.lens.lesion_commands import _delete_link
 
 _CLASSES = (("flag", GROUP_FLAGS), ("input", INPUT_TYPES), ("output", OUTPUT_TYPES), ("cost", COST_TYPES))
 _FIXED = {"BIAS", "INPUT", "OUTPUT", "ELMAN", "LESIONED"}

@@ -20,7 +20,7 @@ caches the links read, as Lens's ``standardNetRunExample``, ``continuousNetTickF
 
 Lesioned units are skipped by every unit loop, and noise is drawn unit by unit in this order
 (EXT_INPUT_NOISE as each event is loaded), from Lens's generator, so ``seed N`` gives Lens's
-numbers. pdpsim's batched :mod:`pdpsim.unfolding` path (:mod:`pdpsim.lens.continuous`) stays
+numbers. pdpsim's batched :mod:`pdpsim.dynamics.unfolding` path (:mod:`pdpsim.lens.continuous`) stays
 in use for networks without lesions, noise or clamps; this one is used where they appear,
 and for ``doExample -train``.
 """
@@ -30,9 +30,9 @@ import math
 
 import numpy as np
 
-from . import copies, costs, procs
-from .events import _Events
-from .functions import LARGE_VAL, NAN, OUTPUT_FUNCTIONS, LensError, choose
+from pdpsim.lens import copies, costs, procs
+from pdpsim.lens.events import _Events
+from pdpsim.lens.functions import LARGE_VAL, NAN, OUTPUT_FUNCTIONS, LensError, choose
 
 _BASIC_INPUT = {"DOT_PRODUCT", "DISTANCE", "PRODUCT", "IN_BOLTZ", "IN_COPY"}
 _FUNCTIONS = {"LINEAR", "LOGISTIC", "TANH", "EXPONENTIAL", "SOFT_MAX", "TERNARY", "GAUSSIAN"}
@@ -328,7 +328,7 @@ class _Unit:
 
 
 def _plain(g) -> bool:
-    """A group as pdpsim.unfolding runs it: a clamped input, the bias, or the dot product (then
+    """A group as pdpsim.dynamics.unfolding runs it: a clamped input, the bias, or the dot product (then
     IN_INTEGR) into one output function (then OUT_INTEGR)."""
     if procs.needs_loops(g):
         return False

@@ -1,4 +1,4 @@
-"""Lens's network model and its train/test loop, on pdpsim's :class:`~pdpsim.network.Network`.
+"""Lens's network model and its train/test loop, on pdpsim's :class:`~pdpsim.model.network.Network`.
 
 Everything here follows Lens 2.63 (standard and simple-recurrent networks run
 one tick per event, so a feed-forward network is what they compute when no
@@ -43,11 +43,11 @@ from typing import Callable
 
 import numpy as np
 
-from .functions import LensError
-from .model import (BLOCK_PARAMS, GROUP_PARAMS, INT_PARAMS, NET_DEFAULTS, NET_TYPES, PROCS, UNIT_FIELDS,
+from pdpsim.lens.functions import LensError
+from pdpsim.lens.model import (BLOCK_PARAMS, GROUP_PARAMS, INT_PARAMS, NET_DEFAULTS, NET_TYPES, PROCS, UNIT_FIELDS,
                     UNSUPPORTED_PROCS, LensBlock, LensExampleSet, LensGroup, LensNetwork)
-from .net import LensNet
-from .update import ALGORITHMS
+from pdpsim.lens.net import LensNet
+from pdpsim.lens.update import ALGORITHMS
 
 __all__ = ["ALGORITHMS", "NET_TYPES", "LensNetwork", "GROUP_PARAMS", "BLOCK_PARAMS", "UNIT_FIELDS", "LensBlock",
            "LensGroup", "NET_DEFAULTS", "INT_PARAMS", "PROCS", "UNSUPPORTED_PROCS", "LensExampleSet", "LensNet",

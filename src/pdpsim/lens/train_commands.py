@@ -8,9 +8,9 @@ running its hooks.
 """
 from __future__ import annotations
 
-from .commands import Commands, _is_integer, _opt
-from .functions import LensError
-from .train import ALGORITHMS, do_example, test, train
+from pdpsim.lens.commands import Commands, _is_integer, _opt
+from pdpsim.lens.functions import LensError
+from pdpsim.lens.train import ALGORITHMS, do_example, test, train
 
 
 class TrainCommands(Commands):
@@ -89,7 +89,7 @@ class TrainCommands(Commands):
         net.update_weights(alg, report)
         self.run_proc("postUpdateProc")
         if report and self.verbosity >= 1:
-            from .train import format_time, smart_format
+            from pdpsim.lens.train import format_time, smart_format
             self.write("%7d)  " % net.total_updates + smart_format(net.error) + "  " + smart_format(net.output_cost)
                        + "  " + smart_format(net.weight_cost) + "  " + smart_format(net.gradient_linearity) + "  "
                        + " " + format_time(0) + "   " + format_time(0) + "\n")

@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from .functions import choose, LensError, NAN
+from pdpsim.lens.functions import choose, LensError, NAN
 
 ALGORITHMS = {"steepest": "Steepest Descent", "momentum": "Momentum Descent",
               "dougsMomentum": "Doug's Momentum", "deltaBarDelta": "Delta-Bar-Delta"}

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from ..validation import PdpError, atomic_write
+from pdpsim.validation import PdpError, atomic_write
 
 #: name -> module (imported lazily by :func:`get`)
 NAMES = ("xor", "semantic", "family-trees")

@@ -5,7 +5,7 @@ logistic units, sum-squared error; the context group holds the hidden group's
 output of the previous letter, 0.5 before the first) to predict the next letter
 of a long stream, with the weights changed after every letter (Elman's
 per-event backpropagation, ``TrainingParams.update = "event"``, plain steepest
-descent). The streams are from :mod:`pdpsim.datasets_elman`.
+descent). The streams are from :mod:`pdpsim.datasets.elman`.
 
 - :func:`run_letters` -- *structure in letter sequences*: random consonants
   b, d, g each followed by its fixed vowels (ba, dii, guuu), letters as 6 phonetic
@@ -35,12 +35,12 @@ from typing import Callable
 
 import numpy as np
 
-from .. import datasets_elman as data
-from ..examples import ExampleSet
-from ..network import Network
-from ..training import TrainingParams, test, train
-from ..unfolding import make_srn
-from . import Report, out_dir, write_report
+from pdpsim.datasets import elman as data
+from pdpsim.model.examples import ExampleSet
+from pdpsim.model.network import Network
+from pdpsim.training.loop import TrainingParams, test, train
+from pdpsim.dynamics.unfolding import make_srn
+from pdpsim.reproductions import Report, out_dir, write_report
 
 
 # ------------------------------------------------------------------ settings
@@ -165,7 +165,7 @@ def letter_metrics(text: str, rms: np.ndarray, abs_err: np.ndarray) -> dict:
 
 def _letters_figure(text: str, rms: np.ndarray, abs_err: np.ndarray, rms0: np.ndarray, path: Path,
                     start: int, length: int = 36) -> Path:
-    from .. import figures
+    from pdpsim.analysis import figures
     plt = figures._plt()
     n = len(text)
     ev = np.arange(start, start + length)
@@ -290,7 +290,7 @@ def segmentation_metrics(stream: data.WordStream, rms: np.ndarray) -> dict:
 
 def _segmentation_figure(stream: data.WordStream, rms: np.ndarray, rms0: np.ndarray, first: int, path: Path) -> Path:
     """Error at each letter predicted, from letter ``first`` to the end of the stream."""
-    from .. import figures
+    from pdpsim.analysis import figures
     plt = figures._plt()
     n = len(stream.text)
     letters = np.arange(first, n)                   # letter j is predicted by event j - 1
@@ -316,7 +316,7 @@ def _segmentation_figure(stream: data.WordStream, rms: np.ndarray, rms0: np.ndar
 
 
 def _position_figure(before: dict, after: dict, path: Path) -> Path:
-    from .. import figures
+    from pdpsim.analysis import figures
     k = min(len(before["by_position"]), len(after["by_position"]))
     labels = [str(p + 1) for p in range(k)]
     return figures.bar_table(labels, {"untrained": before["by_position"][:k], "trained": after["by_position"][:k]},

@@ -56,13 +56,15 @@ from typing import Callable
 
 import numpy as np
 
-from .. import analysis, figures, plots
-from ..examples import ExampleSet
-from ..network import Network
-from ..recording import record
-from ..training import TrainingParams, train
-from ..validation import PdpError
-from . import Report, out_dir, write_report
+from pdpsim import analysis
+from pdpsim.analysis import figures
+from pdpsim.analysis import plots
+from pdpsim.model.examples import ExampleSet
+from pdpsim.model.network import Network
+from pdpsim.records.recording import record
+from pdpsim.training.loop import TrainingParams, train
+from pdpsim.validation import PdpError
+from pdpsim.reproductions import Report, out_dir, write_report
 
 NAME = "family-trees"
 
@@ -245,7 +247,7 @@ def run_split(data: FamilyData, split: int, seed: int = 0, params: TrainingParam
     net = build_network(seed=seed * 1000 + split, data=data)
     tr = xs.subset(train_idx)
     result = train(net, tr, params)
-    from ..training import test
+    from pdpsim.training.loop import test
     out_tr = test(net, tr).outputs["patient"]
     out_te = test(net, xs.subset(test_idx)).outputs["patient"]
     c_tr = correct(out_tr, data.answers[train_idx])

@@ -66,15 +66,16 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .. import analysis, figures
-from ..examples import ExampleSet
-from ..lesion import lesion_links, lesion_units
-from ..network import Network
-from ..training import TrainingParams, train
-from ..unfolding import make_continuous, run_examples
-from ..validation import PdpError, atomic_write
-from ..weights import save_weights
-from . import Report, out_dir, write_report
+from pdpsim import analysis
+from pdpsim.analysis import figures
+from pdpsim.model.examples import ExampleSet
+from pdpsim.model.lesion import lesion_links, lesion_units
+from pdpsim.model.network import Network
+from pdpsim.training.loop import TrainingParams, train
+from pdpsim.dynamics.unfolding import make_continuous, run_examples
+from pdpsim.validation import PdpError, atomic_write
+from pdpsim.records.weights import save_weights
+from pdpsim.reproductions import Report, out_dir, write_report
 
 NAME = "plaut-shallice"
 ENV = "PDPSIM_DEEP_DYSLEXIA_DATA"

@@ -35,13 +35,15 @@ from typing import Callable
 
 import numpy as np
 
-from .. import analysis, figures, plots
-from ..examples import ExampleSet
-from ..network import Network
-from ..recording import Recorder
-from ..training import TrainingParams, train
-from ..validation import PdpError
-from . import Report, out_dir, write_report
+from pdpsim import analysis
+from pdpsim.analysis import figures
+from pdpsim.analysis import plots
+from pdpsim.model.examples import ExampleSet
+from pdpsim.model.network import Network
+from pdpsim.records.recording import Recorder
+from pdpsim.training.loop import TrainingParams, train
+from pdpsim.validation import PdpError
+from pdpsim.reproductions import Report, out_dir, write_report
 
 NAME = "semantic"
 ENV = "PDPSIM_SEMANTIC_DATA"
@@ -209,7 +211,7 @@ def run(out, quick: bool = False, seed: int = 0, data_dir=None,
     rec.save(out / "recording.npz")
 
     # accuracy at the end: every attribute on the right side of 0.5
-    from ..training import test
+    from pdpsim.training.loop import test
     res = test(net, data.examples)
     o, t = res.outputs["attribute"], res.targets["attribute"]
     correct_units = float(np.mean((o > 0.5) == (t > 0.5)))

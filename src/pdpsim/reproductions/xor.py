@@ -1,7 +1,7 @@
 """XOR: hidden units re-represent the inputs so that a line separates them.
 
 The shipped ``xor`` spec (2-2-1, logistic, bias, momentum) is trained with a
-:class:`~pdpsim.recording.Recorder` on the hidden and output groups. The
+:class:`~pdpsim.records.recording.Recorder` on the hidden and output groups. The
 report checks, exactly, what the lecture claims:
 
 - in the input space no line separates {01, 10} from {00, 11}: the best any
@@ -20,11 +20,13 @@ from typing import Callable
 
 import numpy as np
 
-from .. import analysis, figures, plots
-from ..recording import Recorder
-from ..spec import load
-from ..training import test, train
-from . import Report, out_dir, write_report
+from pdpsim import analysis
+from pdpsim.analysis import figures
+from pdpsim.analysis import plots
+from pdpsim.records.recording import Recorder
+from pdpsim.formats.spec import load
+from pdpsim.training.loop import test, train
+from pdpsim.reproductions import Report, out_dir, write_report
 
 NAME = "xor"
 

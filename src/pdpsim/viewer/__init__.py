@@ -11,6 +11,6 @@ The server runs on Starlette and uvicorn; the notebook displays need neither.
 """
 from __future__ import annotations
 
-from .session import ViewerSession, load_source
+from pdpsim.viewer.session import ViewerSession, load_source
 
 __all__ = ["ViewerSession", "load_source"]

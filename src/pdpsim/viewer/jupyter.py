@@ -86,7 +86,7 @@ def hinton_svg(w: np.ndarray, cell: int | None = None, row_names=None, col_names
 def network_html(net) -> str:
     """A network: its groups drawn in layers (inputs at the bottom), groups and link blocks as tables,
     and a Hinton diagram of each block's weights."""
-    from .session import _layers
+    from pdpsim.viewer.session import _layers
     ens = getattr(net, "ensemble", None)
     layers = _layers(net)
     have_state = not ens and all(g.output.ndim == 2 and g.output.shape[0] > 0 for g in net.groups.values())
@@ -215,9 +215,9 @@ def training_result_html(result) -> str:
 # ---------------------------------------------------------------- attaching
 def install() -> None:
     """Make these displays the ``_repr_html_`` of Network, ExampleSet and TrainingResult."""
-    from ..examples import ExampleSet
-    from ..network import Network
-    from ..training import TrainingResult
+    from pdpsim.model.examples import ExampleSet
+    from pdpsim.model.network import Network
+    from pdpsim.training.loop import TrainingResult
     Network._repr_html_ = network_html
     ExampleSet._repr_html_ = lambda self: examples_html(self)
     TrainingResult._repr_html_ = training_result_html

@@ -44,8 +44,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ..validation import PdpError
-from .session import ViewerError, ViewerSession
+from pdpsim.validation import PdpError
+from pdpsim.viewer.session import ViewerError, ViewerSession
 
 STATIC = {"index.html": "text/html; charset=utf-8", "app.js": "text/javascript; charset=utf-8",
           "app.css": "text/css; charset=utf-8"}

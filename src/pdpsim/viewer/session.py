@@ -6,7 +6,7 @@ network's arrays (a training chunk, a forward pass for the views) holds
 lock, so that the page can poll them while an epoch is running.
 
 Training runs in a background thread in *chunks* of whole epochs (each a
-call to :func:`pdpsim.training.train` with ``start_epoch``), sized to take
+call to :func:`pdpsim.training.loop.train` with ``start_epoch``), sized to take
 about 50 ms, so the views can read the weights between chunks. Chunked
 training gives exactly the weights of one long call: momentum, the update
 rules' state and ``net.rng`` carry over from chunk to chunk.
@@ -16,7 +16,7 @@ and cached until the weights change (:class:`Snapshot`):
 
 - feed-forward networks: one forward and one backward pass over all examples;
 - networks in time (CONTINUOUS): every tick of every example
-  (:func:`pdpsim.unfolding.run_examples`), and dE/da, dE/dn of every tick
+  (:func:`pdpsim.dynamics.unfolding.run_examples`), and dE/da, dE/dn of every tick
   from backpropagation through time;
 - simple recurrent networks: every event of every example, context groups
   holding the previous event's copy.
@@ -35,12 +35,12 @@ from pathlib import Path
 
 import numpy as np
 
-from ..examples import ExampleSet
-from ..network import SET_FROM_OUTSIDE, Network
-from ..spec import Model, Spec, build_spec, load
-from ..training import TrainingParams, feedforward_arrays, train
-from ..validation import PdpError, check_no_nan
-from ..weights import load_weights
+from pdpsim.model.examples import ExampleSet
+from pdpsim.model.network import SET_FROM_OUTSIDE, Network
+from pdpsim.formats.spec import Model, Spec, build_spec, load
+from pdpsim.training.loop import TrainingParams, feedforward_arrays, train
+from pdpsim.validation import PdpError, check_no_nan
+from pdpsim.records.weights import load_weights
 
 #: what a unit can show, in the lecture's vocabulary
 VALUES = ("output", "net_input", "target", "output_deriv", "input_deriv")
@@ -190,7 +190,7 @@ _RECORDING: dict[type, type] = {}
 def _recording_class(cls: type) -> type:
     """A subclass of ``cls`` that keeps a copy of (dE/da, dE/dn) whenever ``input_deriv`` is set.
 
-    :meth:`pdpsim.unfolding.Unfolded.backward` assigns ``g.output_deriv, g.input_deriv``
+    :meth:`pdpsim.dynamics.unfolding.Unfolded.backward` assigns ``g.output_deriv, g.input_deriv``
     once per tick, from the last tick down to tick 1, when both are final for that tick.
     """
     sub = _RECORDING.get(cls)
@@ -346,7 +346,7 @@ class ViewerSession:
         return Snapshot(self.version, np.zeros(len(xs), dtype=int), values, errors, wd, True)
 
     def _snapshot_continuous(self) -> Snapshot:
-        from ..unfolding import run_examples
+        from pdpsim.dynamics.unfolding import run_examples
         net, xs = self.net, self.examples
         errors, unf, sched = run_examples(net, xs)
         T = sched.ticks
@@ -646,7 +646,7 @@ def _project(x: np.ndarray, method: str) -> tuple[np.ndarray, np.ndarray, dict]:
     """Euclidean dissimilarities and a 2-D projection (pdpsim.analysis when present)."""
     n = x.shape[0]
     try:
-        from .. import analysis
+        from pdpsim import analysis
         d = analysis.dissimilarity(x, "euclidean")
         if n < 2:
             return d, np.zeros((n, 2)), {}

@@ -1,0 +1,4 @@
+"""The command line: ``pdpsim COMMAND ...`` (Click)."""
+from pdpsim.cli.main import main
+
+__all__ = ["main"]

@@ -1,0 +1,35 @@
+"""``pdpsim reproduce-elman letters|segmentation``: Elman (1990), "Finding structure in time".
+
+Defined on its own; ``register(main)`` adds the command to the ``pdpsim`` group.
+"""
+from __future__ import annotations
+
+import click
+
+EXPERIMENTS = ("letters", "segmentation")
+
+
+@click.command("reproduce-elman")
+@click.argument("experiment", type=click.Choice(EXPERIMENTS, case_sensitive=False))
+@click.option("--out", type=click.Path(file_okay=False), required=True,
+              help="Folder for the figures, report.txt and report.json.")
+@click.option("--quick", is_flag=True, help="Shorter streams and fewer passes (for tests; numbers not comparable).")
+@click.option("--seed", type=int, default=1, show_default=True, help="Seed for the streams and initial weights.")
+def reproduce_elman(experiment: str, out: str, quick: bool, seed: int) -> None:
+    """Elman (1990) with a simple recurrent network, predicting the next letter.
+
+    letters: random consonants b, d, g each followed by fixed vowels (ba, dii,
+    guuu); the error is low on the predictable vowels and high on the consonants.
+    segmentation: sentences run together letter by letter; the error peaks at
+    word onsets.
+    """
+    from pathlib import Path
+
+    from pdpsim.reproductions import elman
+    run = elman.run_letters if experiment.lower() == "letters" else elman.run_segmentation
+    run(Path(out), quick=quick, seed=seed, echo=click.echo)
+
+
+def register(main: click.Group) -> None:
+    """Add ``reproduce-elman`` to the ``pdpsim`` command group."""
+    main.add_command(reproduce_elman)

@@ -1,0 +1,246 @@
+"""The ``pdpsim`` command line.
+
+Heavy modules (matplotlib, pandas) are imported inside the commands that need
+them so that ``pdpsim --help`` answers at once.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from pdpsim.validation import PdpError
+
+
+class _Group(click.Group):
+    """Turn PdpError (bad user input) into a one-line message and exit status 2."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except PdpError as e:
+            click.echo(f"pdpsim: error: {e}", err=True)
+            ctx.exit(2)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="pdpsim")
+def main() -> None:
+    """pdpsim: Parallel Distributed Processing networks, as the lecture teaches them."""
+
+
+@main.command()
+@click.option("--out", type=click.Path(file_okay=False), default="pdpsim-demo", show_default=True,
+              help="Folder for the figures.")
+@click.option("--quick", is_flag=True, help="Fewer training epochs (for tests).")
+def demo(out: str, quick: bool) -> None:
+    """The lecture in one command: worked example, XOR, Hebb vs Delta, hidden units."""
+    from pdpsim.teaching.demo import run_demo
+    run_demo(Path(out), quick=quick, echo=click.echo)
+
+
+@main.command()
+@click.argument("spec", required=False)
+@click.option("--example", default="0", show_default=True, help="Example (name or index) from the spec.")
+@click.option("--input", "input_value", type=float, default=None, help="Lecture network: the input (.03).")
+@click.option("--w1", type=float, default=None, help="Lecture network: input->hidden weight (.13).")
+@click.option("--w2", type=float, default=None, help="Lecture network: hidden->output weight (.32).")
+@click.option("--target", type=float, default=None, help="Lecture network: the target (1).")
+@click.option("--learning-rate", "-e", type=float, default=None, help="eps (lecture: .5; spec: its own).")
+@click.option("--seed", type=int, default=None, help="Seed for a spec's initial weights.")
+def explain(spec, example, input_value, w1, w2, target, learning_rate, seed) -> None:
+    """One training step traced number by number, in the lecture's notation.
+
+    Without SPEC: the lecture's "really simple example" (input .03, weights .13
+    and .32, target 1, eps .5), compared with its slides. With SPEC (a spec
+    file or shipped name, e.g. xor): its network and one of its examples.
+    """
+    from pdpsim.teaching.explain import explain as explain_net, explain_lecture
+    if spec is None:
+        kw = {k: v for k, v in dict(input_value=input_value, w1=w1, w2=w2, target=target).items() if v is not None}
+        if learning_rate is not None:
+            kw["learning_rate"] = learning_rate
+        click.echo(explain_lecture(**kw).text)
+        return
+    if any(v is not None for v in (input_value, w1, w2, target)):
+        raise PdpError("--input, --w1, --w2 and --target describe the lecture's network; with a SPEC, "
+                       "write the weights and examples in the spec")
+    from pdpsim.formats.spec import load
+    m = load(spec, seed=seed)
+    params = m.training if learning_rate is None else m.training.__class__(
+        **{**m.training.to_dict(), "learning_rate": learning_rate}).validated()
+    ex = example if example in m.examples.names or not example.lstrip("-").isdigit() else int(example)
+    click.echo(explain_net(m.network, m.examples, ex, params).text)
+
+
+@main.command()
+@click.argument("spec")
+@click.option("--out", type=click.Path(file_okay=False), required=True, help="Folder for the run's files.")
+@click.option("--seed", type=int, default=None, help="Override the spec's seed.")
+@click.option("--epochs", type=int, default=None, help="Override training.max_epochs.")
+@click.option("--learning-rate", type=float, default=None, help="Override training.learning_rate.")
+@click.option("--progress/--no-progress", default=True, show_default=True, help="Show a progress bar.")
+@click.option("--checkpoint-every", type=int, default=None, metavar="N",
+              help="Write a checkpoint every N epochs (and at the end), for --resume.")
+@click.option("--resume", is_flag=True,
+              help="Go on from the checkpoint in OUT (the same spec, seed and parameters; --epochs may grow).")
+@click.option("--backend", default=None,
+              help="Override training.backend: auto, numpy, compiled, or array:cupy / array:torch on a GPU.")
+def train(spec, out, seed, epochs, learning_rate, progress, checkpoint_every, resume, backend) -> None:
+    """Train SPEC (a spec file or shipped name) and write the run to OUT.
+
+    Writes error.csv (the error curve), weights.npz, error.png and run.json;
+    with --checkpoint-every, checkpoint.json and checkpoint-EPOCH.npz.
+    """
+    from pdpsim.tools.runs import train_run
+    overrides = {}
+    if epochs is not None:
+        overrides["max_epochs"] = epochs
+    if learning_rate is not None:
+        overrides["learning_rate"] = learning_rate
+    if backend is not None:
+        overrides["backend"] = backend
+    summary = train_run(spec, Path(out), seed=seed, progress=progress and sys.stderr.isatty(),
+                        resume=resume, checkpoint_every=checkpoint_every, **overrides)
+    click.echo(summary)
+
+
+@main.command("ensemble")
+@click.argument("spec")
+@click.option("--out", type=click.Path(file_okay=False), required=True, help="Folder for results.csv.")
+@click.option("--seeds", type=int, default=None, help="Number of networks (seeds 0..N-1); default: the spec's.")
+@click.option("--learning-rates", default=None,
+              help="Comma-separated rates, one per network or per equal share of them (e.g. 0.1,0.5).")
+@click.option("--epochs", type=int, default=None, help="Override training.max_epochs.")
+@click.option("--backend", default=None,
+              help="Override training.backend: auto, numpy, compiled, or array:cupy / array:torch on a GPU.")
+def ensemble_cmd(spec, out, seeds, learning_rates, epochs, backend) -> None:
+    """Train many networks of SPEC at once (one vectorized run), each with its own seed and
+    learning rate, each stopping on its own criterion; equal to separate runs."""
+    import time
+    from pdpsim.training import ensemble
+    from pdpsim.validation import atomic_write
+    rates = None
+    if learning_rates:
+        try:
+            rates = [float(x) for x in learning_rates.split(",")]
+        except ValueError:
+            raise PdpError(f"--learning-rates: expected numbers separated by commas, got {learning_rates!r}")
+    seed_list, rate_list = ensemble.spec_settings(spec, list(range(seeds)) if seeds else None, rates)
+    ens = ensemble.from_spec(spec, seed_list)
+    overrides = {"max_epochs": epochs} if epochs else {}
+    if backend:
+        overrides["backend"] = backend
+    t0 = time.perf_counter()
+    res = ensemble.train(ens, learning_rates=rate_list, **overrides)
+    seconds = time.perf_counter() - t0
+    table = res.table()
+    Path(out).mkdir(parents=True, exist_ok=True)
+    with atomic_write(Path(out) / "results.csv") as f:
+        table.to_csv(f, index=False)
+    summary = table.groupby("learning_rate").agg(networks=("seed", "size"), converged=("converged", "mean"),
+                                                 mean_epochs=("epochs", "mean"))
+    click.echo(f"{len(seed_list)} networks of {spec} in {seconds:.2f} s")
+    click.echo(summary.to_string(float_format=lambda v: f"{v:.3f}"))
+    click.echo(f"wrote {Path(out) / 'results.csv'}")
+
+
+@main.command("test")
+@click.argument("spec")
+@click.option("--weights", type=click.Path(), default=None, help="A weights.npz from `pdpsim train`.")
+def test_cmd(spec, weights) -> None:
+    """Print each example's outputs, targets and error (no learning)."""
+    from pdpsim.tools.runs import test_report
+    click.echo(test_report(spec, weights))
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@click.option("--workload", "workloads", multiple=True, help="Run only these workloads (repeatable).")
+@click.option("--repeat", type=int, default=3, show_default=True, help="Timed repetitions (the best is kept).")
+@click.option("--quick", is_flag=True, help="Shortened workloads (for tests; figures not comparable).")
+@click.option("--float32", "float32", is_flag=True, help="Run the networks in float32 instead of float64.")
+@click.option("--scaling", type=click.Path(dir_okay=False), default=None,
+              help="Also measure how time grows with network size and examples; write this figure (PNG/SVG/PDF).")
+@click.option("--backend", default=None,
+              help="Train with this backend instead of auto's choice: numpy, compiled, or array:cupy / array:torch "
+                   "on a GPU (workloads it does not support are skipped).")
+def bench(as_json, workloads, repeat, quick, float32, scaling, backend) -> None:
+    """Training speed on the reference workloads, against Lens's measured speed.
+
+    Set PDPSIM_DATA to the folder holding pmsp96_reading/ for the PMSP workload
+    (default: ../shared/data or shared/data from the current folder)."""
+    from pdpsim.tools.bench import run_bench, format_results
+    if backend:
+        from pdpsim.training.loop import TrainingParams
+        try:
+            backend = TrainingParams(backend=backend).validated().backend
+        except PdpError as e:
+            raise click.BadParameter(str(e).split(": ", 1)[-1], param_hint="--backend") from None
+    results = run_bench(list(workloads) or None, repeat=repeat, quick=quick, float32=float32, backend=backend)
+    if scaling:
+        from pdpsim.tools.bench import run_scaling
+        results_scaling = run_scaling(Path(scaling), quick=quick)
+        if not as_json:
+            click.echo(results_scaling["text"])
+    from pdpsim.tools.bench import format_startup, measure_startup
+    startup = measure_startup()
+    if as_json:
+        import json
+        data = {"workloads": results, "startup": startup}
+        if scaling:
+            data["scaling"] = {k: v for k, v in results_scaling.items() if k != "text"}
+        click.echo(json.dumps(data, indent=2))
+    else:
+        click.echo(format_results(results))
+        click.echo(format_startup(startup))
+
+
+@main.command("pdp")
+@click.argument("script")
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Folder for files the script saves (default: the current folder).")
+@click.option("--seed", type=int, default=None, help="Starting seed (a script's `set seed` overrides it).")
+def pdp(script, out, seed) -> None:
+    """Run a PDP handbook bp script (.str), or a shipped one by name (xor, 424, cascade, tied)."""
+    from pdpsim.pdp.script import run_script
+    run_script(script, echo=click.echo, out_dir=out, seed=seed)
+
+
+@main.command("list")
+def list_specs() -> None:
+    """The spec files shipped with pdpsim (usable by name)."""
+    from pdpsim.formats.spec import load_spec, zoo_names
+    for name in zoo_names():
+        s = load_spec(name)
+        click.echo(f"{name:<16} {s.data.get('description', '')}")
+
+
+from pdpsim.cli.view import register as _register_view  # noqa: E402
+
+_register_view(main)
+
+from pdpsim.cli.runs import register as _register_runs  # noqa: E402  (the sweep and runs commands)
+
+_register_runs(main)
+
+from pdpsim.cli.elman import register as _register_elman  # noqa: E402
+
+_register_elman(main)
+
+from pdpsim.cli.plaut import register as _register_plaut  # noqa: E402
+
+_register_plaut(main)
+
+from pdpsim.cli.analysis import register as _register_analysis  # noqa: E402  (record, analyze, reproduce)
+
+_register_analysis(main)
+
+from pdpsim.cli.lens import register as _register_lens  # noqa: E402  (pdpsim lens SCRIPT)
+
+_register_lens(main)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,259 @@
+"""numba kernels for ensembles of small networks: the members sit on the vector lanes.
+
+:func:`pdpsim.engines.compiled.kernels.run_epochs` trains one network; for a thousand XOR networks
+its work per call is a few dozen multiplications, too little for the vector units.
+Here every state array gains a last axis of ``L`` members (a *chunk*): each weight
+w_iu is a row of L numbers, each unit's net input, output, dE/da and dE/dn too, and
+the innermost loop of every equation runs over the members, which LLVM turns into
+vector instructions. Each member's arithmetic is that of ``run_epochs`` in the same
+order (to rounding), its examples come from its own order, and it stops on its own
+criterion: its weights are saved the epoch it stops and it is no longer counted
+(its lane runs on, unused, until every member of the chunk has stopped). Chunks are
+spread over the cores (``prange``).
+"""
+import numpy as np
+from numba import njit, prange
+
+from pdpsim.engines.compiled.kernels import _VEC, _error_deriv, _error_value, _stop
+
+
+@njit(cache=True)
+def _update_lanes(W, DW, LC, boff, bsize, lr, mom, decay, algorithm):
+    """:func:`pdpsim.engines.compiled.kernels.update` for L members at once; lr is (blocks, L)."""
+    L = W.shape[1]
+    scale = np.ones(L)
+    if algorithm == 2:                                   # Doug's momentum: each member's own norm
+        sq = np.zeros(L)
+        for x in range(W.shape[0]):
+            g = DW[x]
+            for m in range(L):
+                sq[m] += g[m] * g[m]
+        for m in range(L):
+            norm = np.sqrt(sq[m])
+            if norm > 1.0:
+                scale[m] = 1.0 / norm
+    f = np.empty(L)
+    for k in range(boff.shape[0]):
+        mo = mom[k] if algorithm != 0 else 0.0
+        dcy = decay[k]
+        for m in range(L):
+            f[m] = -(lr[k, m] * scale[m]) if algorithm == 2 else -lr[k, m]
+        for x in range(boff[k], boff[k] + bsize[k]):
+            w, g, lc = W[x], DW[x], LC[x]
+            if mo != 0.0 and dcy != 0.0:
+                for m in range(L):
+                    dwv = lc[m] * mo + g[m] * f[m] - dcy * w[m]
+                    lc[m] = dwv
+                    w[m] += dwv
+            elif mo != 0.0:
+                for m in range(L):
+                    dwv = lc[m] * mo + g[m] * f[m]
+                    lc[m] = dwv
+                    w[m] += dwv
+            elif dcy != 0.0:
+                for m in range(L):
+                    dwv = g[m] * f[m] - dcy * w[m]
+                    lc[m] = dwv
+                    w[m] += dwv
+            else:
+                for m in range(L):
+                    dwv = g[m] * f[m]
+                    lc[m] = dwv
+                    w[m] += dwv
+
+
+# the same fast-math flags as the one-network kernels, so each member rounds as it would there
+@njit(cache=True, fastmath=_VEC)
+def _forward_lanes(W, a, net, g_start, g_size, g_computed, g_func, inc_ptr, inc_blk, blk_src, boff, bnt):
+    """One example's forward pass for L members: a[u] and net[u] are rows of L."""
+    L = a.shape[1]
+    for gi in range(g_start.shape[0]):
+        if not g_computed[gi]:
+            continue
+        s0 = g_start[gi]
+        sz = g_size[gi]
+        for u in range(sz):
+            net[s0 + u, :] = 0.0
+        for p in range(inc_ptr[gi], inc_ptr[gi + 1]):
+            k = inc_blk[p]
+            src = blk_src[k]
+            ss = g_start[src]
+            wo = boff[k]
+            nt = bnt[k]
+            for i in range(g_size[src]):
+                ai = a[ss + i]
+                for u in range(sz):
+                    wr = W[wo + i * nt + u]
+                    nr = net[s0 + u]
+                    for m in range(L):
+                        nr[m] += ai[m] * wr[m]
+        f = g_func[gi]
+        for u in range(sz):
+            nr = net[s0 + u]
+            ar = a[s0 + u]
+            if f == 0:
+                for m in range(L):
+                    ar[m] = 1.0 / (1.0 + np.exp(-nr[m]))
+            elif f == 1:
+                for m in range(L):
+                    ar[m] = np.tanh(nr[m])
+            else:
+                for m in range(L):
+                    ar[m] = nr[m]
+
+
+@njit(cache=True, fastmath=_VEC)
+def _backward_block_lanes(W, DW, LC, wo, nt, a, ss, n_src, dn, s0, sz, da, back, fused, eps, mo, dcy, acc):
+    """dE/dw_iu += a_i dE/dn_u and dE/da_i += sum_u dE/dn_u w_iu for L members; ``fused``
+    (online) also changes the weights in the same sweep, as _block_backward_update does."""
+    L = a.shape[1]
+    for i in range(n_src):
+        ai = a[ss + i]
+        acc[:] = 0.0
+        for u in range(sz):
+            x = wo + i * nt + u
+            dr, wr, gr = dn[s0 + u], W[x], DW[x]
+            if fused:
+                lr_ = LC[x]
+                for m in range(L):
+                    w = wr[m]
+                    r = dr[m]
+                    acc[m] += r * w
+                    g = ai[m] * r
+                    gr[m] = g
+                    dwv = lr_[m] * mo + g * (-eps[m]) - dcy * w
+                    lr_[m] = dwv
+                    wr[m] = w + dwv
+            else:
+                for m in range(L):
+                    r = dr[m]
+                    gr[m] += ai[m] * r
+                    acc[m] += r * wr[m]
+        if back:
+            dar = da[ss + i]
+            for m in range(L):
+                dar[m] += acc[m]
+
+
+@njit(cache=True)
+def _run_chunk(X, T, orders, m0, n_epochs, batch, g_start, g_size, g_computed, g_func, g_err, g_scale, g_fused,
+               inc_ptr, inc_blk, blk_src, W, DW, LC, boff, bnf, bnt, lr, mom, decay, algorithm, use_orders,
+               err_crit, out_crit, alive, errors_out, dist_out, done_out, WS, DS, LS):
+    """Train the L members of one chunk (members m0 .. m0+L-1) until each has stopped."""
+    N, U = X.shape
+    L = W.shape[1]
+    G = g_start.shape[0]
+    A = np.empty((batch, U, L))
+    NET = np.empty((batch, U, L))
+    DA = np.zeros((batch, U, L))
+    DN = np.zeros((batch, U, L))
+    EX = np.zeros((batch, L), dtype=np.int64)
+    total = np.zeros(L)
+    worst = np.zeros(L)
+    acc = np.empty(L)
+    bsize = bnf * bnt
+    n_alive = 0
+    for m in range(L):
+        n_alive += alive[m]
+    eps_k = np.empty(L)
+    for ep in range(n_epochs):
+        total[:] = 0.0
+        worst[:] = 0.0
+        for start in range(0, N, batch):
+            bsz = min(batch, N - start)
+            fused = bsz == 1 and algorithm != 2
+            if not fused:
+                DW[:, :] = 0.0
+            for b in range(bsz):
+                a, net, da, dn, exs = A[b], NET[b], DA[b], DN[b], EX[b]
+                for m in range(L):
+                    exs[m] = orders[m0 + m, ep, start + b] if use_orders else start + b
+                for u in range(U):
+                    ar = a[u]
+                    for m in range(L):
+                        ar[m] = X[exs[m], u]
+                _forward_lanes(W, a, net, g_start, g_size, g_computed, g_func, inc_ptr, inc_blk, blk_src, boff, bnt)
+                # ------------------------------------------------ error and dE/da
+                da[:, :] = 0.0
+                for gi in range(G):
+                    e_t = g_err[gi]
+                    if e_t < 0:
+                        continue
+                    s0 = g_start[gi]
+                    sc = g_scale[gi]
+                    for u in range(g_size[gi]):
+                        for m in range(L):
+                            t = T[exs[m], s0 + u]
+                            av = a[s0 + u, m]
+                            if np.isnan(t):
+                                t = av
+                            d = abs(av - t)
+                            if d > worst[m]:
+                                worst[m] = d
+                            total[m] += sc * _error_value(e_t, av, t)
+                            da[s0 + u, m] = sc * _error_deriv(e_t, av, t)
+                # ------------------------------------------------ backward: dE/dn, then each block
+                for gi in range(G - 1, -1, -1):
+                    if not g_computed[gi]:
+                        continue
+                    s0 = g_start[gi]
+                    sz = g_size[gi]
+                    f = g_func[gi]
+                    for u in range(sz):
+                        ar, dar, dnr = a[s0 + u], da[s0 + u], dn[s0 + u]
+                        if g_fused[gi]:
+                            sc = g_scale[gi]
+                            for m in range(L):
+                                t = T[exs[m], s0 + u]
+                                av = ar[m]
+                                if np.isnan(t):
+                                    t = av
+                                dnr[m] = sc * (av - t)
+                        elif f == 0:
+                            for m in range(L):
+                                dnr[m] = dar[m] * ((1.0 - ar[m]) * ar[m])
+                        elif f == 1:
+                            for m in range(L):
+                                dnr[m] = dar[m] * (1.0 - ar[m] * ar[m])
+                        else:
+                            for m in range(L):
+                                dnr[m] = dar[m]
+                    for p in range(inc_ptr[gi], inc_ptr[gi + 1]):
+                        k = inc_blk[p]
+                        src = blk_src[k]
+                        for m in range(L):
+                            eps_k[m] = lr[k, m]
+                        _backward_block_lanes(W, DW, LC, boff[k], bnt[k], a, g_start[src], g_size[src], dn, s0, sz,
+                                              da, g_computed[src], fused, eps_k,
+                                              mom[k] if algorithm != 0 else 0.0, decay[k], acc)
+            if not fused:
+                _update_lanes(W, DW, LC, boff, bsize, lr, mom, decay, algorithm)
+        for m in range(L):
+            if not alive[m]:
+                continue
+            errors_out[m0 + m, ep] = total[m]
+            dist_out[m0 + m, ep] = worst[m]
+            if _stop(total[m], worst[m], err_crit, out_crit) or ep == n_epochs - 1:
+                alive[m] = False
+                n_alive -= 1
+                done_out[m0 + m] = ep + 1
+                for x in range(W.shape[0]):
+                    WS[x, m] = W[x, m]
+                    DS[x, m] = DW[x, m]
+                    LS[x, m] = LC[x, m]
+        if n_alive == 0:
+            return
+
+
+@njit(cache=True, parallel=True)
+def run_ensemble_lanes(X, T, orders, n_epochs, batch, g_start, g_size, g_computed, g_func, g_err, g_scale, g_fused,
+                       inc_ptr, inc_blk, blk_src, W, DW, LC, boff, bnf, bnt, lr, mom, decay, algorithm, use_orders,
+                       err_crit, out_crit, alive, errors_out, dist_out, done_out, WS, DS, LS):
+    """Every chunk (W[c]: (links, L) weights of members c*L .. c*L+L-1) trained in parallel;
+    the weights each member had when it stopped end in WS, DS, LS."""
+    L = W.shape[2]
+    for c in prange(W.shape[0]):
+        _run_chunk(X, T, orders, c * L, n_epochs, batch, g_start, g_size, g_computed, g_func, g_err, g_scale,
+                   g_fused, inc_ptr, inc_blk, blk_src, W[c], DW[c], LC[c], boff, bnf, bnt, lr[c], mom, decay,
+                   algorithm, use_orders, err_crit, out_crit, alive[c], errors_out, dist_out, done_out, WS[c], DS[c],
+                   LS[c])

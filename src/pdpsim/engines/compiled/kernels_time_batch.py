@@ -1,0 +1,335 @@
+"""numba kernel for CONTINUOUS networks trained on batches of examples.
+
+:func:`pdpsim.engines.compiled.kernels.run_epochs_time` runs one example at a time, which is right
+for online learning. With a batch the work per tick is a matrix product per link
+block (the batch's outputs at t-1 times the weights), as in :mod:`pdpsim.dynamics.unfolding`;
+there the Python around each small product costs more than the product. Here the
+whole epoch runs compiled: per tick one BLAS product per block forward
+(``np.dot`` with an output array, which numba hands to BLAS), the unit equations in
+plain loops, backpropagation through time with one product per block per tick, and
+the weight derivatives as one product per block over every tick and example
+(dE/dw_ij = sum over t and examples of a_i(t-1) dE/draw_j(t)). The batch is cut into
+slices, one per core; each slice's derivatives are summed before the update.
+
+The equations are those of ``run_epochs_time`` (and of the numpy path, the reference
+the tests compare against): integration 0 none, 1 OUT_INTEGR, 2 IN_INTEGR; clamp 0
+none, 1 HARD, 2 SOFT; NaN where there is no input or target. Every example of the
+set must run the same number of ticks.
+
+State per group is stored contiguously (ticks, rows, units) inside one flat buffer
+per quantity, at offset ``off[g]`` -- so each product reads and writes whole
+C-contiguous matrices.
+"""
+import numpy as np
+from numba import njit, prange
+
+from pdpsim.engines.compiled.kernels import _error_deriv, _error_value, _fprime, update
+
+
+@njit(cache=True)
+def _view3(buf, off, TT, B, sz):
+    return buf[off:off + TT * B * sz].reshape(TT, B, sz)
+
+
+@njit(cache=True)
+def _slice_pass(rows, XS, TS, T, g_start, g_size, g_computed, g_func, g_integ, g_clamp, g_strength, g_init_out,
+                g_init_in, g_err, g_scale, inc_ptr, inc_blk, blk_src, WF, boff, bnf, bnt, dt, tick_scale, DW, work):
+    """Forward through T ticks and back through time for the examples ``rows``; their dE/dw
+    is written to DW (flat, as WF). ``work`` is scratch space of at least 4 (T+1) B U + 4 B U
+    numbers (allocated once per run: large allocations on every pass cost page faults).
+    Returns (error, largest |output - target|)."""
+    B = rows.shape[0]
+    TT = T + 1
+    G = g_start.shape[0]
+    U = XS.shape[2]
+    off = np.zeros(G + 1, dtype=np.int64)                  # per-group offsets, (TT, B, size) each
+    for gi in range(G):
+        off[gi + 1] = off[gi] + TT * B * g_size[gi]
+    n3 = TT * B * U
+    A = work[0:n3]                                         # outputs a(t)
+    NET = work[n3:2 * n3]                                  # net inputs n(t)
+    F = work[2 * n3:3 * n3]                                # f(n(t))
+    R = work[3 * n3:4 * n3]                                # dE/draw(t) (rows 1..T written before read)
+    rest = work[4 * n3:]
+    scratch = rest[0:B * U]
+    total = 0.0
+    worst = 0.0
+    # ---------------------------------------------------------------- tick 0
+    for gi in range(G):
+        s0 = g_start[gi]
+        sz = g_size[gi]
+        a, n, f = _view3(A, off[gi], TT, B, sz), _view3(NET, off[gi], TT, B, sz), _view3(F, off[gi], TT, B, sz)
+        for b in range(B):
+            for u in range(sz):
+                a[0, b, u] = g_init_out[gi]
+                n[0, b, u] = g_init_in[gi]
+                f[0, b, u] = g_init_out[gi]
+                if g_clamp[gi] == 1 and not np.isnan(XS[rows[b], 0, s0 + u]):
+                    a[0, b, u] = XS[rows[b], 0, s0 + u]
+    # ---------------------------------------------------------------- forward
+    for t in range(1, TT):
+        for gi in range(G):
+            if not g_computed[gi]:
+                continue
+            sz = g_size[gi]
+            n = _view3(NET, off[gi], TT, B, sz)
+            nt_ = n[t]
+            first = True
+            for p in range(inc_ptr[gi], inc_ptr[gi + 1]):
+                k = inc_blk[p]
+                src = blk_src[k]
+                w = WF[boff[k]:boff[k] + bnf[k] * bnt[k]].reshape(bnf[k], bnt[k])
+                a_src = _view3(A, off[src], TT, B, g_size[src])[t - 1]
+                if first:
+                    np.dot(a_src, w, nt_)                  # n(t) = a(t-1) W, one product per block
+                    first = False
+                else:
+                    s = scratch[:B * sz].reshape(B, sz)
+                    np.dot(a_src, w, s)
+                    for b in range(B):
+                        for u in range(sz):
+                            nt_[b, u] += s[b, u]
+            if first:
+                nt_[:, :] = 0.0
+            if g_integ[gi] == 2:                           # n(t) = n(t-1) + dt (raw - n(t-1))
+                for b in range(B):
+                    for u in range(sz):
+                        prev = n[t - 1, b, u]
+                        nt_[b, u] = prev + dt * (nt_[b, u] - prev)
+        for gi in range(G):
+            s0 = g_start[gi]
+            sz = g_size[gi]
+            a, n, f = _view3(A, off[gi], TT, B, sz), _view3(NET, off[gi], TT, B, sz), _view3(F, off[gi], TT, B, sz)
+            fn = g_func[gi]
+            integ = g_integ[gi]
+            clamp = g_clamp[gi]
+            for b in range(B):                             # rows of units: loops LLVM can vectorise
+                a_t, a_p, f_t, n_t, x_t = a[t, b], a[t - 1, b], f[t, b], n[t, b], XS[rows[b], t]
+                if g_computed[gi]:
+                    if fn == 0:
+                        for u in range(sz):
+                            f_t[u] = 1.0 / (1.0 + np.exp(-n_t[u]))
+                    elif fn == 1:
+                        for u in range(sz):
+                            f_t[u] = np.tanh(n_t[u])
+                    else:
+                        for u in range(sz):
+                            f_t[u] = n_t[u]
+                    if integ == 1:                         # a(t) = a(t-1) + dt (f(n) - a(t-1))
+                        for u in range(sz):
+                            a_t[u] = a_p[u] + dt * (f_t[u] - a_p[u])
+                    else:
+                        for u in range(sz):
+                            a_t[u] = f_t[u]
+                    if clamp == 2:                         # soft clamp: a + strength (x - a)
+                        for u in range(sz):
+                            x = x_t[s0 + u]
+                            if not np.isnan(x):
+                                a_t[u] = a_t[u] + g_strength[gi] * (x - a_t[u])
+                else:
+                    for u in range(sz):
+                        x = x_t[s0 + u]
+                        if clamp == 1 and not np.isnan(x):
+                            a_t[u] = x
+                        else:
+                            a_t[u] = a_p[u]
+                        n_t[u] = n[t - 1, b, u]
+        for gi in range(G):
+            e_t = g_err[gi]
+            if e_t < 0:
+                continue
+            s0 = g_start[gi]
+            sz = g_size[gi]
+            sc = g_scale[gi] * tick_scale
+            a = _view3(A, off[gi], TT, B, sz)
+            for b in range(B):
+                for u in range(sz):
+                    y = TS[rows[b], t, s0 + u]
+                    if np.isnan(y):
+                        continue
+                    av = a[t, b, u]
+                    dd = abs(av - y)
+                    if dd > worst:
+                        worst = dd
+                    total += sc * _error_value(e_t, av, y)
+    # ---------------------------------------------------------------- backward through time
+    d_cur = rest[B * U:2 * B * U]                           # dE/da(t) sent back from t+1, (B, size) per group
+    d_next = rest[2 * B * U:3 * B * U]                      # dE/da(t+1) (OUT_INTEGR carry)
+    dn_next = rest[3 * B * U:4 * B * U]                     # dE/dn(t+1) (IN_INTEGR carry)
+    d_cur[:] = 0.0
+    d_next[:] = 0.0
+    dn_next[:] = 0.0
+    for t in range(T, 0, -1):
+        for gi in range(G):
+            if not g_computed[gi]:
+                continue
+            s0 = g_start[gi]
+            sz = g_size[gi]
+            o = off[gi] // TT
+            sc = g_scale[gi] * tick_scale
+            e_t = g_err[gi]
+            f = _view3(F, off[gi], TT, B, sz)
+            a = _view3(A, off[gi], TT, B, sz)
+            r = _view3(R, off[gi], TT, B, sz)
+            integ = g_integ[gi]
+            fn = g_func[gi]
+            for b in range(B):                             # rows of units: loops LLVM can vectorise
+                j0 = o + b * sz
+                dc, d, dnn = d_cur[j0:j0 + sz], d_next[j0:j0 + sz], dn_next[j0:j0 + sz]
+                a_t, f_t, r_t, y_t, x_t = a[t, b], f[t, b], r[t, b], TS[rows[b], t], XS[rows[b], t]
+                # dE/da(t): what t+1 sent back, the OUT_INTEGR carry, the error at t; it is the
+                # carry for tick t-1 too (d_next)
+                if integ == 1:
+                    for u in range(sz):
+                        d[u] = dc[u] + (1.0 - dt) * d[u]
+                else:
+                    for u in range(sz):
+                        d[u] = dc[u]
+                if e_t >= 0:
+                    for u in range(sz):
+                        y = y_t[s0 + u]
+                        if not np.isnan(y):
+                            d[u] += sc * _error_deriv(e_t, a_t[u], y)
+                if g_clamp[gi] == 2:
+                    for u in range(sz):
+                        if not np.isnan(x_t[s0 + u]):
+                            d[u] *= 1.0 - g_strength[gi]
+                # dE/dn(t) = dE/df f'(n); dE/draw(t)
+                if integ == 1 and fn == 0:
+                    for u in range(sz):
+                        r_t[u] = (d[u] * dt) * (f_t[u] * (1.0 - f_t[u]))
+                elif integ == 1:
+                    for u in range(sz):
+                        r_t[u] = (d[u] * dt) * _fprime(fn, f_t[u])
+                elif integ == 2:
+                    for u in range(sz):
+                        dn = d[u] * _fprime(fn, f_t[u]) + (1.0 - dt) * dnn[u]
+                        dnn[u] = dn
+                        r_t[u] = dn * dt
+                else:
+                    for u in range(sz):
+                        r_t[u] = d[u] * _fprime(fn, f_t[u])
+        d_cur[:] = 0.0
+        if t > 1:                                            # dE/da_i(t-1) += dE/draw_j(t) w_ij
+            for gi in range(G):
+                if not g_computed[gi]:
+                    continue
+                sz = g_size[gi]
+                r_t = _view3(R, off[gi], TT, B, sz)[t]
+                for p in range(inc_ptr[gi], inc_ptr[gi + 1]):
+                    k = inc_blk[p]
+                    src = blk_src[k]
+                    if not g_computed[src]:
+                        continue
+                    ns = g_size[src]
+                    w = WF[boff[k]:boff[k] + bnf[k] * bnt[k]].reshape(bnf[k], bnt[k])
+                    s = scratch[:B * ns].reshape(B, ns)
+                    np.dot(r_t, w.T, s)
+                    o = off[src] // TT
+                    for b in range(B):
+                        for i in range(ns):
+                            d_cur[o + b * ns + i] += s[b, i]
+    # dE/dw_ij = sum over ticks 1..T and examples of a_i(t-1) dE/draw_j(t): one product per block
+    for gi in range(G):
+        if not g_computed[gi]:
+            continue
+        sz = g_size[gi]
+        rr = R[off[gi] + B * sz:off[gi + 1]].reshape(T * B, sz)
+        for p in range(inc_ptr[gi], inc_ptr[gi + 1]):
+            k = inc_blk[p]
+            src = blk_src[k]
+            ns = g_size[src]
+            aa = A[off[src]:off[src] + T * B * ns].reshape(T * B, ns)
+            dw = DW[boff[k]:boff[k] + bnf[k] * bnt[k]].reshape(bnf[k], bnt[k])
+            np.dot(aa.T, rr, dw)
+    return total, worst
+
+
+@njit(cache=True, parallel=True)
+def run_epochs_time_batch(XS, TS, T, orders, n_epochs, batch, n_slices, g_start, g_size, g_computed, g_func,
+                          g_integ, g_clamp, g_strength, g_init_out, g_init_in, g_err, g_scale, inc_ptr, inc_blk,
+                          blk_src, WF, DWF, LCF, boff, bnf, bnt, lr, mom, decay, algorithm, use_orders, dt,
+                          tick_scale, err_crit, out_crit, errors_out, dist_out):
+    """Epochs of batch training; each batch is cut into up to ``n_slices`` slices run in parallel."""
+    N = XS.shape[0]
+    nw = WF.shape[0]
+    bsize = bnf * bnt
+    U = XS.shape[2]
+    S_max = max(1, min(n_slices, batch, N))
+    rows_max = -(-min(batch, N) // S_max)
+    work = np.empty((S_max, (4 * (T + 1) + 4) * rows_max * U), WF.dtype)
+    DWS = np.empty((S_max, nw), WF.dtype)
+    tot = np.zeros(S_max)
+    wst = np.zeros(S_max)
+    rows = np.empty(min(batch, N), dtype=np.int64)
+    for ep in range(n_epochs):
+        total = 0.0
+        worst = 0.0
+        for start in range(0, N, batch):
+            bsz = min(batch, N - start)
+            for b in range(bsz):
+                rows[b] = orders[ep, start + b] if use_orders else start + b
+            S = min(S_max, bsz)
+            if S == 1:                                # one slice: no parallel region (its threads would idle)
+                tot[0], wst[0] = _slice_pass(rows[:bsz], XS, TS, T, g_start, g_size, g_computed, g_func, g_integ,
+                                             g_clamp, g_strength, g_init_out, g_init_in, g_err, g_scale, inc_ptr,
+                                             inc_blk, blk_src, WF, boff, bnf, bnt, dt, tick_scale, DWS[0], work[0])
+            else:
+                for s in prange(S):
+                    lo = s * bsz // S
+                    hi = (s + 1) * bsz // S
+                    tot[s], wst[s] = _slice_pass(rows[lo:hi], XS, TS, T, g_start, g_size, g_computed, g_func, g_integ,
+                                                 g_clamp, g_strength, g_init_out, g_init_in, g_err, g_scale, inc_ptr,
+                                                 inc_blk, blk_src, WF, boff, bnf, bnt, dt, tick_scale, DWS[s],
+                                                 work[s])
+            for x in range(nw):
+                acc = DWS[0, x]
+                for s in range(1, S):
+                    acc += DWS[s, x]
+                DWF[x] = acc
+            for s in range(S):
+                total += tot[s]
+                if wst[s] > worst:
+                    worst = wst[s]
+            update(WF, DWF, LCF, boff, bsize, lr, mom, decay, algorithm)
+        errors_out[ep] = total
+        dist_out[ep] = worst
+        if (not np.isfinite(total)) or (err_crit >= 0.0 and total <= err_crit) or \
+                (out_crit >= 0.0 and worst <= out_crit):
+            return ep + 1
+    return n_epochs
+
+
+@njit(cache=True, nogil=True)
+def member_epochs(XS, TS, T, orders, n_epochs, batch, g_start, g_size, g_computed, g_func, g_integ, g_clamp,
+                   g_strength, g_init_out, g_init_in, g_err, g_scale, inc_ptr, inc_blk, blk_src, WF, DWF, LCF, boff,
+                   bnf, bnt, lr, mom, decay, algorithm, use_orders, dt, tick_scale, err_crit, out_crit, errors_out,
+                   dist_out):
+    """One network's epochs of batch training on one core (each batch one slice): what
+    run_epochs_time_batch does with n_slices 1, for a member of an ensemble (without the GIL,
+    so that members run in threads side by side)."""
+    N = XS.shape[0]
+    U = XS.shape[2]
+    bsize = bnf * bnt
+    work = np.empty((4 * (T + 1) + 4) * min(batch, N) * U, WF.dtype)
+    rows = np.empty(min(batch, N), dtype=np.int64)
+    for ep in range(n_epochs):
+        total = 0.0
+        worst = 0.0
+        for start in range(0, N, batch):
+            bsz = min(batch, N - start)
+            for b in range(bsz):
+                rows[b] = orders[ep, start + b] if use_orders else start + b
+            e, w = _slice_pass(rows[:bsz], XS, TS, T, g_start, g_size, g_computed, g_func, g_integ, g_clamp,
+                               g_strength, g_init_out, g_init_in, g_err, g_scale, inc_ptr, inc_blk, blk_src, WF, boff,
+                               bnf, bnt, dt, tick_scale, DWF, work)
+            total += e
+            if w > worst:
+                worst = w
+            update(WF, DWF, LCF, boff, bsize, lr, mom, decay, algorithm)
+        errors_out[ep] = total
+        dist_out[ep] = worst
+        if (not np.isfinite(total)) or (err_crit >= 0.0 and total <= err_crit) or \
+                (out_crit >= 0.0 and worst <= out_crit):
+            return ep + 1
+    return n_epochs

@@ -1,0 +1,588 @@
+"""Parameter sweeps on Dask distributed: every combination of a grid, each from many seeds.
+
+::
+
+    pdpsim sweep xor --grid learning_rate=0.1,0.5 --grid momentum=0,0.9 --seeds 200 --out xor-study
+
+Grid keys are :class:`~pdpsim.training.loop.TrainingParams` fields, plus ``seed``;
+``--seeds N`` adds the seeds ``seed_start .. seed_start + N - 1`` (a key given one
+value just overrides the spec). Each combination and seed is one Dask task,
+on a ``LocalCluster`` of this machine (worker processes, one thread each) or,
+with ``scheduler=ADDRESS``, on any running cluster.
+
+The sweep folder::
+
+    sweep.json                   the spec's hash, the grid, the seeds
+    tasks/<task-id>/error.csv    one folder per task, written whole (atomically):
+    tasks/<task-id>/weights.npz      final weights
+    tasks/<task-id>/metrics.json     converged, stopped, epochs, final_error, seconds, the parameters
+    results.csv, results.parquet one row per task
+    summary.csv, summary.parquet one row per combination: runs, success_rate, epochs to criterion
+    summary.png                  success rate and mean epochs to criterion against each parameter
+
+A task's id is a hash of its training parameters and seed, so a task is the
+same task in every sweep of the same spec: a sweep run again in the same
+folder skips the tasks already there, and a task run twice (a retry after a
+worker died) writes the same files once. Each task writes its files into a
+staging folder and renames it to ``tasks/<task-id>`` in one step; a folder
+``tasks/<task-id>`` is therefore always complete.
+
+Faults: a task whose worker dies is run again on another worker (Dask's
+``distributed.scheduler.allowed-failures``, default 3), a task that raises is
+retried ``retries`` times. Workers that do not share the sweep folder's file
+system (a remote cluster) send their files back and the client writes them.
+"""
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import os
+import re
+import shutil
+import socket
+import sys
+import time
+import uuid
+import warnings
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from pdpsim.records import run_index
+from pdpsim.validation import PdpError, atomic_write, positive_int
+
+FORMAT = "pdpsim-sweep"
+TASKS = "tasks"
+STAGING_PREFIX = ".tmp-"
+TASK_FILES = ("error.csv", "weights.npz", "metrics.json")
+RESULT_COLUMNS = ("converged", "stopped", "epochs", "epochs_to_criterion", "final_error", "seconds")
+
+
+# ---------------------------------------------------------------- the grid
+def _training_fields() -> list[str]:
+    from pdpsim.training.loop import TrainingParams
+    return [f.name for f in fields(TrainingParams)]
+
+
+def _value(text: str):
+    t = text.strip()
+    if t.lower() in ("none", "null"):
+        return None
+    if re.fullmatch(r"[+-]?\d+", t):
+        return int(t)
+    try:
+        return float(t)
+    except ValueError:
+        return t
+
+
+def parse_grid(items: Iterable[str]) -> dict[str, list]:
+    """``["learning_rate=0.1,0.5", "momentum=0,0.9"]`` -> ``{"learning_rate": [0.1, 0.5], ...}``."""
+    allowed = _training_fields() + ["seed"]
+    grid: dict[str, list] = {}
+    for item in items:
+        if "=" not in item:
+            raise PdpError(f"--grid {item!r}: expected KEY=VALUE[,VALUE...] (e.g. learning_rate=0.1,0.5)")
+        key, values = item.split("=", 1)
+        key = key.strip().replace("-", "_")
+        if key not in allowed:
+            raise PdpError(f"--grid {item!r}: unknown key '{key}'; expected a training parameter "
+                           f"({', '.join(allowed)})")
+        if key in grid:
+            raise PdpError(f"--grid: '{key}' given twice (list its values once, comma-separated)")
+        vals = [_value(v) for v in values.split(",") if v.strip() != ""]
+        if not vals:
+            raise PdpError(f"--grid {item!r}: no values")
+        if len(set(map(repr, vals))) != len(vals):
+            raise PdpError(f"--grid {item!r}: a value is repeated")
+        grid[key] = vals
+    return grid
+
+
+def task_id(training: dict, seed: int | None) -> str:
+    """A task's id: a hash of its full training parameters and its seed."""
+    blob = json.dumps({"training": training, "seed": seed}, sort_keys=True, default=str).encode()
+    return hashlib.sha256(blob).hexdigest()[:16]
+
+
+@dataclass
+class Task:
+    id: str
+    overrides: dict           # the grid's values for this task (without the seed)
+    seed: int | None
+    training: dict            # the full training parameters
+
+
+def expand(base_training, grid: dict[str, list], seeds: Sequence[int] | None = None) -> list[Task]:
+    """Every combination of ``grid`` (and of ``seeds``) as tasks, parameters validated."""
+    grid = dict(grid)
+    if seeds is not None:
+        if "seed" in grid:
+            raise PdpError("give seeds either as --grid seed=... or as --seeds N, not both")
+        grid["seed"] = list(seeds)
+    seed_values = grid.pop("seed", [None])
+    for s in seed_values:
+        if s is not None:
+            positive_int(s, "seed", allow_zero=True)
+    keys = list(grid)
+    tasks, seen = [], set()
+    for combo in itertools.product(*(grid[k] for k in keys)):
+        over = dict(zip(keys, combo))
+        try:
+            params = replace(base_training, **over).validated("--grid")
+        except TypeError as e:
+            raise PdpError(f"--grid: {e}") from None
+        training = params.to_dict()
+        over = {k: training[k] for k in keys}
+        for s in seed_values:
+            s = None if s is None else int(s)
+            tid = task_id(training, s)
+            if tid in seen:
+                continue
+            seen.add(tid)
+            tasks.append(Task(tid, over, s, training))
+    return tasks
+
+
+# ---------------------------------------------------------------- one task
+def _commit_dir(tasks_dir: Path, tid: str, files: dict[str, bytes]) -> bool:
+    """Write ``files`` into ``tasks_dir/tid`` all at once; False if another attempt got there first."""
+    final = tasks_dir / tid
+    if (final / "metrics.json").exists():
+        return False
+    tasks_dir.mkdir(parents=True, exist_ok=True)
+    staging = tasks_dir / f"{STAGING_PREFIX}{tid}-{uuid.uuid4().hex[:8]}"
+    staging.mkdir()
+    try:
+        for name, data in files.items():
+            with open(staging / name, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+        try:
+            os.rename(staging, final)
+        except OSError:
+            if (final / "metrics.json").exists():          # the same task, finished by another attempt
+                return False
+            raise
+        return True
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _read_metrics(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError, UnicodeDecodeError):
+        return None
+
+
+def sweep_run_id(out: Path, tid: str) -> str:
+    """The run index's id of a sweep task (the same for every attempt)."""
+    return "sweep-" + hashlib.sha256(f"{Path(out).resolve()}|{tid}".encode()).hexdigest()[:24]
+
+
+def run_task(job: dict) -> dict:
+    """Train one task and write ``tasks/<id>/``; return its metrics (runs on a Dask worker).
+
+    ``job``: ``id``, ``spec_data``, ``spec_source``, ``spec_hash``, ``training``, ``seed``, ``overrides``,
+    ``out`` (the sweep folder), ``index`` (the run index file or None), ``payload``
+    (return the files' bytes too).
+    """
+    import io
+    import tempfile
+
+    from pdpsim.formats.spec import Spec, build_spec
+    from pdpsim.training.loop import TrainingParams, train
+    from pdpsim.records.weights import save_weights
+
+    out = Path(job["out"])
+    tasks_dir = out / TASKS
+    tid = job["id"]
+    done = _read_metrics(tasks_dir / tid / "metrics.json")
+    if done is not None:                    # finished by an earlier attempt
+        reply = {**done, "cached": True}
+        if job.get("payload"):
+            reply["files"] = {n: (tasks_dir / tid / n).read_bytes() for n in TASK_FILES}
+        return reply
+    start = run_index.now()
+    spec = Spec(job["spec_data"], job["spec_source"])
+    model = build_spec(spec, seed=job["seed"])
+    params = TrainingParams.from_dict(job["training"], "task")
+    t0 = time.perf_counter()
+    result = train(model.network, model.examples, params)
+    seconds = time.perf_counter() - t0
+    try:
+        from distributed import get_worker
+        worker = get_worker().address
+    except (ImportError, ValueError):
+        worker = None
+    metrics = {
+        "task_id": tid, "spec_hash": job.get("spec_hash") or spec.digest,
+        "spec_name": str(spec.data.get("name", model.network.name)),
+        "overrides": job["overrides"], "seed": model.network.seed, "training": job["training"],
+        "converged": bool(result.converged), "stopped": result.stopped, "epochs": result.n_epochs,
+        "final_error": result.final_error, "seconds": seconds, "start_time": start, "end_time": run_index.now(),
+        "host": socket.gethostname(), "worker": worker,
+    }
+    buf = io.StringIO()
+    result.history().to_csv(buf, index=False)
+    with tempfile.TemporaryDirectory(prefix="pdpsim-task-") as tmp:
+        save_weights(model.network, Path(tmp) / "weights.npz")
+        files = {"error.csv": buf.getvalue().encode(), "weights.npz": (Path(tmp) / "weights.npz").read_bytes(),
+                 "metrics.json": json.dumps(metrics, indent=2, default=str).encode()}
+    try:
+        written = _commit_dir(tasks_dir, tid, files)
+    except OSError:
+        if not job.get("payload"):
+            raise
+        written = False                     # the client writes the files it gets back
+    if job.get("index"):
+        run_index.try_record(sweep_run_id(out, tid), db=job["index"], **_index_fields(metrics, out))
+    reply = {**metrics, "cached": False, "written": written}
+    if job.get("payload"):
+        reply["files"] = files
+    return reply
+
+
+def _index_fields(m: dict, out: Path) -> dict:
+    return dict(kind="sweep", spec_hash=m["spec_hash"], spec_name=m["spec_name"], params=m["training"],
+                seed=m["seed"], start_time=m["start_time"], end_time=m["end_time"], status="done",
+                stopped=m["stopped"], final_error=m["final_error"], epochs=m["epochs"],
+                converged=bool(m["converged"]), seconds=m["seconds"],
+                path=str((Path(out) / TASKS / m["task_id"]).resolve()), sweep=str(Path(out).resolve()),
+                host=m.get("host"))
+
+
+# ---------------------------------------------------------------- the sweep
+@dataclass
+class SweepResult:
+    """What :func:`run_sweep` did: one row per task (``results``), per combination (``summary``)."""
+
+    out: Path
+    results: object                     # pandas DataFrame
+    summary: object                     # pandas DataFrame
+    keys: list[str]
+    ran: int = 0
+    skipped: int = 0
+    failed: dict[str, str] = field(default_factory=dict)
+    seconds: float = 0.0
+    files: list[Path] = field(default_factory=list)
+
+    def text(self) -> str:
+        import pandas as pd
+        with pd.option_context("display.max_rows", 200, "display.max_columns", 50, "display.width", 160,
+                               "display.float_format", "{:.4g}".format):
+            body = self.summary.to_string(index=False)
+        lines = [body, "",
+                 f"{len(self.results)} tasks: {self.ran} run, {self.skipped} already done"
+                 + (f", {len(self.failed)} failed" if self.failed else "") + f" ({self.seconds:.1f} s)"]
+        for tid, err in list(self.failed.items())[:5]:
+            lines.append(f"  task {tid} failed: {err}")
+        lines.append(f"wrote {', '.join(str(f) for f in self.files)}")
+        return "\n".join(lines)
+
+
+def _sweep_meta(out: Path, spec, tasks, grid, seeds) -> None:
+    meta_path = out / "sweep.json"
+    old = _read_metrics(meta_path) if meta_path.exists() else None
+    if old is not None and old.get("spec_hash") != spec.digest:
+        raise PdpError(f"--out '{out}' holds a sweep of a spec with hash {old.get('spec_hash')} "
+                       f"({old.get('spec_source')}); this spec's hash is {spec.digest}. Sweep into another folder.")
+    meta = {"format": FORMAT, "version": 1, "spec_hash": spec.digest, "spec_source": spec.source,
+            "spec": {k: v for k, v in spec.data.items() if k != "_dir"},
+            "grid": grid, "seeds": None if seeds is None else list(seeds), "tasks": [t.id for t in tasks],
+            "created": (old or {}).get("created", run_index.now()), "updated": run_index.now()}
+    with atomic_write(meta_path) as f:
+        json.dump(meta, f, indent=2, default=str)
+
+
+def _client(scheduler: str | None, workers: int, timeout: float):
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise PdpError("pdpsim sweep needs Dask distributed: pip install 'dask[distributed]'") from None
+    import logging
+    if scheduler:
+        try:
+            return Client(scheduler, timeout=timeout), None
+        except (OSError, TimeoutError) as e:
+            raise PdpError(f"--scheduler {scheduler}: cannot connect ({e})") from None
+    workers = positive_int(workers, "--workers")
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                           dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR)
+    try:
+        return Client(cluster, timeout=timeout), cluster
+    except BaseException:
+        cluster.close(timeout=30)
+        raise
+
+
+def _shared_filesystem(client, tasks_dir: Path) -> bool:
+    """Whether every worker sees the sweep folder (a file written here is there)."""
+    probe = tasks_dir / f".probe-{uuid.uuid4().hex}"
+    probe.write_text("pdpsim")
+    try:
+        seen = client.run(os.path.exists, str(probe))
+        return bool(seen) and all(seen.values())
+    except Exception:           # noqa: BLE001 - a worker that cannot answer: assume not shared
+        return False
+    finally:
+        probe.unlink(missing_ok=True)
+
+
+def _bounded(ac, timeout, n_done):
+    try:
+        yield from ac
+    except TimeoutError:
+        raise PdpError(f"--timeout: the sweep did not finish within {timeout} s ({n_done()} tasks done); "
+                       "run the same command again to go on (finished tasks are kept)") from None
+
+
+def run_sweep(spec, grid: dict[str, list] | None = None, seeds: int | Sequence[int] | None = None, *,
+              out: str | Path, seed_start: int = 0, scheduler: str | None = None, workers: int = 2,
+              retries: int = 3, progress: bool = False, timeout: float | None = None,
+              index: bool = True, echo=None) -> SweepResult:
+    """Run every combination of ``grid`` for every seed as Dask tasks; write the sweep to ``out``.
+
+    ``seeds``: a number N (seeds ``seed_start`` .. ``seed_start + N - 1``) or a list.
+    ``scheduler``: the address of a running Dask scheduler (``tcp://host:port``);
+    default a LocalCluster of ``workers`` processes on 127.0.0.1.
+    ``retries``: how often a task that raised is tried again.
+    ``timeout``: seconds for the whole sweep (None: no limit).
+    ``index``: record each task in the run index.
+    """
+    from pdpsim.formats.spec import Spec, load_spec, build_spec
+    t_start = time.perf_counter()
+    spec_obj = spec if isinstance(spec, Spec) else load_spec(spec)
+    model = build_spec(spec_obj)                     # validates the spec once, here
+    grid = dict(grid or {})
+    if isinstance(seeds, int) and not isinstance(seeds, bool):
+        seeds = list(range(seed_start, seed_start + positive_int(seeds, "--seeds")))
+    tasks = expand(model.training, grid, seeds)
+    keys = [k for k in grid if k != "seed"]
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise PdpError(f"--out '{out}': exists and is not a folder")
+    tasks_dir = out / TASKS
+    tasks_dir.mkdir(parents=True, exist_ok=True)
+    _sweep_meta(out, spec_obj, tasks, grid, seeds)
+    db = run_index.index_path() if index else None
+
+    metrics: dict[str, dict] = {}
+    for t in tasks:
+        m = _read_metrics(tasks_dir / t.id / "metrics.json")
+        if m is not None:
+            metrics[t.id] = m
+    skipped = len(metrics)
+    todo = [t for t in tasks if t.id not in metrics]
+    failed: dict[str, str] = {}
+    ran = 0
+
+    if todo:
+        from tqdm.auto import tqdm
+        client, cluster = _client(scheduler, workers, timeout=60 if timeout is None else min(60, timeout))
+        bar = tqdm(total=len(tasks), initial=skipped, unit="task", desc="sweep", disable=not progress,
+                   file=sys.stderr, dynamic_ncols=True)
+        try:
+            payload = cluster is None and not _shared_filesystem(client, tasks_dir)
+            token = uuid.uuid4().hex[:8]
+            by_id = {t.id: t for t in todo}
+
+            data = dict(spec_obj.data)
+            if data.get("_dir"):                      # example files found from any worker's folder
+                data["_dir"] = str(Path(data["_dir"]).resolve())
+
+            def job(t: Task, want_files: bool) -> dict:
+                return {"id": t.id, "spec_data": data, "spec_source": spec_obj.source,
+                        "spec_hash": spec_obj.digest, "training": t.training, "seed": t.seed,
+                        "overrides": t.overrides, "out": str(out), "index": None if db is None else str(db),
+                        "payload": want_files}
+
+            def submit(t: Task, want_files: bool):
+                return client.submit(run_task, job(t, want_files), retries=retries, pure=False,
+                                     key=f"pdpsim-{t.id}-{token}-{int(want_files)}")
+
+            from distributed import as_completed
+            futures = {submit(t, payload): t.id for t in todo}
+            asked_files = set()
+            ac = as_completed(list(futures), timeout=timeout)
+            converged = sum(bool(m.get("converged")) for m in metrics.values())
+            for fut in _bounded(ac, timeout, lambda: len(metrics)):
+                tid = futures.pop(fut)
+                if fut.status != "finished":
+                    try:
+                        err = fut.exception()
+                    except Exception as e:          # noqa: BLE001 - a cancelled future
+                        err = e
+                    failed[tid] = f"{type(err).__name__}: {err}"
+                    bar.update(1)
+                    fut.release()
+                    continue
+                res = fut.result()
+                fut.release()
+                files = res.pop("files", None)
+                if files is not None:
+                    _commit_dir(tasks_dir, tid, files)
+                elif not (tasks_dir / tid / "metrics.json").exists():
+                    if tid in asked_files:
+                        failed[tid] = "the task's files did not reach the sweep folder"
+                        bar.update(1)
+                        continue
+                    asked_files.add(tid)                 # a worker that does not share our files
+                    nf = submit(by_id[tid], True)
+                    futures[nf] = tid
+                    ac.add(nf)
+                    continue
+                res.pop("cached", None)
+                res.pop("written", None)
+                metrics[tid] = _read_metrics(tasks_dir / tid / "metrics.json") or res
+                ran += 1
+                converged += bool(res.get("converged"))
+                bar.update(1)
+                bar.set_postfix_str(f"converged {converged}/{bar.n}", refresh=False)
+        finally:
+            bar.close()
+            client.close(timeout=30)
+            if cluster is not None:
+                cluster.close(timeout=30)
+        for p in tasks_dir.glob(f"{STAGING_PREFIX}*"):   # left by attempts killed mid-write
+            shutil.rmtree(p, ignore_errors=True)
+
+    if db is not None:
+        rows = [(sweep_run_id(out, tid), _index_fields(m, out)) for tid, m in metrics.items()]
+        try:
+            run_index.record_many(rows, db=db)
+        except Exception as e:  # noqa: BLE001 - the index never fails a sweep
+            warnings.warn(f"pdpsim: run index '{db}' not updated: {e}", run_index.RunIndexWarning, stacklevel=2)
+
+    results = results_table(tasks, metrics, keys)
+    summary = summarize(results, keys)
+    files = write_tables(out, results, summary)
+    fixed = {k: v[0] for k, v in grid.items() if len(v) == 1 and k != "seed"}
+    name = str(spec_obj.data.get("name", "spec"))
+    files.append(plot_summary(summary, [k for k in keys if k not in fixed], out / "summary.png",
+                              title=f"{name}: {len(results)} runs"
+                              + (f" ({', '.join(f'{k}={v}' for k, v in fixed.items())})" if fixed else "")))
+    return SweepResult(out, results, summary, keys, ran=ran, skipped=skipped, failed=failed,
+                       seconds=time.perf_counter() - t_start, files=files)
+
+
+# ---------------------------------------------------------------- tables and figure
+def results_table(tasks: Sequence[Task], metrics: dict[str, dict], keys: Sequence[str]):
+    """One row per finished task: its grid values, seed and metrics."""
+    import numpy as np
+    import pandas as pd
+    rows = []
+    for t in tasks:
+        m = metrics.get(t.id)
+        if m is None:
+            continue
+        row = {"task_id": t.id}
+        row.update({k: t.overrides.get(k) for k in keys})
+        row["seed"] = m.get("seed", t.seed)
+        row.update({"converged": bool(m["converged"]), "stopped": m["stopped"], "epochs": int(m["epochs"]),
+                    "epochs_to_criterion": float(m["epochs"]) if m["converged"] else np.nan,
+                    "final_error": float(m["final_error"]), "seconds": float(m["seconds"])})
+        rows.append(row)
+    cols = ["task_id", *keys, "seed", *RESULT_COLUMNS]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def summarize(results, keys: Sequence[str]):
+    """One row per combination of ``keys``: runs, converged, success_rate, epochs to criterion
+    (mean, median, sd, over the runs that converged), mean final error."""
+    import pandas as pd
+    keys = list(keys)
+    cols = [*keys, "runs", "converged", "success_rate", "mean_epochs", "median_epochs", "sd_epochs",
+            "mean_final_error", "mean_seconds"]
+    if results.empty:
+        return pd.DataFrame(columns=cols)
+    groups = results.groupby(keys, sort=True, dropna=False) if keys else [((), results)]
+    rows = []
+    for k, g in groups:
+        k = k if isinstance(k, tuple) else (k,)
+        ok = g["epochs_to_criterion"].dropna()
+        rows.append({**dict(zip(keys, k)), "runs": len(g), "converged": int(g["converged"].sum()),
+                     "success_rate": float(g["converged"].mean()),
+                     "mean_epochs": float(ok.mean()) if len(ok) else float("nan"),
+                     "median_epochs": float(ok.median()) if len(ok) else float("nan"),
+                     "sd_epochs": float(ok.std()) if len(ok) > 1 else float("nan"),
+                     "mean_final_error": float(g["final_error"].mean()),
+                     "mean_seconds": float(g["seconds"].mean())})
+    return pd.DataFrame(rows, columns=cols)
+
+
+def write_tables(out: Path, results, summary) -> list[Path]:
+    """results.csv/.parquet and summary.csv/.parquet, each written atomically."""
+    files = []
+    for name, df in (("results", results), ("summary", summary)):
+        with atomic_write(out / f"{name}.csv") as f:
+            df.to_csv(f, index=False)
+        files.append(out / f"{name}.csv")
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:
+            warnings.warn("pdpsim: pyarrow is not installed; no Parquet tables written", stacklevel=2)
+            continue
+        with atomic_write(out / f"{name}.parquet", "wb") as f:
+            _parquet_frame(df).to_parquet(f, index=False)
+        files.append(out / f"{name}.parquet")
+    return files
+
+
+def _parquet_frame(df):
+    """Columns of mixed types (a grid key with None and numbers) as text, which Parquet can hold."""
+    df = df.copy()
+    for c in df.columns:
+        if df[c].dtype == object:
+            kinds = {type(v) for v in df[c] if v is not None}
+            if len(kinds) > 1:
+                df[c] = df[c].map(lambda v: None if v is None else str(v))
+    return df
+
+
+def plot_summary(summary, keys: Sequence[str], path: Path, title: str = "") -> Path:
+    """Success rate (top) and mean epochs to criterion (bottom) against each parameter;
+    one line per combination of the other parameters."""
+    from pdpsim.analysis import figures
+    plt = figures._plt()
+    keys = list(keys)
+    ncol = max(1, len(keys))
+    fig, axes = plt.subplots(2, ncol, figsize=(4.4 * ncol, 6.2), squeeze=False)
+    if not keys or summary.empty:
+        axes[0, 0].bar([0], summary["success_rate"].tolist()[:1] or [0])
+        axes[1, 0].bar([0], summary["mean_epochs"].tolist()[:1] or [0])
+        axes[0, 0].set_xticks([])
+        axes[1, 0].set_xticks([])
+    for j, k in enumerate(keys):
+        others = [o for o in keys if o != k]
+        values = list(dict.fromkeys(summary[k].tolist()))
+        numeric = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
+        pos = {v: (v if numeric else i) for i, v in enumerate(values)}
+        groups = summary.groupby(others, sort=True, dropna=False) if others else [((), summary)]
+        for label, g in groups:
+            label = label if isinstance(label, tuple) else (label,)
+            g = g.sort_values(k) if numeric else g
+            x = [pos[v] for v in g[k]]
+            name = ", ".join(f"{o}={v}" for o, v in zip(others, label)) or None
+            axes[0, j].plot(x, g["success_rate"], marker="o", label=name)
+            axes[1, j].plot(x, g["mean_epochs"], marker="o", label=name)
+        for ax in axes[:, j]:
+            ax.set_xlabel(k)
+            ax.grid(alpha=0.3)
+            if not numeric:
+                ax.set_xticks(list(pos.values()), [str(v) for v in values])
+            elif len(values) > 1 and min(values) > 0 and max(values) / min(values) >= 20:
+                ax.set_xscale("log")
+        axes[0, j].set_ylim(-0.03, 1.03)
+        if others:
+            axes[0, j].legend(frameon=False, fontsize=8)
+    axes[0, 0].set_ylabel("convergence rate")
+    axes[1, 0].set_ylabel("mean epochs to criterion")
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return figures.save(fig, path)
