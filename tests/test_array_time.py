@@ -64,6 +64,6 @@ def test_no_ensembles_in_time_on_the_array_backend(tmp_path):
     from pdpsim.engines.array_api.engine import train_ensemble
     p = tmp_path / "att.yaml"
     p.write_text(ATTRACTOR)
-    ens = ensemble.from_spec(str(p), [0, 1])
+    ens = pdpsim.load_ensemble(str(p), [0, 1])
     with pytest.raises(pdpsim.PdpError, match="ensembles of networks in time"):
         train_ensemble(ens, xp="array_api_strict")

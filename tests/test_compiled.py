@@ -81,16 +81,17 @@ def test_compiled_stops_on_criteria_like_numpy():
 
 
 def test_auto_backend_choice_and_refusals():
-    from pdpsim.training.loop import _use_compiled
+    from pdpsim.training import resolve_backend
     m = pdpsim.load("encoder-8-3-8")
-    assert _use_compiled(m.network, m.training, 1, 8)                       # 3000 epochs x 8 updates
-    assert not _use_compiled(m.network, m.training.__class__(max_epochs=10), 1, 8)   # too short to pay
+    assert resolve_backend(m.network, m.examples, m.training) == "compiled"         # 3000 epochs x 8 updates
+    short = m.training.__class__(**{**m.training.to_dict(), "max_epochs": 10})
+    assert resolve_backend(m.network, m.examples, short) == "numpy"                # too short to pay
     sm = Network("s", seed=0)
     sm.add_group("input", 2, kind="INPUT")
     sm.add_group("out", 2, kind="OUTPUT", function="SOFT_MAX", error="DIVERGENCE")
     sm.connect("input", "out")
     xs = ExampleSet({"input": np.eye(2)}, {"out": np.eye(2)})
-    with pytest.raises(pdpsim.PdpError, match="compiled loop does not support SOFT_MAX units"):
+    with pytest.raises(pdpsim.PdpError, match="backend compiled does not support SOFT_MAX units"):
         pdpsim.train(sm, xs, backend="compiled", max_epochs=1)
     r = pdpsim.train(sm, xs, backend="auto", max_epochs=20000, learning_rate=0.5, error_criterion=0.05)
     assert r.stopped == "error_criterion"
@@ -191,17 +192,17 @@ def test_compiled_loop_refuses_other_equations():
     """A unit or error class with other equations than pdpsim's own (Lens's table logistic,
     Lens's TANH) and Lens's time options never run in the compiled loop (auto takes numpy)."""
     from pdpsim.engines.compiled.flat import unsupported
-    from pdpsim.lens.functions import LensLogistic, LensTanh
-    from pdpsim.training.loop import TrainingParams
+    from pdpsim.functions import output_function
+    from pdpsim.training.params import TrainingParams
     from pdpsim.dynamics.unfolding import make_continuous
-    for cls in (LensLogistic, LensTanh):
+    for name in ("LOGISTIC", "TANH"):
         net = Network("n", seed=0)
         net.add_group("input", 2, kind="INPUT")
         net.add_group("output", 2, kind="OUTPUT", error="SUM_SQUARED")
         net.connect("input", "output")
         assert unsupported(net, TrainingParams()) is None
-        net.groups["output"].function = cls()
-        assert unsupported(net, TrainingParams()) == f"{cls.__name__} units"
+        net.groups["output"].function = output_function(name, lens=True)
+        assert unsupported(net, TrainingParams()) == f"{name}(lens=True) units (options other than the formula's)"
     net = Network("t", seed=0)
     net.add_group("input", 2, kind="INPUT")
     net.add_group("output", 2, kind="OUTPUT", error="SUM_SQUARED", integration="OUT_INTEGR")

@@ -12,7 +12,7 @@ from pdpsim.training import ensemble
 def test_ensemble_equals_separate_runs(order, algorithm, backend):
     seeds = [0, 1, 2, 3, 7]
     rates = [0.5, 0.5, 1.0, 0.25, 0.5]
-    ens = ensemble.from_spec("xor", seeds)
+    ens = pdpsim.load_ensemble("xor", seeds)
     res = ensemble.train(ens, learning_rates=rates, order=order, algorithm=algorithm, max_epochs=400,
                          batch_size=2 if order != "ordered" else 0, backend=backend)
     for k, (s, lr) in enumerate(zip(seeds, rates)):
@@ -30,7 +30,7 @@ def test_ensemble_equals_separate_runs(order, algorithm, backend):
 
 
 def test_ensemble_refuses_mismatched_rates():
-    ens = ensemble.from_spec("xor", [0, 1])
+    ens = pdpsim.load_ensemble("xor", [0, 1])
     with pytest.raises(pdpsim.PdpError, match="3 learning rates for 2 networks"):
         ensemble.train(ens, learning_rates=[0.1, 0.2, 0.3])
 
@@ -52,7 +52,7 @@ def test_ensemble_command_and_spec_table(tmp_path):
                     "groups:\n  input: {units: 2, type: INPUT}\n  hidden: {units: 2}\n"
                     "  output: {units: 1, type: OUTPUT}\nlinks: [input -> hidden, hidden -> output]\n"
                     "examples: {generate: xor}\n")
-    seeds, rates = ensemble.spec_settings(str(spec))
+    seeds, rates = pdpsim.formats.spec.ensemble_settings(str(spec))
     assert seeds == [0, 1, 2, 3] and rates == [0.5] * 4
     r = CliRunner().invoke(main, ["ensemble", "xor", "--seeds", "5", "--learning-rates", "0.5,1.0",
                                   "--out", str(tmp_path / "f")])
@@ -66,14 +66,16 @@ def test_ensemble_command_and_spec_table(tmp_path):
 def test_members_on_vector_lanes_equal_separate_runs(order, algorithm, batch, decay, monkeypatch):
     """13 members: the lane kernel (chunks of 4 lanes here, the last one padded), each member
     with its own rate, order and stopping epoch, equals 13 separate numpy runs."""
+    from pdpsim.engines.compiled import engine as compiled
     calls = []
-    run = ensemble._run_lanes
-    monkeypatch.setattr(ensemble, "LANES", 4)
-    monkeypatch.setattr(ensemble, "_run_lanes", lambda *a, **k: calls.append(a[1]) or run(*a, **k))
+    run = compiled.CompiledEngine._run_lanes
+    monkeypatch.setattr(compiled, "LANES", 4)
+    monkeypatch.setattr(compiled.CompiledEngine, "_run_lanes",
+                        lambda self, *a, **k: calls.append(a[0]) or run(self, *a, **k))
     seeds = list(range(13))
     rates = [0.5, 1.0, 0.25, 2.0] * 3 + [0.5]
     kw = dict(order=order, algorithm=algorithm, max_epochs=300, batch_size=batch, weight_decay=decay)
-    ens = ensemble.from_spec("xor", seeds)
+    ens = pdpsim.load_ensemble("xor", seeds)
     res = ensemble.train(ens, learning_rates=rates, backend="compiled", **kw)
     assert calls == [4]
     # against separate runs in the one-network compiled loop and in numpy, 1e-12 (with Doug's
@@ -102,13 +104,15 @@ def test_lanes_with_cross_entropy_tanh_and_nan_targets(monkeypatch, tmp_path):
                          "targets": [[1, 0, 0, 1], [0, 1, 0, 0], [0, 0, 1, 0], [1, 1, 0, 0], [0, 0, 0, "nan"]]},
             "training": {"algorithm": "momentum", "learning_rate": 0.2, "momentum": 0.8, "max_epochs": 60}}
     import yaml
+
+    from pdpsim.engines.compiled import engine as compiled
     results = {}
     for backend, lanes in [("numpy", 0), ("compiled", 4), ("compiled", 0)]:
-        monkeypatch.setattr(ensemble, "LANES", lanes or 256)
-        monkeypatch.setattr(ensemble, "MIN_LANE_MEMBERS", 8 if lanes else 10**6)
+        monkeypatch.setattr(compiled, "LANES", lanes or 256)
+        monkeypatch.setattr(compiled, "MIN_LANE_MEMBERS", 8 if lanes else 10**6)
         path = tmp_path / "ce.yaml"
         path.write_text(yaml.safe_dump(spec))
-        ens = ensemble.from_spec(str(path), range(9))
+        ens = pdpsim.load_ensemble(str(path), range(9))
         res = ensemble.train(ens, backend=backend, batch_size=2, order="permuted")
         results[(backend, lanes)] = (res.errors, [b.weights.copy() for b in ens.network.blocks])
     ref = results[("numpy", 0)]
@@ -155,7 +159,7 @@ def test_ensemble_of_networks_in_time_equals_separate_runs(order, batch, backend
         if backend == "compiled" and epochs is None:
             rtol = 1e-8                           # the compiled loops round differently from numpy too
         run = dict(kw, max_epochs=epochs) if epochs else kw
-        ens = ensemble.from_spec(str(spec), seeds)
+        ens = pdpsim.load_ensemble(str(spec), seeds)
         res = ensemble.train(ens, learning_rates=rates, backend=backend, **run)
         stops = set()
         for k, (s, lr) in enumerate(zip(seeds, rates)):
@@ -174,7 +178,7 @@ def test_ensemble_of_networks_in_time_refusals(tmp_path):
     from pdpsim.model.examples import ExampleSet
     spec = tmp_path / "att.yaml"
     spec.write_text(ATTRACTOR)
-    ens = ensemble.from_spec(str(spec), [0, 1])
+    ens = pdpsim.load_ensemble(str(spec), [0, 1])
     rng = np.random.default_rng(0)                 # the first example has two events, the others one
     ens.examples = ExampleSet({"input": rng.integers(0, 2, (5, 2, 4)).astype(float)},
                               {"output": rng.integers(0, 2, (5, 2, 4)).astype(float)}, n_events=[2, 1, 1, 1, 1])
@@ -188,4 +192,4 @@ def test_ensemble_of_networks_in_time_refusals(tmp_path):
     srn = tmp_path / "srn.yaml"
     srn.write_text(ATTRACTOR.replace("mode: continuous", "mode: srn"))
     with pytest.raises(pdpsim.PdpError, match="simple recurrent network"):
-        ensemble.from_spec(str(srn), [0, 1])
+        pdpsim.load_ensemble(str(srn), [0, 1])

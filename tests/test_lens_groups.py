@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from pdpsim.lens import LensShell, ScriptError
-from pdpsim.lens.functions import LensCosine, LensGaussian, LensTernary
+from pdpsim.functions import error_function, output_function
 from test_lens_shell import REF, compare_outputs, ref_dir, run  # noqa: F401  (fixture)
 
 SCRIPTS = sorted(p.stem for p in REF.glob("types_*.tcl")) + ["proj_ff", "ct_radius"]
@@ -72,12 +72,12 @@ def test_new_functions_derivatives():
     """TERNARY and GAUSSIAN: Lens's derivatives are those of their outputs; COSINE's derivative is
     that of its error (errorScale 1)."""
     n = np.array([[-0.7, 0.1, 0.9, 2.0]])
-    for fn in (LensTernary(), LensGaussian()):
+    for fn in (output_function("TERNARY", lens=True), output_function("GAUSSIAN", lens=True)):
         fn.gain = 1.3
         out = np.empty_like(n)
         fn.forward(n, out)
         d = np.empty_like(n)
-        fn.backward(out, np.ones_like(n), d)
+        fn.backward(out, np.ones_like(n), d, n)
         for j in range(n.shape[1]):
             def f(x, j=j):
                 o = np.empty((1, 1))
@@ -85,7 +85,7 @@ def test_new_functions_derivatives():
                 return o[0, 0]
             num = (f(n[0, j] + 1e-6) - f(n[0, j] - 1e-6)) / 2e-6
             assert math.isclose(d[0, j], num, rel_tol=1e-6, abs_tol=1e-9)
-    cos = LensCosine()
+    cos = error_function("COSINE", 1.0, lens=True)
     o, t = np.array([0.3, 0.8, 0.5]), np.array([1.0, 0.0, 0.5])
     grad = np.empty((1, 3))
     cos.output_deriv(o[None], t[None], grad)

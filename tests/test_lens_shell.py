@@ -19,8 +19,8 @@ from click.testing import CliRunner
 
 from pdpsim.cli.lens import lens as lens_command
 from pdpsim.lens import LensShell, ScriptError
-from pdpsim.lens.functions import (LensCrossEntropy, LensDivergence, LensLogistic, LensRandom, LensSumSquared,
-                                   LensTanh)
+from pdpsim.functions import error_function, output_function
+from pdpsim.lens.functions import LensRandom
 from pdpsim.lens.train import LensNetwork, format_time, smart_format
 
 REF = Path(__file__).parent / "lens_reference"
@@ -201,7 +201,7 @@ def test_sum_squared_has_no_half_and_batch_derivatives_are_summed(tmp_path):
 def test_error_functions_follow_lens_formulas():
     y = np.array([[0.2, 0.7, 0.999, 0.4, 0.0]])
     t = np.array([[0.0, 1.0, 0.3, np.nan, 1.0]])
-    ce = LensCrossEntropy()
+    ce = error_function("CROSS_ENTROPY", 1.0, lens=True)
     e = ce.error(y, t)
     want = -math.log(0.8) - math.log(0.7) + (0.3 * math.log(0.3 / 0.999) + 0.7 * math.log(0.7 / 0.001)) + 1e8
     assert e[0] == pytest.approx(want, rel=1e-12)
@@ -209,18 +209,18 @@ def test_error_functions_follow_lens_formulas():
     ce.output_deriv(y, t, d)
     assert d[0, :4] == pytest.approx([1 / 0.8, -1 / 0.7, (0.999 - 0.3) / (0.999 * 0.001), 0.0])
     assert d[0, 4] == -1e8                                   # Lens's bound where 1/a is infinite
-    ss = LensSumSquared(2.0)
+    ss = error_function("SUM_SQUARED", 2.0, lens=True)
     assert ss.error(y, t)[0] == pytest.approx(2 * (0.04 + 0.09 + 0.699 ** 2 + 1.0))
     ss.output_deriv(y, t, d)
     assert d[0, 0] == pytest.approx(2 * 2 * 0.2) and d[0, 3] == 0.0
-    dv = LensDivergence()
+    dv = error_function("DIVERGENCE", 1.0, lens=True)
     p, q = np.array([[0.5, 0.3, 0.2]]), np.array([[1.0, 0.0, 0.0]])
     assert dv.error(p, q)[0] == pytest.approx(math.log(2))
     dv.output_deriv(p, q, p.copy())
 
 
 def test_logistic_table_and_tanh():
-    f = LensLogistic()
+    f = output_function("LOGISTIC", lens=True)
     x = np.linspace(-20, 20, 4001)
     out = np.empty_like(x)
     f.forward(x, out)
@@ -230,19 +230,19 @@ def test_logistic_table_and_tanh():
     f.gain = 2.0
     f.forward(np.array([1.0]), out[:1])
     assert out[0] == pytest.approx(1 / (1 + math.exp(-2)), abs=2e-8)
-    th = LensTanh()
+    th = output_function("TANH", lens=True)
     n = np.array([[0.5, 20.0, -18.0]])
     a = np.empty_like(n)
     th.forward(n, a)
     assert a[0, 1] == 1.0 and a[0, 2] == -1.0
     d = np.empty_like(n)
-    th.backward(a, np.ones_like(n), d)
+    th.backward(a, np.ones_like(n), d, n)               # Lens takes the slope at the net input
     assert d[0, 0] == pytest.approx(1 / math.cosh(0.5) ** 2) and d[0, 1] == 1e-8
 
 
 def test_target_radius_and_zero_error_radius():
     net = LensNetwork("r")
-    g = net.add_group("o", 4, kind="OUTPUT", error=LensSumSquared())
+    g = net.add_group("o", 4, kind="OUTPUT", error=error_function("SUM_SQUARED", 1.0, lens=True))
     net.allocate(1)
     g.output[0] = [0.9, 0.3, 0.52, 0.1]
     g.target[0] = [1.0, 0.0, 0.5, np.nan]

@@ -171,7 +171,7 @@ def test_core_dt_scale_and_tanh_derivative_at_net_input():
     its factors (a factor of 1 changes nothing); an output function with ``backward_at_input`` (Lens's
     TANH) gets each tick's net input in the backward pass, so the gradient is right."""
     from pdpsim import ExampleSet, Network
-    from pdpsim.lens.functions import LensTanh
+    from pdpsim.functions import output_function
     from pdpsim.dynamics.unfolding import TimeParams, Unfolded, build_schedule, make_continuous, tables
 
     def build(fn="LOGISTIC", scale=None):
@@ -213,7 +213,7 @@ def test_core_dt_scale_and_tanh_derivative_at_net_input():
         a = a + 0.25 * s * (1.0 / (1.0 + np.exp(-(x @ w_in + a @ w_hh))) - a)
         np.testing.assert_allclose(hist[t], a, rtol=1e-13)
     for scale in (None, s):                     # TANH's derivative at each tick's net input
-        net = build(fn=LensTanh(), scale=scale)
+        net = build(fn=output_function("TANH", lens=True), scale=scale)
         _e, _h, derivs = go(net)
         for k, idx in ((1, (2, 0)), (0, (0, 1)), (2, (1, 1))):
             w = net.blocks[k].weights

@@ -227,7 +227,8 @@ def test_failed_save_leaves_old_file(tmp_path):
 
 def test_trained_weights_survive_a_lens_round_trip(tmp_path):
     from pdpsim.datasets.classic import generate
-    from pdpsim.training.loop import test as run_test, train
+    from pdpsim.training.testing import test as run_test
+    from pdpsim.training.loop import train
     net = xor_net(seed=0)
     xs = generate("xor")
     train(net, xs, algorithm="momentum", learning_rate=0.5, momentum=0.9, max_epochs=300)

@@ -14,7 +14,7 @@ from pdpsim.records import run_index
 from pdpsim.cli.main import main
 from pdpsim.cli.runs import register
 from pdpsim.tools.sweep import STAGING_PREFIX, TASKS, expand, parse_grid, run_sweep
-from pdpsim.training.loop import TrainingParams
+from pdpsim.training.params import TrainingParams
 from pdpsim.validation import PdpError
 
 distributed = pytest.importorskip("distributed")

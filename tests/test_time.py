@@ -280,7 +280,7 @@ def test_early_stop_ends_events_and_shifts_the_rest():
 
 def test_new_options_are_refused_by_the_compiled_loop():
     from pdpsim.engines.compiled import flat as compiled
-    from pdpsim.training.loop import TrainingParams
+    from pdpsim.training.params import TrainingParams
     for opt, val in (("early_stop", 0.1), ("tick0_clamp", False), ("integrator_lag", True)):
         net = attractor()
         setattr(net.time, opt, val)

@@ -119,6 +119,7 @@ def ensemble_cmd(spec, out, seeds, learning_rates, epochs, backend) -> None:
     """Train many networks of SPEC at once (one vectorized run), each with its own seed and
     learning rate, each stopping on its own criterion; equal to separate runs."""
     import time
+    from pdpsim.formats.spec import ensemble_settings, load_ensemble
     from pdpsim.training import ensemble
     from pdpsim.validation import atomic_write
     rates = None
@@ -127,8 +128,8 @@ def ensemble_cmd(spec, out, seeds, learning_rates, epochs, backend) -> None:
             rates = [float(x) for x in learning_rates.split(",")]
         except ValueError:
             raise PdpError(f"--learning-rates: expected numbers separated by commas, got {learning_rates!r}")
-    seed_list, rate_list = ensemble.spec_settings(spec, list(range(seeds)) if seeds else None, rates)
-    ens = ensemble.from_spec(spec, seed_list)
+    seed_list, rate_list = ensemble_settings(spec, list(range(seeds)) if seeds else None, rates)
+    ens = load_ensemble(spec, seed_list)
     overrides = {"max_epochs": epochs} if epochs else {}
     if backend:
         overrides["backend"] = backend
@@ -173,7 +174,7 @@ def bench(as_json, workloads, repeat, quick, float32, scaling, backend) -> None:
     (default: ../shared/data or shared/data from the current folder)."""
     from pdpsim.tools.bench import run_bench, format_results
     if backend:
-        from pdpsim.training.loop import TrainingParams
+        from pdpsim.training.params import TrainingParams
         try:
             backend = TrainingParams(backend=backend).validated().backend
         except PdpError as e:

@@ -16,13 +16,12 @@ outputs, so every link carries the previous tick's output)::
     a_j(t)   = f(n_j(t))                                or, OUT_INTEGR: a_j(t-1) + dt (f(n_j(t)) - a_j(t-1))
     HARD clamp: a_j(t) = input_j;   SOFT clamp: a_j(t) <- a_j(t) + s (input_j - a_j(t))
 
-An output function with a method ``backward_at_input(n, f, dE/df, out)`` gets
-each tick's net input n(t) in the backward pass (Lens's TANH takes its derivative
-at the net input); the others get f(n(t)) through ``backward(f, dE/df, out)``.
-
-Groups of plain LOGISTIC units (integrating their outputs or not) run each tick's
-elementwise work as one compiled step when numba is installed (``Unfolded(net,
-fused=False)`` keeps to numpy; tests hold the two to 1e-11).
+The rules (output and error functions, integrators, clamps, targets) are those of
+:mod:`pdpsim.functions`; the backward pass hands each output function f(n(t)) and the
+tick's net input n(t). Groups of plain elementwise units (integrating their outputs or
+not, no clamp, lesion or noise) run each tick's elementwise work as one compiled row
+(:mod:`pdpsim.functions.rows`) when numba is installed (``Unfolded(net, fused=False)``
+keeps to numpy; tests hold the two to 1e-11).
 
 The error of a tick is the group's error function times dt (as Lens divides by
 ticks per interval), on ticks that have targets (not in an event's ``grace``
@@ -42,8 +41,10 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from pdpsim.model.examples import ExampleSet
-from pdpsim.learning.rules import update_weights
-from pdpsim.model.network import Group, Network, radius_target
+from pdpsim.functions import effective_target
+from pdpsim.functions.clamps import HardClamp, SoftClamp
+from pdpsim.functions.integrators import InIntegr, OutIntegr
+from pdpsim.model.network import Group, Network
 from pdpsim.validation import PdpError, check_no_nan, positive_int, real
 
 MODES = ("continuous", "srn")
@@ -159,10 +160,9 @@ def make_srn(net: Network) -> Network:
     return net
 
 
-def _init_output(g: Group) -> float:
-    if g.init_output is not None:
-        return g.init_output
-    return 0.5 if g.function.name in ("LOGISTIC", "SOFT_MAX") else 0.0
+def initial_output(g: Group) -> float:
+    """A group's output at tick 0: its ``init_output``, else its output function's resting output."""
+    return g.init_output if g.init_output is not None else g.function.resting_output
 
 
 # ------------------------------------------------------------------ schedule
@@ -277,18 +277,22 @@ class Unfolded:
                                f"got {len(v)} factors")
         #: dt in each group's integrator (dt times its dt_scale; an array with one factor per unit)
         self.group_dt = {g.name: (self.dt * scales[g.name] if g.name in scales else self.dt) for g in self.groups}
-        # groups whose tick (forward and back) runs as one compiled elementwise step: plain
-        # LOGISTIC units, OUT_INTEGR or no integration, no clamp, lesion, noise or Lens rule
-        self.kernels = None
+        # groups whose tick (forward and back) runs as one compiled row (pdpsim.functions.rows):
+        # plain elementwise units, OUT_INTEGR or no integration, no clamp, lesion, noise or dtScale
+        self.rows = None
         if fused is not False and not net.time.integrator_lag:
             try:
-                from pdpsim.engines.compiled import kernels as _kernels
-                self.kernels = _kernels
+                from pdpsim.functions import rows
+                self.rows = rows
             except ImportError:
                 if fused:
                     raise PdpError("fused steps need numba, which is not installed") from None
-        self.fused = {g.name for g in self.computed if self.kernels is not None and _fusable(g)
+        self.fused = {g.name for g in self.computed if self.rows is not None and _fusable(g)
                       and g.name not in scales}
+        if self.fused:
+            from pdpsim.functions import codes
+            self.codes = {g.name: (codes.function_code(g.function), codes.integration_code(g.integration))
+                          for g in self.computed if g.name in self.fused}
 
     # ---------------------------------------------------------- forward
     def forward(self, sched: Schedule) -> np.ndarray:
@@ -306,7 +310,7 @@ class Unfolded:
                 g.output_history[...] = 1.0
                 g.net_input_history[...] = 1.0
                 continue
-            g.output_history[0] = _init_output(g)
+            g.output_history[0] = initial_output(g)
             g.net_input_history[0] = g.init_input
             if g.kind == "CONTEXT":
                 raise PdpError(f"group '{g.name}': CONTEXT (Elman) groups belong to simple recurrent networks; "
@@ -323,7 +327,7 @@ class Unfolded:
             for gname, x in sched.inputs.items():
                 g = net.groups[gname]
                 if g.clamp == "HARD":
-                    g.output_history[0] = np.where(np.isnan(x[0]), g.output_history[0], x[0])
+                    g.output_history[0] = HardClamp.forward(g.output_history[0], x[0], g.clamp_strength)
         stop = tp.early_stop is not None and sched.min_ticks is not None
         if stop and B != 1:
             raise PdpError(f"network '{net.name}': time.early_stop ends each example's events at their own "
@@ -332,12 +336,10 @@ class Unfolded:
             raise PdpError("time.early_stop is not implemented for ensembles")
         self.cut_schedule = None
         total = np.zeros(lead)  # errors are summed in float64
-        fwd = {g.name: _fast_forward(g) for g in self.computed}
-        with np.errstate(over="ignore"):                      # once for all ticks (see _fast_forward)
-            T, sched, total = self._ticks(sched, T, stop, dt, net.rng, fwd, total)
+        T, sched, total = self._ticks(sched, T, stop, dt, net.rng, total)
         return self._after_ticks(sched, T, stop, total)
 
-    def _ticks(self, sched, T, stop, dt, rng, fwd, total):
+    def _ticks(self, sched, T, stop, dt, rng, total):
         """Every tick of the forward pass (see the module docstring)."""
         net = self.net
         on_event = 0
@@ -362,30 +364,26 @@ class Unfolded:
                     if b.source.kind == "BIAS":
                         raw += b.weights[..., 0:1, :]
                 if g.integration == "IN_INTEGR":                  # n(t) = n(t-1) + dt (raw - n(t-1))
-                    raw -= g.net_input_history[t - 1]
-                    raw *= self.group_dt[g.name]
-                    raw += g.net_input_history[t - 1]
+                    np.copyto(raw, InIntegr.step(g.net_input_history[t - 1], raw, self.group_dt[g.name]))
             for g in self.groups:
                 a = g.output_history[t]
                 if g.kind == "BIAS":
                     continue
-                if g.name in self.fused:                          # f = 1/(1+exp(-n)), then integrate
+                if g.name in self.fused:                          # f = f(n), then integrate, compiled
                     f = self.f_history[g.name]
                     f = f[t] if f is not None else a
-                    self.kernels.logistic_step(g.net_input_history[t].reshape(-1),
-                                               g.output_history[t - 1].reshape(-1), f.reshape(-1),
-                                               a.reshape(-1), dt, g.integration == "OUT_INTEGR")
+                    fcode, icode = self.codes[g.name]
+                    self.rows.forward_row(fcode, icode, g.net_input_history[t].reshape(-1),
+                                          g.output_history[t - 1].reshape(-1), f.reshape(-1), a.reshape(-1), dt)
                 elif g in self.computed:
                     n = g.net_input_history[t]
                     fh = self.f_history[g.name]
                     if g.integration == "OUT_INTEGR":              # a(t) = a(t-1) + dt (f(n) - a(t-1))
                         f = fh[t]
-                        fwd[g.name](n, f)
-                        np.subtract(f, g.output_history[t - 1], out=a)
-                        a *= self.group_dt[g.name]
-                        a += g.output_history[t - 1]
+                        g.function.forward(n, f)
+                        np.copyto(a, OutIntegr.step(g.output_history[t - 1], f, self.group_dt[g.name]))
                     else:
-                        fwd[g.name](n, a)
+                        g.function.forward(n, a)
                         if fh is not None:
                             fh[t] = a
                     if g.unit_mask is not None:
@@ -399,13 +397,13 @@ class Unfolded:
                     x = sched.inputs[g.name][t]
                     if g.clamp == "HARD":
                         if sched.inputs_complete.get(g.name, False):
-                            a[...] = x
+                            a[...] = x                                  # no NaN: the clamp is a copy
                         else:
-                            np.copyto(a, x, where=~np.isnan(x))
+                            np.copyto(a, HardClamp.forward(a, x, g.clamp_strength))
                         if g.output_noise:
                             a += rng.normal(0.0, g.output_noise, size=a.shape)
                     elif g.clamp == "SOFT":
-                        a += g.clamp_strength * np.nan_to_num(x - a, nan=0.0)
+                        np.copyto(a, SoftClamp.forward(a, x, g.clamp_strength))
             if stop:                                              # early stop needs each tick's error now
                 for gname, y in sched.targets.items():
                     kind = sched.target_kind[gname][t]
@@ -475,8 +473,10 @@ class Unfolded:
         return seen
 
     # ---------------------------------------------------------- backward
-    def backward(self, sched: Schedule) -> None:
-        """Backpropagation through time over the stored history; fills every block's dE/dw."""
+    def backward(self, sched: Schedule, keep_derivs: bool = False) -> None:
+        """Backpropagation through time over the stored history; fills every block's dE/dw.
+        ``keep_derivs``: also keep every computed group's dE/da and dE/dn at every tick in
+        ``self.deriv_history[group] = (output derivs, input derivs)``, each (ticks + 1, [E,] B, units)."""
         if getattr(self, "cut_schedule", None) is not None:
             sched = self.cut_schedule                 # the ticks the forward pass really ran
         net = self.net
@@ -494,6 +494,10 @@ class Unfolded:
         df_buf = {g.name: np.empty(shape[g.name], dtype=net.dtype) for g in self.computed}
         dn_buf = {g.name: [np.empty(shape[g.name], dtype=net.dtype) for _ in range(2)] for g in self.computed}
         out_groups = {gname: net.groups[gname] for gname in sched.targets}
+        hist = self.deriv_history = {}
+        if keep_derivs:
+            for g in self.computed:
+                hist[g.name] = (np.full((T + 1,) + shape[g.name], np.nan), np.full((T + 1,) + shape[g.name], np.nan))
         self.tick1_derivs = {}
         self.draw = R                               # dE/draw_j(t) per group, ticks 0..T (row 0 unused)
         # the error's dE/da at every tick with targets, in one pass per group
@@ -521,10 +525,13 @@ class Unfolded:
                     err = err_deriv[g.name][t] if has_err else d
                     df = df_buf[g.name]
                     dn = R[g.name][t]
-                    self.kernels.logistic_back(d.reshape(-1), dA_next[g.name].reshape(-1), err.reshape(-1),
-                                               has_err, f.reshape(-1), df.reshape(-1), dn.reshape(-1), dt,
-                                               g.integration == "OUT_INTEGR")
+                    fcode, icode = self.codes[g.name]
+                    self.rows.backward_row(fcode, icode, d.reshape(-1), dA_next[g.name].reshape(-1), err.reshape(-1),
+                                           has_err, f.reshape(-1), g.net_input_history[t].reshape(-1),
+                                           df.reshape(-1), dn.reshape(-1), dt)
                     g.output_deriv, g.input_deriv = d, dn
+                    if keep_derivs:
+                        hist[g.name][0][t], hist[g.name][1][t] = d, dn
                     if t == 1:
                         self.tick1_derivs[g.name] = df.copy()
                     continue
@@ -532,13 +539,13 @@ class Unfolded:
                 gdt = self.group_dt[g.name]
                 if g.integration == "OUT_INTEGR":
                     if lag:                                            # Lens: f(t) gets dt dE/da(t+1)
-                        np.multiply(dA_next[g.name], gdt, out=df_buf[g.name])
-                    d += dA_next[g.name] * (1.0 - gdt)
+                        np.copyto(df_buf[g.name], OutIntegr.into(dA_next[g.name], gdt))
+                    d += OutIntegr.carry(dA_next[g.name], gdt)
                 if g.name in out_groups and sched.target_kind[g.name][t] != "none":
                     d += err_deriv[g.name][t]
                 if g.clamp == "SOFT" and g.name in sched.inputs:
                     x = sched.inputs[g.name][t]                        # a = (1 - s) a' + s x
-                    d *= np.where(np.isnan(x), 1.0, 1.0 - g.clamp_strength)
+                    np.copyto(d, SoftClamp.backward(d, x, g.clamp_strength))
                 if g.unit_mask is not None:
                     d *= g.unit_mask
             # 2. dE/dn(t) and dE/draw(t)
@@ -552,27 +559,25 @@ class Unfolded:
                 if g.integration == "OUT_INTEGR":
                     df = df_buf[g.name]
                     if not lag:
-                        np.multiply(d, gdt, out=df)
+                        np.copyto(df, OutIntegr.into(d, gdt))
                 else:
                     df = d
                 if g.integration == "IN_INTEGR":
                     dn = dn_buf[g.name][t % 2]      # two buffers: dE/dn(t) and the carried dE/dn(t+1)
                 else:
                     dn = R[g.name][t]               # dE/draw(t) = dE/dn(t): written in place
-                at_input = getattr(g.function, "backward_at_input", None)
-                if at_input is not None:            # a derivative taken at the tick's net input
-                    at_input(g.net_input_history[t], f, df, dn)
-                else:
-                    g.function.backward(f, df, dn)
+                g.function.backward(f, df, dn, g.net_input_history[t])     # dE/dn = dE/df f'(n)
                 if g.integration == "IN_INTEGR":
                     if lag:                         # Lens: raw(t) gets dt dE/dn(t+1)
-                        np.multiply(dN_next[g.name], gdt, out=R[g.name][t])
-                    dn += (1.0 - gdt) * dN_next[g.name]
+                        np.copyto(R[g.name][t], InIntegr.into(dN_next[g.name], gdt))
+                    dn += InIntegr.carry(dN_next[g.name], gdt)
                     dN_next[g.name] = dn
                     if not lag:
-                        np.multiply(dn, gdt, out=R[g.name][t])
+                        np.copyto(R[g.name][t], InIntegr.into(dn, gdt))
                 # the state at this tick, for inspection
                 g.output_deriv, g.input_deriv = d, dn
+                if keep_derivs:
+                    hist[g.name][0][t], hist[g.name][1][t] = d, dn
                 if t == 1:                          # what reached f at tick 1 (Lens's units keep it)
                     self.tick1_derivs[g.name] = df.copy()
             # 3. weight derivatives and what goes back to tick t-1
@@ -609,25 +614,9 @@ class Unfolded:
 
 
 def _fusable(g: Group) -> bool:
-    from pdpsim.functions.units import Logistic
-    return (type(g.function) is Logistic and g.integration in (None, "OUT_INTEGR") and g.clamp is None
-            and g.unit_mask is None and not g.output_noise)
-
-
-def _fast_forward(g: Group):
-    """The group's output function for the tick loop. A logistic there skips the cap on -n
-    that keeps numpy quiet about exp overflowing (a = 1/(1 + inf) = 0 is right): the loop
-    silences overflow once for all its ticks instead."""
-    if g.function.name != "LOGISTIC" or type(g.function).__name__ != "Logistic":
-        return g.function.forward
-
-    def logistic(n, out):
-        np.negative(n, out=out)
-        np.exp(out, out=out)
-        out += 1.0
-        np.reciprocal(out, out=out)
-        return out
-    return logistic
+    """Whether a group's tick can run as one compiled row (pdpsim.functions.rows)."""
+    return (g.function.elementwise and g.function.plain and g.integration in (None, "OUT_INTEGR")
+            and g.clamp is None and g.unit_mask is None and not g.output_noise)
 
 
 def _target_ticks(sched: Schedule, gname: str, T: int) -> tuple[np.ndarray, str]:
@@ -644,11 +633,7 @@ def _output_differs(g: Group) -> bool:
 
 def _effective(g: Group, a: np.ndarray, t: np.ndarray, kind: str = "some") -> np.ndarray:
     """NaN targets become the output (no error); target and zero-error radii as in the feed-forward case."""
-    if kind != "full":
-        t = np.where(np.isnan(t), a, t)
-    if g.target_radius <= 0 and g.zero_error_radius <= 0:
-        return t
-    return radius_target(g, a, t)
+    return effective_target(a, t, g.target_radius, g.zero_error_radius, has_nan=kind != "full")
 
 
 # ------------------------------------------------------------------ training
@@ -691,13 +676,6 @@ def schedule_for(net: Network, examples: ExampleSet, tt: TimeTables, idx: np.nda
         if len(tt.cache) < 4096:
             tt.cache[key] = s
     return s
-
-
-def train_step(unf: Unfolded, sched: Schedule, blocks, algorithm, lr, mom, decay) -> float:
-    err = unf.forward(sched)
-    unf.backward(sched)
-    update_weights(blocks, algorithm, lr, mom, decay)
-    return float(err.sum())
 
 
 def run_examples(net: Network, examples: ExampleSet):

@@ -28,7 +28,7 @@ import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 import numpy as np
 import yaml
@@ -36,7 +36,8 @@ import yaml
 from pdpsim.datasets import classic as datasets
 from pdpsim.model.examples import ExampleSet
 from pdpsim.model.network import Network
-from pdpsim.training.loop import TrainingParams
+from pdpsim.training import ensemble
+from pdpsim.training.params import TrainingParams
 from pdpsim.validation import PdpError, positive_int, readable_file, real
 
 GROUP_KEYS = {"units", "type", "activation", "error", "error_scale", "target_radius", "zero_error_radius",
@@ -483,3 +484,46 @@ def build_spec(spec: Spec | dict, seed: int | None = None) -> Model:
 def load(path_or_name: str | Path, seed: int | None = None) -> Model:
     """Load and build a spec file or shipped spec: ``pdpsim.load("xor")``."""
     return build_spec(load_spec(path_or_name), seed)
+
+
+# ---------------------------------------------------------------- ensembles
+def load_ensemble(spec: str, seeds: Iterable[int]) -> "ensemble.Ensemble":
+    """Build ``spec`` once per seed and stack the networks into an :class:`~pdpsim.training.ensemble.Ensemble`
+    (feed-forward networks and CONTINUOUS networks in time)."""
+    seeds = [int(s) for s in seeds]
+    if not seeds:
+        raise PdpError("ensemble: no seeds")
+    sp = load_spec(spec)                       # parsed once; each member is built from it with its seed
+    first: Model = build_spec(sp, seed=seeds[0])
+    if first.network.time is not None and first.network.time.mode != "continuous":
+        raise PdpError(f"ensemble: '{spec}' is a simple recurrent network; ensembles are feed-forward networks "
+                       "or CONTINUOUS networks in time")
+    nets = [first.network] + [build_network(sp, seed=s) for s in seeds[1:]]
+    ens = ensemble.stack(nets)
+    return ensemble.Ensemble(ens, first.examples, first.training, seeds, [n.rng for n in nets])
+
+
+def ensemble_settings(spec: str, seeds=None, learning_rates=None) -> tuple[list[int], list[float] | None]:
+    """Seeds and learning rates for an ensemble: given ones, else the spec's ``ensemble:``
+    table (``seeds: N`` or a list; ``learning_rates: [..]``, one per network or one per group
+    of networks repeated to fill), else seeds 0..9."""
+    sp = load_spec(spec)
+    table = sp.data.get("ensemble") or {}
+    if not isinstance(table, dict):
+        raise PdpError(f"{sp.where('ensemble')}: expected a mapping with seeds and learning_rates")
+    for k in table:
+        if k not in ("seeds", "learning_rates"):
+            raise PdpError(f"{sp.where('ensemble', k)}: unknown key '{k}'; expected seeds or learning_rates")
+    s = seeds if seeds is not None else table.get("seeds", 10)
+    if isinstance(s, int):
+        if s < 1:
+            raise PdpError(f"{sp.where('ensemble', 'seeds')}: expected a positive number of networks")
+        s = list(range(s))
+    s = [int(x) for x in s]
+    lr = learning_rates if learning_rates is not None else table.get("learning_rates")
+    if lr is not None:
+        lr = [float(x) for x in lr]
+        if len(s) % len(lr):
+            raise PdpError(f"ensemble: {len(lr)} learning rates do not divide {len(s)} networks")
+        lr = [x for x in lr for _ in range(len(s) // len(lr))]
+    return s, lr

@@ -1,20 +1,26 @@
 """Weight update rules: how dE/dw becomes a weight change.
 
-g is the weight derivative dE/dw summed over the batch, ``prev`` the change
-last applied, eps the learning rate, alpha the momentum, d the weight decay:
+g is the weight derivative dE/dw summed over the batch, ``prev`` the change last
+applied, eps the learning rate, alpha the momentum, d the weight decay. Every
+algorithm is the one change :func:`weight_change` with its own eps:
 
-- ``steepest``:       dw = -eps g - d w
-- ``momentum``:       dw = -eps g + alpha prev - d w          (the lecture's momentum descent)
-- ``dougs_momentum``: as momentum, with g first divided by its norm over all
-  blocks when that norm exceeds 1 (Lens's default)
-- ``delta_bar_delta``: each link keeps a rate factor r (start 1): r += 0.1 where
-  g and prev have opposite signs (the descent keeps its direction), r *= 0.9 otherwise; dw = -r eps g + alpha prev - d w
+- ``steepest``:        dw = -eps g - d w                    (alpha = 0)
+- ``momentum``:        dw = -eps g + alpha prev - d w        (the lecture's momentum descent)
+- ``dougs_momentum``:  as momentum with eps times :func:`dougs_scale`: g divided by its norm
+  over all blocks when that norm exceeds 1 (Lens's default)
+- ``delta_bar_delta``: as momentum with eps times each link's rate factor r (start 1,
+  :func:`rate_factor`): r += 0.1 where g and prev have opposite signs (the descent keeps its
+  direction), r *= 0.9 otherwise
 
 Weight decay is not scaled by the learning rate (as in Lens). After the change,
 weights are clipped to the block's optional [min_weight, max_weight], and
 ``last_change`` records the change actually applied (after clipping), which is
 what momentum remembers. eps, alpha and d are looked up per block, falling back
 to the network's values.
+
+The formulas are plain arithmetic in the vocabulary of :mod:`pdpsim.functions.forms`:
+the numpy update below, the Array API engine and the compiled kernels (which compile
+them for single numbers) all call these three functions.
 """
 from __future__ import annotations
 
@@ -22,35 +28,70 @@ from typing import Sequence
 
 import numpy as np
 
+from pdpsim.functions.forms import maximum, sqrt, where
 from pdpsim.model.network import LinkBlock
 from pdpsim.validation import PdpError
 
 ALGORITHMS = ("steepest", "momentum", "dougs_momentum", "delta_bar_delta")
 _ALIASES = {"steepest_descent": "steepest", "sgd": "steepest", "dougsmomentum": "dougs_momentum",
             "deltabardelta": "delta_bar_delta"}
+#: delta-bar-delta's rate increment and decrement (Lens's rateIncrement, rateDecrement)
+RATE_INCREMENT, RATE_DECREMENT = 0.1, 0.9
 
 
-def algorithm_name(name: str, where: str = "algorithm") -> str:
+# ---------------------------------------------------------------- the rules (every form)
+def descent(g, eps):
+    """The step down the gradient: -eps dE/dw."""
+    return -(eps * g)
+
+
+def momentum_term(prev, alpha):
+    """Momentum: alpha dw(t-1), the last change again, scaled."""
+    return alpha * prev
+
+
+def decay_term(w, decay):
+    """Weight decay: -decay w (not scaled by the learning rate, as in Lens)."""
+    return -(decay * w)
+
+
+def weight_change(g, prev, w, eps, alpha, decay):
+    """dw = -eps dE/dw + alpha dw(t-1) - decay w. (A kernel whose alpha or decay is 0 adds only
+    the terms that are not.)"""
+    return momentum_term(prev, alpha) + descent(g, eps) + decay_term(w, decay)
+
+
+def dougs_scale(sq_norm):
+    """Doug's momentum: the factor on the gradient, 1 / |g| when |g| > 1 (|g|^2 = ``sq_norm``
+    over every block), else 1."""
+    return where(sq_norm > 1.0, 1.0 / sqrt(maximum(sq_norm, 1.0)), 1.0)
+
+
+def rate_factor(r, g, prev, increment, decrement):
+    """Delta-bar-delta: a link's rate factor grows by ``increment`` while g and the last change
+    have opposite signs (the descent keeps its direction) and shrinks by ``decrement`` otherwise."""
+    return where(g * prev < 0.0, r + increment, r * decrement)
+
+
+# ---------------------------------------------------------------- names
+def algorithm_name(name: str, where_: str = "algorithm") -> str:
     key = str(name).lower().replace("-", "_")
     key = _ALIASES.get(key.replace("_", ""), _ALIASES.get(key, key))
     if key not in ALGORITHMS:
-        raise PdpError(f"{where}: unknown algorithm {name!r}; expected one of {', '.join(ALGORITHMS)}")
+        raise PdpError(f"{where_}: unknown algorithm {name!r}; expected one of {', '.join(ALGORITHMS)}")
     return key
 
 
-def _apply(b: LinkBlock) -> None:
-    """w += dw (dw already in ``last_change``); clip, and remember the change actually made."""
+# ---------------------------------------------------------------- numpy, over a network's blocks
+def _apply(b: LinkBlock, dw: np.ndarray) -> None:
+    """w += dw; clip, and remember the change actually made (in ``last_change``)."""
     if b.min_weight is None and b.max_weight is None:
-        b.weights += b.last_change
+        b.last_change[...] = dw
+        b.weights += dw
     else:
-        old = b.weights.copy()
-        b.weights += b.last_change
-        np.clip(b.weights, b.min_weight, b.max_weight, out=b.weights)
-        np.subtract(b.weights, old, out=b.last_change)
-
-
-def _nonzero(x) -> bool:
-    return bool(np.any(x != 0)) if isinstance(x, np.ndarray) else x != 0
+        new = np.clip(b.weights + dw, b.min_weight, b.max_weight)
+        np.subtract(new, b.weights, out=b.last_change)
+        b.weights[...] = new
 
 
 def update_weights(blocks: Sequence[LinkBlock], algorithm: str, learning_rate: float, momentum: float = 0.0,
@@ -64,39 +105,24 @@ def update_weights(blocks: Sequence[LinkBlock], algorithm: str, learning_rate: f
     live = [b for b in blocks if not b.frozen]
     scale = 1.0
     if algorithm == "dougs_momentum":
-        if live and live[0].weights.ndim == 3:
+        if live and live[0].weights.ndim == 3:          # an ensemble: one norm per member
             sq = sum(np.einsum("eij,eij->e", b.weight_deriv, b.weight_deriv) for b in live)
-            norm = np.sqrt(sq)
-            scale = np.where(norm > 1.0, 1.0 / np.where(norm > 0, norm, 1.0), 1.0)[:, None, None]
+            scale = dougs_scale(sq)[:, None, None]
         else:
-            norm = float(np.sqrt(sum(float(np.vdot(b.weight_deriv, b.weight_deriv)) for b in live)))
-            scale = 1.0 / norm if norm > 1.0 else 1.0
+            scale = float(dougs_scale(sum(float(np.vdot(b.weight_deriv, b.weight_deriv)) for b in live)))
     use_momentum = algorithm != "steepest"
     for b in live:
         eps = b.learning_rate if b.learning_rate is not None else (
             ensemble_rates[:, None, None] if ensemble_rates is not None else learning_rate)
-        alpha = b.momentum if b.momentum is not None else momentum
+        alpha = (b.momentum if b.momentum is not None else momentum) if use_momentum else 0.0
         decay = b.weight_decay if b.weight_decay is not None else weight_decay
         g = b.weight_deriv
-        step = b.rule_state.get("step")
-        if step is None or step.shape != g.shape:
-            step = b.rule_state["step"] = np.empty_like(g)
         if algorithm == "delta_bar_delta":
             r = b.rule_state.get("rate_factor")
             if r is None:
                 r = b.rule_state["rate_factor"] = np.ones_like(b.weights)
-            # g and the last change of opposite signs: still going downhill the same way
-            r[...] = np.where(g * b.last_change < 0, r + 0.1, r * 0.9)
-            np.multiply(g, r, out=step)
-            step *= -eps
-        else:
-            np.multiply(g, -(eps * scale) if algorithm == "dougs_momentum" else -eps, out=step)
-        dw = b.last_change                      # becomes dw(t) in place
-        if use_momentum and _nonzero(alpha):
-            dw *= alpha                         # alpha dw(t-1)
-            dw += step                          # - eps dE/dw
-        else:
-            dw[...] = step
-        if _nonzero(decay):
-            dw -= decay * b.weights             # - d w
-        _apply(b)
+            r[...] = rate_factor(r, g, b.last_change, RATE_INCREMENT, RATE_DECREMENT)
+            eps = eps * r
+        elif algorithm == "dougs_momentum":
+            eps = eps * scale
+        _apply(b, weight_change(g, b.last_change, b.weights, eps, alpha, decay))

@@ -3,7 +3,7 @@ the criteria ending an event early, groupCritRequired), shared by the unit loops
 CONTINUOUS networks (:mod:`pdpsim.lens.ticks`) and of the others (:mod:`pdpsim.lens.steps`)."""
 from __future__ import annotations
 
-from pdpsim.lens.functions import SMALL_VAL
+from pdpsim.functions.errors.cross_entropy import SMALL_VAL
 
 
 class _Events:

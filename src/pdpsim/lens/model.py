@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from pdpsim.functions.targets import lens_effective_target
 from pdpsim.model.examples import ExampleSet
 from pdpsim.model.network import Group, LinkBlock, Network
 from pdpsim.lens.functions import choose, LensError, LensRandom, NAN
@@ -30,14 +31,7 @@ class LensNetwork(Network):
     Lens error functions skip them)."""
 
     def effective_target(self, g: Group) -> np.ndarray:
-        t, a = g.target, g.output
-        tr, zr = g.target_radius, g.zero_error_radius
-        if tr == 0.0 and zr == 0.0:
-            return t
-        d = a - t
-        adj = np.where(d > tr, t + tr, np.where(d < -tr, t - tr, a))
-        adj = np.where((d < zr) & (d > -zr), a, adj)
-        return np.where(np.isnan(t), t, adj)
+        return lens_effective_target(g.output, g.target, g.target_radius, g.zero_error_radius)
 
 
 # ---------------------------------------------------------------- the model

@@ -176,17 +176,15 @@ def adaptive_back(u, proc: str) -> None:
     gain, and the unit's gain derivative accumulated (Lens's gainDeriv)."""
     s, k = u.s, u.k
     od, out, inp, gain = s["outputDeriv"], s["output"], s["input"], u.g.unit_gain
-    if proc == "LOGISTIC":
-        x = od * out * (1.0 - out)
-        idv, gd = x * gain, x * inp
-    elif proc == "TANH":
-        with np.errstate(over="ignore"):
-            d = 1.0 / np.square(np.cosh(inp))
-        d[(inp >= 17) | (inp <= -17)] = 1e-8
-        x = od * d
-        idv, gd = x * gain, x * inp
-    else:  # GAUSSIAN
-        scale = -2.0 * inp * gain * out * od
-        idv, gd = scale * gain, scale * inp
+    # x = dE/da f'(gain n): the function's own backward rule at gain 1 (Lens takes TANH's slope at
+    # the raw net input); then dE/dn = x gain and dE/dgain = x n
+    fn = u.fn
+    kept, fn.gain = fn.gain, 1.0
+    x = np.empty(u.n)
+    try:
+        fn.backward(out[None, :], od[None, :], x[None, :], (inp if proc == "TANH" else inp * gain)[None, :])
+    finally:
+        fn.gain = kept
+    idv, gd = x * gain, x * inp
     s["inputDeriv"][k] = idv[k]
     u.g.gain_deriv[k] += gd[k]

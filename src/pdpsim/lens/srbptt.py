@@ -185,10 +185,7 @@ class SrbpttMixin:
                         d_in = np.empty_like(d_out)
                         fn = g.group.function
                         a = cleans[t][g.name]
-                        if hasattr(fn, "backward_at_input"):     # TANH: at this tick's net input
-                            fn.backward_at_input(nets[t][g.name], a, d_out, d_in)
-                        else:
-                            fn.backward(a, d_out, d_in)
+                        fn.backward(a, d_out, d_in, nets[t][g.name])   # at this tick's net input
                         if damaged[g.name]:
                             d_in = np.where(g.lesioned, 0.0, d_in)
                         d_in = self.forward_noise(g, "IN_DERIV_NOISE", d_in, rand)

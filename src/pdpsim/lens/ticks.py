@@ -32,7 +32,8 @@ import numpy as np
 
 from pdpsim.lens import copies, costs, procs
 from pdpsim.lens.events import _Events
-from pdpsim.lens.functions import LARGE_VAL, NAN, OUTPUT_FUNCTIONS, LensError, choose
+from pdpsim.functions.errors.cross_entropy import LARGE_VAL
+from pdpsim.lens.functions import NAN, OUTPUT_FUNCTIONS, LensError, choose
 
 _BASIC_INPUT = {"DOT_PRODUCT", "DISTANCE", "PRODUCT", "IN_BOLTZ", "IN_COPY"}
 _FUNCTIONS = {"LINEAR", "LOGISTIC", "TANH", "EXPONENTIAL", "SOFT_MAX", "TERNARY", "GAUSSIAN"}
@@ -274,10 +275,7 @@ class _Unit:
                 procs.adaptive_back(self, proc)
             elif proc in _FUNCTIONS:
                 d = np.empty(self.n)
-                if hasattr(self.fn, "backward_at_input"):        # TANH, TERNARY, GAUSSIAN
-                    self.fn.backward_at_input(s["input"][None, :], out[None, :], od[None, :], d[None, :])
-                else:
-                    self.fn.backward(out[None, :], od[None, :], d[None, :])
+                self.fn.backward(out[None, :], od[None, :], d[None, :], s["input"][None, :])
                 idv[k] = d[k]
             elif proc == "HARD_CLAMP":
                 idv[k & ~np.isnan(self.mem[proc][t])] = 0.0

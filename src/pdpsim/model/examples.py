@@ -21,11 +21,13 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
+from pdpsim.display import RichDisplay
+
 from pdpsim.validation import PdpError, check_finite_or_nan
 
 
 @dataclass
-class ExampleSet:
+class ExampleSet(RichDisplay):
     """A named set of examples.
 
     Parameters
@@ -142,11 +144,6 @@ class ExampleSet:
         missing = [g for g in input_groups if g not in self.inputs]
         if missing:
             raise PdpError(f"example set '{self.name}': no inputs for input group(s) {', '.join(missing)}")
-
-    def _repr_html_(self) -> str:
-        """A rich display in Jupyter notebooks."""
-        from pdpsim.viewer.jupyter import examples_html
-        return examples_html(self)
 
     def __repr__(self) -> str:
         ins = ", ".join(f"{g}:{a.shape[2]}" for g, a in self.inputs.items())

@@ -26,15 +26,15 @@ from typing import Iterable, Mapping
 
 import numpy as np
 
-from pdpsim.functions.errors import ErrorFunction, error_function
-from pdpsim.functions.units import OutputFunction, output_function
+from pdpsim.display import RichDisplay
+
+from pdpsim.functions import (ErrorFunction, OutputFunction, clamp_name, effective_target, error_function,
+                              integration_name, output_function)
 from pdpsim.validation import PdpError
 
 GROUP_KINDS = ("BIAS", "INPUT", "HIDDEN", "OUTPUT", "CONTEXT")
 #: groups whose outputs are set from outside the forward pass (examples, the bias, Elman copies)
 SET_FROM_OUTSIDE = ("INPUT", "BIAS", "CONTEXT")
-INTEGRATION = (None, "OUT_INTEGR", "IN_INTEGR")
-CLAMPS = (None, "HARD", "SOFT")
 
 
 class Group:
@@ -67,14 +67,10 @@ class Group:
         self.target_radius = float(target_radius)
         self.zero_error_radius = float(zero_error_radius)
         # ---- networks in time (pdpsim.dynamics.unfolding): how the group settles over ticks
-        integration = integration.upper() if isinstance(integration, str) else integration
-        if integration not in INTEGRATION:
-            raise PdpError(f"group '{name}': unknown integration {integration!r}; expected OUT_INTEGR or IN_INTEGR")
         #: None, "OUT_INTEGR" (a <- a + dt (f(n) - a)) or "IN_INTEGR" (n <- n + dt (raw - n))
-        self.integration = integration
-        clamp = clamp.upper() if isinstance(clamp, str) else clamp
-        if clamp not in CLAMPS:
-            raise PdpError(f"group '{name}': unknown clamp {clamp!r}; expected HARD or SOFT")
+        #: (pdpsim.functions.integrators)
+        self.integration = integration_name(integration, f"group '{name}'")
+        clamp = clamp_name(clamp, f"group '{name}'")
         #: how external inputs act: HARD (output := input) or SOFT (output pulled toward it)
         self.clamp = clamp if clamp is not None else ("HARD" if self.kind == "INPUT" else None)
         self.clamp_strength = float(clamp_strength)
@@ -181,20 +177,7 @@ class LinkBlock:
         return f"LinkBlock({self.name}, {self.weights.shape[-2]}x{self.weights.shape[-1]})"
 
 
-def radius_target(g: Group, a: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """Lens's radii: within ``target_radius`` (or ``zero_error_radius``) of its target an
-    output counts as right (target := output); beyond ``target_radius`` the target moves
-    that far toward the output. ``t`` holds no NaN."""
-    diff = a - t
-    dist = np.abs(diff)
-    if g.target_radius > 0:
-        t = np.where(dist <= g.target_radius, a, t + np.sign(diff) * g.target_radius)
-    if g.zero_error_radius > 0:
-        t = np.where(dist <= g.zero_error_radius, a, t)
-    return t
-
-
-class Network:
+class Network(RichDisplay):
     """A feed-forward network of groups and link blocks (see the module docstring).
 
     Build one from a spec (:func:`pdpsim.formats.spec.build`) or by hand::
@@ -431,15 +414,10 @@ class Network:
             g.target_binary = (not g.target_has_nan) and bool(np.all((g.target == 0) | (g.target == 1)))
 
     def effective_target(self, g: Group) -> np.ndarray:
-        """The target the error is taken against: NaN targets become the output (no
-        error); outputs within ``zero_error_radius`` count as correct; beyond
-        ``target_radius`` the target moves that far toward the output."""
-        t, a = g.target, g.output
-        if g.target_radius <= 0 and g.zero_error_radius <= 0:
-            if g.target_has_nan:
-                return np.where(np.isnan(t), a, t)
-            return t
-        return radius_target(g, a, np.where(np.isnan(t), a, t))
+        """The target the error is taken against (:mod:`pdpsim.functions.targets`): NaN targets
+        become the output (no error); outputs within ``zero_error_radius`` count as correct;
+        beyond ``target_radius`` the target moves that far toward the output."""
+        return effective_target(g.output, g.target, g.target_radius, g.zero_error_radius, g.target_has_nan)
 
     def error(self) -> np.ndarray:
         """E for each example of the batch, summed over output groups: shape ([E,] B)."""
@@ -465,11 +443,9 @@ class Network:
             t = self.effective_target(g)
             g.error.output_deriv(g.output, t, g.output_deriv)                  # dE/da from the error
             written.add(g.name)
-            if not g.outgoing and g.function.name == "LOGISTIC" and g.error.name == "CROSS_ENTROPY":
-                # logistic with cross-entropy: dE/dn = s (a - t) exactly (the a (1 - a) cancels)
-                np.subtract(g.output, t, out=g.input_deriv)
-                if g.error.error_scale != 1.0:
-                    g.input_deriv *= g.error.error_scale
+            # a pair that cancels (logistic with cross-entropy: dE/dn = s (a - t)), if nothing else feeds dE/da
+            if not g.outgoing and g.function.plain and g.error.plain and \
+                    g.error.fused_input_deriv(g.function.name, g.output, t, g.input_deriv) is not None:
                 fused.add(g.name)
         for g in reversed(self.order):
             if g.kind in SET_FROM_OUTSIDE:
@@ -477,7 +453,7 @@ class Network:
             if g.name not in written:
                 g.output_deriv.fill(0.0)                                       # no path to the error
             if g.name not in fused:
-                g.function.backward(g.output, g.output_deriv, g.input_deriv)  # dE/dn_j = dE/da_j f'(n_j)
+                g.function.backward(g.output, g.output_deriv, g.input_deriv, g.net_input)  # dE/dn_j = dE/da_j f'(n_j)
             if g.unit_mask is not None:
                 g.input_deriv *= g.unit_mask
             d = g.input_deriv
@@ -561,11 +537,6 @@ class Network:
             b.last_change[...] = 0.0
             b.weight_deriv[...] = 0.0
             b.rule_state.clear()
-
-    def _repr_html_(self) -> str:
-        """A rich display in Jupyter notebooks."""
-        from pdpsim.viewer.jupyter import network_html
-        return network_html(self)
 
     def __repr__(self) -> str:
         groups = ", ".join(f"{g.name}:{g.size}" for g in self.groups.values())

@@ -65,7 +65,9 @@ from pdpsim.formats.pdp_handbook import NetFile, Patterns, load_weights, read_ne
 from pdpsim.model.network import Network
 from pdpsim.pdp.bp import BpEngine, engine_reasons
 from pdpsim.pdp.commands import BpCommands
-from pdpsim.training.loop import TrainingParams, test as run_test, train
+from pdpsim.training.params import TrainingParams
+from pdpsim.training.testing import test as run_test
+from pdpsim.training.loop import train
 from pdpsim.validation import PdpError, readable_file
 
 Echo = Callable[[str], None]

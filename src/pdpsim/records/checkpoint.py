@@ -184,7 +184,7 @@ def check_compatible(ckpt: Checkpoint, spec_hash: str, training: dict, seed: int
     if ckpt.seed != seed:
         raise PdpError(f"{where} was written with seed {ckpt.seed}, not {seed}; resume with --seed {ckpt.seed} "
                        "or train into a new --out folder")
-    from pdpsim.training.loop import TrainingParams
+    from pdpsim.training.params import TrainingParams
     defaults = TrainingParams().to_dict()       # a field newer than the checkpoint: its default
     diff = sorted(k for k in set(ckpt.training) | set(training)
                   if k not in RESUMABLE_CHANGES

@@ -41,7 +41,7 @@ import numpy as np
 
 from pdpsim.model.examples import ExampleSet
 from pdpsim.model.network import Network
-from pdpsim.training.loop import feedforward_arrays
+from pdpsim.dynamics.feedforward import feedforward_arrays
 from pdpsim.validation import PdpError, atomic_write, readable_file
 
 QUANTITIES = ("output", "net_input", "output_deriv", "input_deriv", "target")

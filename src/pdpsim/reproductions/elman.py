@@ -38,7 +38,9 @@ import numpy as np
 from pdpsim.datasets import elman as data
 from pdpsim.model.examples import ExampleSet
 from pdpsim.model.network import Network
-from pdpsim.training.loop import TrainingParams, test, train
+from pdpsim.training.params import TrainingParams
+from pdpsim.training.testing import test
+from pdpsim.training.loop import train
 from pdpsim.dynamics.unfolding import make_srn
 from pdpsim.reproductions import Report, out_dir, write_report
 

@@ -62,7 +62,8 @@ from pdpsim.analysis import plots
 from pdpsim.model.examples import ExampleSet
 from pdpsim.model.network import Network
 from pdpsim.records.recording import record
-from pdpsim.training.loop import TrainingParams, train
+from pdpsim.training.params import TrainingParams
+from pdpsim.training.loop import train
 from pdpsim.validation import PdpError
 from pdpsim.reproductions import Report, out_dir, write_report
 
@@ -247,7 +248,7 @@ def run_split(data: FamilyData, split: int, seed: int = 0, params: TrainingParam
     net = build_network(seed=seed * 1000 + split, data=data)
     tr = xs.subset(train_idx)
     result = train(net, tr, params)
-    from pdpsim.training.loop import test
+    from pdpsim.training.testing import test
     out_tr = test(net, tr).outputs["patient"]
     out_te = test(net, xs.subset(test_idx)).outputs["patient"]
     c_tr = correct(out_tr, data.answers[train_idx])

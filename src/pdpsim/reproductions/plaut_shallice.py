@@ -71,7 +71,8 @@ from pdpsim.analysis import figures
 from pdpsim.model.examples import ExampleSet
 from pdpsim.model.lesion import lesion_links, lesion_units
 from pdpsim.model.network import Network
-from pdpsim.training.loop import TrainingParams, train
+from pdpsim.training.params import TrainingParams
+from pdpsim.training.loop import train
 from pdpsim.dynamics.unfolding import make_continuous, run_examples
 from pdpsim.validation import PdpError, atomic_write
 from pdpsim.records.weights import save_weights

@@ -41,7 +41,8 @@ from pdpsim.analysis import plots
 from pdpsim.model.examples import ExampleSet
 from pdpsim.model.network import Network
 from pdpsim.records.recording import Recorder
-from pdpsim.training.loop import TrainingParams, train
+from pdpsim.training.params import TrainingParams
+from pdpsim.training.loop import train
 from pdpsim.validation import PdpError
 from pdpsim.reproductions import Report, out_dir, write_report
 
@@ -211,7 +212,7 @@ def run(out, quick: bool = False, seed: int = 0, data_dir=None,
     rec.save(out / "recording.npz")
 
     # accuracy at the end: every attribute on the right side of 0.5
-    from pdpsim.training.loop import test
+    from pdpsim.training.testing import test
     res = test(net, data.examples)
     o, t = res.outputs["attribute"], res.targets["attribute"]
     correct_units = float(np.mean((o > 0.5) == (t > 0.5)))

@@ -25,7 +25,8 @@ from pdpsim.analysis import figures
 from pdpsim.analysis import plots
 from pdpsim.records.recording import Recorder
 from pdpsim.formats.spec import load
-from pdpsim.training.loop import test, train
+from pdpsim.training.testing import test
+from pdpsim.training.loop import train
 from pdpsim.reproductions import Report, out_dir, write_report
 
 NAME = "xor"

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from pdpsim.formats.spec import Spec, build_spec, load_spec
-from pdpsim.training.loop import test, train
+from pdpsim.training.testing import test
+from pdpsim.training.loop import train
 
 SETS = ("orthogonal", "independent", "dependent")
 

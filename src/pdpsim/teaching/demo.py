@@ -9,7 +9,8 @@ import numpy as np
 from pdpsim.teaching.associators import format_quiz, quiz
 from pdpsim.teaching.explain import explain_lecture
 from pdpsim.formats.spec import load
-from pdpsim.training.loop import test, train
+from pdpsim.training.testing import test
+from pdpsim.training.loop import train
 
 
 def _dist(x: np.ndarray) -> np.ndarray:

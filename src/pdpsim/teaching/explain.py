@@ -17,7 +17,8 @@ import numpy as np
 from pdpsim.model.examples import ExampleSet
 from pdpsim.learning.rules import update_weights
 from pdpsim.model.network import Group, LinkBlock, Network
-from pdpsim.training.loop import TrainingParams, feedforward_arrays
+from pdpsim.training.params import TrainingParams
+from pdpsim.dynamics.feedforward import feedforward_arrays
 
 
 def lecture_network(input_value: float = 0.03, w1: float = 0.13, w2: float = 0.32,

@@ -72,7 +72,7 @@ def data_dir() -> Path | None:
 
 def _small(name: str, quick: bool):
     from pdpsim.formats.spec import load
-    from pdpsim.training.loop import TrainingParams
+    from pdpsim.training.params import TrainingParams
     m = load("xor" if name == "xor" else "encoder-8-3-8", seed=1)
     for g in m.network.output_groups:
         g.error.error_scale = 1.0                    # Lens's sum (a - t)^2
@@ -90,7 +90,7 @@ def _small(name: str, quick: bool):
 def _pmsp(quick: bool):
     from pdpsim.datasets.pmsp import load_pmsp
     from pdpsim.model.network import Network
-    from pdpsim.training.loop import TrainingParams
+    from pdpsim.training.params import TrainingParams
     d = data_dir()
     if d is None:
         raise PdpError("the PMSP workload needs the corpus: set PDPSIM_DATA to the folder holding pmsp96_reading/")
@@ -111,7 +111,7 @@ def _pmsp(quick: bool):
 def _attractor(batch: bool, quick: bool):
     from pdpsim.model.examples import ExampleSet
     from pdpsim.model.network import Network
-    from pdpsim.training.loop import TrainingParams
+    from pdpsim.training.params import TrainingParams
     from pdpsim.dynamics.unfolding import make_continuous
     rng = np.random.default_rng(0)
     n = 40
@@ -142,7 +142,7 @@ def _build(name: str, quick: bool):
         return _attractor(name.endswith("batch"), quick)
     from pdpsim.model.examples import ExampleSet
     from pdpsim.model.network import Network
-    from pdpsim.training.loop import TrainingParams
+    from pdpsim.training.params import TrainingParams
     w = WORKLOADS[name]
     if name.startswith("100-200-100"):
         # 1000 random binary examples; Lens's variant: cross-entropy, bias, momentum; PsyNeuLink's:
@@ -178,12 +178,14 @@ def compiled_available() -> bool:
 
 def _ensemble_worker(repeat: int, quick: bool, backend: str | None = None) -> dict:
     import resource
+
+    from pdpsim.formats.spec import load_ensemble
     from pdpsim.training import ensemble
     E = 1000
     updates = 50 if quick else WORKLOADS["xor-ensemble-1000"].epochs
     times = []
     for _ in range(repeat + 1):
-        ens = ensemble.from_spec("xor", range(E))
+        ens = load_ensemble("xor", range(E))
         for g in ens.network.output_groups:
             g.error.error_scale = 1.0
         t0 = time.perf_counter()

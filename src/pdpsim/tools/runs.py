@@ -27,7 +27,9 @@ from pdpsim.records import run_index
 from pdpsim.records.checkpoint import (check_compatible, clean_temporary, load_checkpoint, remove_checkpoint, restore,
                          save_checkpoint)
 from pdpsim.formats.spec import load
-from pdpsim.training.loop import TrainingResult, test, train
+from pdpsim.training.params import TrainingResult
+from pdpsim.training.testing import test
+from pdpsim.training.loop import train
 from pdpsim.validation import PdpError, atomic_write, positive_int
 from pdpsim.records.weights import load_weights, save_weights
 

@@ -61,7 +61,7 @@ RESULT_COLUMNS = ("converged", "stopped", "epochs", "epochs_to_criterion", "fina
 
 # ---------------------------------------------------------------- the grid
 def _training_fields() -> list[str]:
-    from pdpsim.training.loop import TrainingParams
+    from pdpsim.training.params import TrainingParams
     return [f.name for f in fields(TrainingParams)]
 
 
@@ -195,7 +195,8 @@ def run_task(job: dict) -> dict:
     import tempfile
 
     from pdpsim.formats.spec import Spec, build_spec
-    from pdpsim.training.loop import TrainingParams, train
+    from pdpsim.training.params import TrainingParams
+    from pdpsim.training.loop import train
     from pdpsim.records.weights import save_weights
 
     out = Path(job["out"])

@@ -11,6 +11,12 @@ The server runs on Starlette and uvicorn; the notebook displays need neither.
 """
 from __future__ import annotations
 
-from pdpsim.viewer.session import ViewerSession, load_source
-
 __all__ = ["ViewerSession", "load_source"]
+
+
+def __getattr__(name: str):
+    # the session (and what it imports) loads on first use: ``import pdpsim`` imports only the displays
+    if name in __all__:
+        from pdpsim.viewer import session
+        return getattr(session, name)
+    raise AttributeError(f"module 'pdpsim.viewer' has no attribute {name!r}")

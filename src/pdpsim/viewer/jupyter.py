@@ -7,9 +7,9 @@ in an exported HTML file::
     from pdpsim.viewer.jupyter import network_html
     HTML(network_html(net))
 
-:func:`install` makes them the ``_repr_html_`` of :class:`~pdpsim.Network`,
-:class:`~pdpsim.ExampleSet` and :class:`~pdpsim.TrainingResult`, so that a
-cell ending in ``net`` shows the drawing.
+Importing this module (``import pdpsim`` does) registers them as the displays of
+:class:`~pdpsim.Network`, :class:`~pdpsim.ExampleSet` and :class:`~pdpsim.TrainingResult`
+(:mod:`pdpsim.display`), so that a cell ending in ``net`` shows the drawing.
 """
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ import math
 from html import escape
 
 import numpy as np
+
+from pdpsim.display import register_html
 
 POS = (192, 57, 43)
 NEG = (44, 111, 183)
@@ -214,10 +216,10 @@ def training_result_html(result) -> str:
 
 # ---------------------------------------------------------------- attaching
 def install() -> None:
-    """Make these displays the ``_repr_html_`` of Network, ExampleSet and TrainingResult."""
-    from pdpsim.model.examples import ExampleSet
-    from pdpsim.model.network import Network
-    from pdpsim.training.loop import TrainingResult
-    Network._repr_html_ = network_html
-    ExampleSet._repr_html_ = lambda self: examples_html(self)
-    TrainingResult._repr_html_ = training_result_html
+    """Register these displays for Network, ExampleSet and TrainingResult (done on import)."""
+    register_html("Network", network_html)
+    register_html("ExampleSet", examples_html)
+    register_html("TrainingResult", training_result_html)
+
+
+install()

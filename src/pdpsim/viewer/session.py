@@ -38,8 +38,11 @@ import numpy as np
 from pdpsim.model.examples import ExampleSet
 from pdpsim.model.network import SET_FROM_OUTSIDE, Network
 from pdpsim.formats.spec import Model, Spec, build_spec, load
-from pdpsim.training.loop import TrainingParams, feedforward_arrays, train
-from pdpsim.validation import PdpError, check_no_nan
+from pdpsim.training.params import TrainingParams
+from pdpsim.dynamics.feedforward import feedforward_arrays
+from pdpsim.dynamics.srn import SrnExamples
+from pdpsim.training.loop import train
+from pdpsim.validation import PdpError
 from pdpsim.records.weights import load_weights
 
 #: what a unit can show, in the lecture's vocabulary
@@ -178,33 +181,6 @@ def _topological(senders: dict[str, list[str]]) -> list[str]:
     for name in senders:
         visit(name)
     return done
-
-
-def _context_init(g) -> float:
-    return 0.5 if g.init_output is None else float(g.init_output)
-
-
-_RECORDING: dict[type, type] = {}
-
-
-def _recording_class(cls: type) -> type:
-    """A subclass of ``cls`` that keeps a copy of (dE/da, dE/dn) whenever ``input_deriv`` is set.
-
-    :meth:`pdpsim.dynamics.unfolding.Unfolded.backward` assigns ``g.output_deriv, g.input_deriv``
-    once per tick, from the last tick down to tick 1, when both are final for that tick.
-    """
-    sub = _RECORDING.get(cls)
-    if sub is None:
-        def __setattr__(self, name, value):
-            cls.__setattr__(self, name, value)
-            if name == "input_deriv":
-                rec = self.__dict__.get("_viewer_record")
-                if rec is not None:
-                    rec.append((np.array(self.output_deriv, dtype=float), np.array(value, dtype=float)))
-
-        sub = type(f"_Recording{cls.__name__}", (cls,), {"__setattr__": __setattr__})
-        _RECORDING[cls] = sub
-    return sub
 
 
 def _nan(shape) -> np.ndarray:
@@ -359,28 +335,15 @@ class ViewerSession:
             v["output_deriv"] = _nan(v["output"].shape)
             v["input_deriv"] = _nan(v["output"].shape)
             values[g.name] = v
-        # dE/da and dE/dn of every tick, recorded as backpropagation through time sets them
-        computed = unf.computed
-        originals = {}
-        try:
-            for g in computed:
-                originals[g.name] = g.__class__
-                g.__class__ = _recording_class(g.__class__)
-                g._viewer_record = []
-            unf.backward(sched)
-            records = {g.name: g._viewer_record for g in computed}
-        finally:
-            for g in computed:
-                g.__dict__.pop("_viewer_record", None)
-                if g.name in originals:
-                    g.__class__ = originals[g.name]
-        derivs = all(len(r) == T for r in records.values())
+        # dE/da and dE/dn of every tick, kept as backpropagation through time computes them
+        unf.backward(sched, keep_derivs=True)
+        ran = {da.shape[0] - 1 for da, _dn in unf.deriv_history.values()}
+        derivs = ran <= {T}                                          # (events ended early: ticks differ)
         if derivs:
-            for g in computed:
-                for k, (da, dn) in enumerate(records[g.name]):       # tick T first, tick 1 last
-                    t = T - k
-                    values[g.name]["output_deriv"][t] = da
-                    values[g.name]["input_deriv"][t] = dn
+            for g in unf.computed:
+                da, dn = unf.deriv_history[g.name]
+                values[g.name]["output_deriv"][1:T + 1] = da[1:T + 1]
+                values[g.name]["input_deriv"][1:T + 1] = dn[1:T + 1]
         active = np.asarray(sched.active)                            # (T + 1, B)
         last_step = active.sum(axis=0).astype(int) - 1
         for v in values.values():
@@ -391,26 +354,15 @@ class ViewerSession:
 
     def _snapshot_srn(self) -> Snapshot:
         net, xs = self.net, self.examples
-        sizes = {g.name: g.size for g in net.groups.values()}
-        xs.check_against(sizes, [g.name for g in net.input_groups], [g.name for g in net.output_groups])
+        events = SrnExamples(net, xs)
         n, E = len(xs), xs.max_events
-        present = np.arange(E)[None, :] < xs.n_events[:, None]        # (n, E)
-        for gname, a in xs.inputs.items():
-            for i in range(n):
-                check_no_nan(a[i, :xs.n_events[i]], f"example set '{xs.name}': inputs for group '{gname}', "
-                             f"example '{xs.names[i]}'")
-        contexts = [g for g in net.groups.values() if g.kind == "CONTEXT"]
+        idx = np.arange(n)
         values = {g.name: {k: _nan((E, n, g.size)) for k in VALUES} for g in net.groups.values()}
         wd = {b.name: np.zeros(b.weights.shape) for b in net.blocks}
         errors = np.zeros(n)
         for e in range(E):
-            here = present[:, e]
-            feed = {g: np.where(here[:, None], np.nan_to_num(a[:, e]), 0.0) for g, a in xs.inputs.items()}
-            for c in contexts:
-                feed[c.name] = (np.full((n, c.size), _context_init(c)) if e == 0 else c.copy_from.output.copy())
-            net.forward(feed)
-            net.set_targets({g: np.where(here[:, None], t[:, e], np.nan) for g, t in xs.targets.items()})
-            errors += np.where(here, net.error(), 0.0)
+            here = events.present[:, e]
+            errors += np.where(here, events.event(idx, e), 0.0)
             net.backward()
             for b in net.blocks:
                 wd[b.name] += b.weight_deriv

@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from pdpsim.functions.errors import CrossEntropy
+from pdpsim.functions.clamps import clamp as clamp_rule
+from pdpsim.functions.forms import array_form
+from pdpsim.functions.integrators import integrator
 from pdpsim.model.network import Network
 from pdpsim.validation import PdpError
 
@@ -48,8 +50,9 @@ def unsupported(net: Network, params) -> str | None:
 
 
 def make_engine(base, net: Network, xp, dev, examples, params):
-    """An engine for ``net`` in time: :class:`pdpsim.engines.array_api.engine._Engine`'s arrays, unit and error
-    functions and update rules, with the forward and backward passes through ticks."""
+    """An engine for ``net`` in time: :class:`pdpsim.engines.array_api.engine.Device`'s arrays, unit and error
+    functions and update rules, with the forward and backward passes through ticks (the integrators and
+    clamps of :mod:`pdpsim.functions`, in their Array API form)."""
 
     class TimeEngine(base):
         def __init__(self):
@@ -64,9 +67,13 @@ def make_engine(base, net: Network, xp, dev, examples, params):
             self.groups = list(net.groups.values())
             self.computed = [g for g in self.groups if g.kind in ("HIDDEN", "OUTPUT")
                              or (g.kind == "INPUT" and g.clamp == "SOFT")]
-            self.init_out = {g.name: 1.0 if g.kind == "BIAS" else unfolding._init_output(g) for g in self.groups}
+            self.init_out = {g.name: 1.0 if g.kind == "BIAS" else unfolding.initial_output(g) for g in self.groups}
             self.on_device: dict[bytes, tuple] = {}
             self.has_nan = {g.name: True for g in self.outs}      # no target: NaN, as in the schedules
+            self.integ = {g.name: {k: array_form(getattr(integrator(g.integration), k), xp)
+                                   for k in ("step", "into", "carry")} for g in self.groups}
+            self.clamps = {g.name: (array_form(clamp_rule(g.clamp).forward, xp),
+                                    array_form(clamp_rule(g.clamp).backward, xp)) for g in self.groups}
 
         # ---- a batch's schedule on the device
         def schedule(self, rows: np.ndarray):
@@ -90,9 +97,8 @@ def make_engine(base, net: Network, xp, dev, examples, params):
                 a0 = xpn.full((B, g.size), self.init_out[g.name], dtype=self.dt, device=self.dev)
                 if g.unit_mask is not None and g.kind != "BIAS":
                     a0 = a0 * self.unit_masks[g.name]
-                if g.name in X and g.clamp == "HARD":
-                    x0 = X[g.name][0, ...]
-                    a0 = xpn.where(xpn.isnan(x0), a0, x0)
+                if g.name in X and g.clamp == "HARD":                    # hard clamps take their first input
+                    a0 = self.clamps[g.name][0](a0, X[g.name][0, ...], g.clamp_strength)
                 a[g.name][0] = a0
                 n[g.name][0] = xpn.full((B, g.size), 1.0 if g.kind == "BIAS" else g.init_input, dtype=self.dt,
                                         device=self.dev)
@@ -108,50 +114,43 @@ def make_engine(base, net: Network, xp, dev, examples, params):
                     for b in g.incoming:
                         if b.source.kind == "BIAS":
                             raw = raw + self.W[self.index[id(b)]][0:1, :]
-                    if g.integration == "IN_INTEGR":
-                        prev = n[g.name][t - 1]
-                        raw = (raw - prev) * dt + prev
+                    if g.integration == "IN_INTEGR":                      # n(t) = n(t-1) + dt (raw - n(t-1))
+                        raw = self.integ[g.name]["step"](n[g.name][t - 1], raw, dt)
                     n[g.name][t] = raw
                 for g in self.groups:
                     prev = a[g.name][t - 1]
                     if g.kind == "BIAS":
                         at = prev
                     elif g in self.computed:
-                        fv = self.f(g, n[g.name][t])
+                        fv = g.function.array_forward(xpn, n[g.name][t])
                         f[g.name][t] = fv
-                        at = (fv - prev) * dt + prev if g.integration == "OUT_INTEGR" else fv
+                        at = self.integ[g.name]["step"](prev, fv, dt) if g.integration == "OUT_INTEGR" else fv
                         if g.unit_mask is not None:
                             at = at * self.unit_masks[g.name]
                     else:                                   # a hard-clamped input without a value holds
                         at = prev
                         n[g.name][t] = n[g.name][t - 1]
-                    if g.name in X:
-                        x = X[g.name][t, ...]
-                        if g.clamp == "HARD":
-                            at = xpn.where(xpn.isnan(x), at, x)
-                        elif g.clamp == "SOFT":
-                            at = at + xpn.where(xpn.isnan(x), self.zero, x - at) * g.clamp_strength
+                    if g.name in X and g.clamp is not None:
+                        at = self.clamps[g.name][0](at, X[g.name][t, ...], g.clamp_strength)
                     a[g.name][t] = at
-            return a, f
+            return a, n, f
 
         def step(self, rows: np.ndarray, want_distance: bool):
             xpn = self.xp
             s, X, Y = self.schedule(rows)
             T = s.ticks
-            a, f = self.run_ticks(s, X)
+            a, n, f = self.run_ticks(s, X)
             total, worst = None, None
             derr = {}                                       # dE/da of the error at each tick with targets
             for g in self.outs:
                 kinds = s.target_kind[g.name]
-                plain = g.target_radius <= 0 and g.zero_error_radius <= 0
-                binary = plain and isinstance(g.error, CrossEntropy) and s.binary[g.name]
                 derr[g.name] = [None] * (T + 1)
                 for t in range(1, T + 1):
                     if kinds[t] == "none":
                         continue
                     y = Y[g.name][t, ...]
                     te = self.target(g, a[g.name][t], y)
-                    e = self.error(g, a[g.name][t], te, binary)
+                    e = self.error(g, a[g.name][t], te)
                     e = e * self.tick_scale if self.tick_scale != 1.0 else e
                     total = e if total is None else total + e
                     d = self.error_deriv(g, a[g.name][t], te)
@@ -160,14 +159,14 @@ def make_engine(base, net: Network, xp, dev, examples, params):
                         dist = xpn.abs(a[g.name][t] - y)
                         m = xpn.max(xpn.where(xpn.isnan(dist), self.zero, dist))
                         worst = m if worst is None else xpn.maximum(worst, m)
-            self.dW = self.backward_ticks(s, X, a, f, derr)
+            self.dW = self.backward_ticks(s, X, a, n, f, derr)
             self.update(self.dW)
             if total is None:
                 total = xpn.zeros((len(rows),), dtype=self.dt, device=self.dev)
             return xpn.sum(total), (worst if worst is not None else self.zero)
 
         # ---- back through time
-        def backward_ticks(self, s, X, a, f, derr):
+        def backward_ticks(self, s, X, a, n, f, derr):
             xpn, dt, T = self.xp, self.time_dt, s.ticks
             zeros = {g.name: xpn.zeros_like(a[g.name][0]) for g in self.computed}
             dA = dict(zeros)                                # dE/da(t) sent back from t+1
@@ -180,24 +179,24 @@ def make_engine(base, net: Network, xp, dev, examples, params):
                 for g in self.computed:
                     d = dA[g.name]
                     if g.integration == "OUT_INTEGR":
-                        d = d + dA_next[g.name] * (1.0 - dt)
+                        d = d + self.integ[g.name]["carry"](dA_next[g.name], dt)
                     e = derr.get(g.name)
                     if e is not None and e[t] is not None:
                         d = d + e[t]
-                    if g.clamp == "SOFT" and g.name in X:
-                        d = d * xpn.where(xpn.isnan(X[g.name][t, ...]), self.one, self.one - g.clamp_strength)
+                    if g.clamp is not None and g.name in X:
+                        d = self.clamps[g.name][1](d, X[g.name][t, ...], g.clamp_strength)
                     if g.unit_mask is not None:
                         d = d * self.unit_masks[g.name]
                     dnow[g.name] = d
                 for g in self.computed:
                     d = dnow[g.name]
                     fv = f[g.name][t] if self._output_differs(g) else a[g.name][t]
-                    df = d * dt if g.integration == "OUT_INTEGR" else d
-                    dn = self.fprime(g, fv, df)
+                    df = self.integ[g.name]["into"](d, dt) if g.integration == "OUT_INTEGR" else d
+                    dn = g.function.array_backward(xpn, fv, df, n[g.name][t])
                     if g.integration == "IN_INTEGR":
-                        dn = dn + dN_next[g.name] * (1.0 - dt)
+                        dn = dn + self.integ[g.name]["carry"](dN_next[g.name], dt)
                         dN_next[g.name] = dn
-                        R[g.name][t] = dn * dt
+                        R[g.name][t] = self.integ[g.name]["into"](dn, dt)
                     else:
                         R[g.name][t] = dn
                 dA_next = dnow

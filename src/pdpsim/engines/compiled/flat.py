@@ -1,38 +1,39 @@
-"""Compiled training loops (numba): feed-forward networks with small batches, and networks in time.
+"""A network as the compiled kernels see it: flat buffers and the codes of its rules.
 
-The numpy path (:mod:`pdpsim.model.network`, :mod:`pdpsim.learning.rules`) is the reference:
-one matrix product per link block per batch, which is the fastest way when a
-batch is large (BLAS). When it is small (online learning, small networks) the
-cost is Python's, not arithmetic's; this module then runs whole epochs inside
-one compiled function, example by example, with exactly the same equations,
-update rules and example orders (drawn from the same generator in the same
-sequence), so the two paths agree to rounding (tests check 1e-9 relative).
+The numpy path (:mod:`pdpsim.model.network`, :mod:`pdpsim.learning.rules`) is the
+reference: one matrix product per link block per batch, which is the fastest way when a
+batch is large (BLAS). When it is small (online learning, small networks) the cost is
+Python's, not arithmetic's; the compiled engine then runs whole epochs inside one
+compiled function, example by example, with the same rules (each group carries the codes
+of its output function, error function, integrations and clamps, from the tables of
+:mod:`pdpsim.functions.codes`), update rules and example orders, so the two agree to
+rounding (tests check 1e-9 relative).
 
-Supported: any acyclic network; LOGISTIC, TANH and LINEAR units; SUM_SQUARED,
-CROSS_ENTROPY and DIVERGENCE errors (not with SOFT_MAX); NaN targets;
-steepest, momentum and Doug's momentum; weight decay; per-block learning
-rates; every example order and batch size. CONTINUOUS networks in time
-(:class:`CompiledTimeNet`): example by example (``_kernels.run_epochs_time``), or,
-for batches whose examples all run the same ticks, a batch kernel that calls BLAS
-for each block's product and cuts the batch into one slice per core
-(``_kernels_time_batch``). Ensembles have their own kernels (:mod:`pdpsim.training.ensemble`).
-Anything else (SOFT_MAX, target radii, delta-bar-delta, weight limits, lesions,
-noise, frozen blocks, Hebb, simple recurrent networks) runs on the numpy path.
-Compiled code is cached on disk (numba ``cache=True``), so only the first run
-compiles. The weights are copied into flat buffers for a run and back after it.
+Supported (:func:`unsupported` says why not, otherwise): any acyclic network; plain
+elementwise output functions and errors (not SOFT_MAX, COSINE or Lens's variants); NaN
+targets; steepest, momentum and Doug's momentum; weight decay; per-block learning rates;
+every example order and batch size. CONTINUOUS networks in time
+(:class:`CompiledTimeNet`): example by example (``kernels.run_epochs_time``), or, for
+batches whose examples all run the same ticks, a batch kernel that calls BLAS for each
+block's product and cuts the batch into one slice per core (``kernels_time_batch``).
+Anything else (target radii, delta-bar-delta, weight limits, lesions, noise, frozen
+blocks, Hebb, simple recurrent networks) runs on the numpy engine. Compiled code is cached
+on disk (numba ``cache=True``), so only the first run compiles. The weights are copied
+into flat buffers for a run and back after it.
 """
 from __future__ import annotations
 
 import numpy as np
 
+from pdpsim.functions import codes, log_eps
+from pdpsim.functions.clamps import HardClamp
+from pdpsim.functions.integrators import INTEGRATORS
+from pdpsim.learning.rules import ALGORITHMS
 from pdpsim.model.network import SET_FROM_OUTSIDE, Network
+from pdpsim.training.criteria import as_numbers
 
-FUNCS = {"LOGISTIC": 0, "TANH": 1, "LINEAR": 2}
-ERRORS = {"SUM_SQUARED": 0, "CROSS_ENTROPY": 1, "DIVERGENCE": 2}
-ALGORITHMS = {"steepest": 0, "momentum": 1, "dougs_momentum": 2}
-LOG_EPS = 1e-8
-
-_kernel = None
+#: the algorithms the kernels run
+COMPILED_ALGORITHMS = ("steepest", "momentum", "dougs_momentum")
 
 
 def available() -> bool:
@@ -43,58 +44,37 @@ def available() -> bool:
     return True
 
 
-def _plain_function(g) -> bool:
-    """pdpsim's own LOGISTIC, TANH or LINEAR (not a subclass with other equations, e.g. Lens's)."""
-    from pdpsim.functions.units import Linear, Logistic, Tanh
-    return type(g.function) in (Logistic, Tanh, Linear)
-
-
-def _error_classes() -> tuple:
-    from pdpsim.functions.errors import CrossEntropy, Divergence, SumSquared
-    return (SumSquared, CrossEntropy, Divergence)
-
-
 def unsupported(net: Network, params) -> str | None:
-    """Why ``net`` with ``params`` cannot use the compiled loop (None if it can)."""
+    """Why one network of ``net``'s architecture with ``params`` cannot use the kernels (None if it can)."""
     if net.time is not None and net.time.mode != "continuous":
         return "simple recurrent networks"
     if net.time is not None:
         tp = net.time
-        if getattr(tp, "early_stop", None) is not None:
-            return "time.early_stop"
-        if not getattr(tp, "tick0_clamp", True):
-            return "time.tick0_clamp false"
-        if getattr(tp, "integrator_lag", False):
-            return "time.integrator_lag"
-        if getattr(tp, "tick0_senders_zero", False):
-            return "time.tick0_senders_zero"
-        if getattr(tp, "dt_scale", None):
-            return "time.dt_scale"
-        if getattr(tp, "max_ticks", None) is not None:
-            return "time.max_ticks"
-        for g in net.groups.values():
-            if g.kind == "INPUT" and g.clamp == "SOFT" and not _plain_function(g):
-                return f"{type(g.function).__name__} units"
-    if net.ensemble:
-        return "ensembles"
+        for key, bad in (("time.early_stop", tp.early_stop is not None), ("time.tick0_clamp false", not tp.tick0_clamp),
+                         ("time.integrator_lag", tp.integrator_lag), ("time.tick0_senders_zero", tp.tick0_senders_zero),
+                         ("time.dt_scale", bool(tp.dt_scale)), ("time.max_ticks", tp.max_ticks is not None)):
+            if bad:
+                return key
     if params.rule != "backprop":
         return "the Hebb rule"
-    if params.algorithm not in ALGORITHMS:
+    if params.algorithm not in COMPILED_ALGORITHMS:
         return f"the {params.algorithm} algorithm"
     for g in net.groups.values():
-        if g.kind in SET_FROM_OUTSIDE:
+        if g.kind in SET_FROM_OUTSIDE and not (net.time is not None and g.kind == "INPUT" and g.clamp == "SOFT"):
+            if g.kind == "INPUT" and g.output_noise:
+                return "input noise"
             continue
-        if not _plain_function(g):
-            return f"{g.function.name} units" if g.function.name not in FUNCS else f"{type(g.function).__name__} units"
-        if g.has_targets and type(g.error) not in _error_classes():
-            return f"the {type(g.error).__name__} error function"
+        why = codes.compiled_reason_function(g.function)
+        if why:
+            return why
+        if g.has_targets:
+            why = codes.compiled_reason_error(g.error)
+            if why:
+                return why
         if g.unit_mask is not None or g.output_noise:
             return "lesioned or noisy units"
         if g.has_targets and (g.target_radius > 0 or g.zero_error_radius > 0):
             return "target radii"
-    for g in net.groups.values():
-        if g.kind == "INPUT" and g.output_noise:
-            return "input noise"
     for b in net.blocks:
         if b.frozen or b.mask is not None or b.min_weight is not None or b.max_weight is not None:
             return "frozen, lesioned or bounded link blocks"
@@ -112,20 +92,12 @@ def quiet_threads() -> None:
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
-def kernel():
-    global _kernel
-    if _kernel is None:
-        from pdpsim.engines.compiled.kernels import run_epochs
-        _kernel = run_epochs
-    return _kernel
-
-
 class _Flat:
-    """Weights, weight derivatives and last changes of all blocks in three flat buffers:
-    copied in before a compiled run and back after it."""
+    """Weights, weight derivatives and last changes of all blocks in three flat buffers
+    (of one member: an ensemble's blocks are read member by member), with the links in CSR form."""
 
     def _blocks(self, net: Network, groups, index: dict, params) -> None:
-        """Which blocks feed each group (CSR), their ends, rates and the flat buffers."""
+        """Which blocks feed each group (CSR), their ends, rates and the flat layout."""
         blocks = net.blocks
         bindex = {id(b): k for k, b in enumerate(blocks)}
         ptr, inc = [0], []
@@ -135,41 +107,44 @@ class _Flat:
         self.inc_ptr = np.array(ptr, dtype=np.int64)
         self.inc_blk = np.array(inc, dtype=np.int64)
         self.blk_src = np.array([index[b.source.name] for b in blocks], dtype=np.int64)
-        self.blk_dst = np.array([index[b.dest.name] for b in blocks], dtype=np.int64)
-        self._flat_layout(blocks)
-        self.lr = np.array([params.learning_rate if b.learning_rate is None else b.learning_rate for b in blocks])
-        self.mom = np.array([params.momentum if b.momentum is None else b.momentum for b in blocks])
-        self.decay = np.array([params.weight_decay if b.weight_decay is None else b.weight_decay for b in blocks])
-        self.algorithm = ALGORITHMS[params.algorithm]
-        self.blocks = blocks
-
-    def _flat_layout(self, blocks) -> None:
         self.bnf = np.array([b.weights.shape[-2] for b in blocks], dtype=np.int64)
         self.bnt = np.array([b.weights.shape[-1] for b in blocks], dtype=np.int64)
         sizes = self.bnf * self.bnt
         self.boff = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
-        total = int(sizes.sum())
-        dt = blocks[0].weights.dtype if blocks else np.float64      # float64, or float32 networks
-        self.WF, self.DWF, self.LCF = np.empty(total, dt), np.empty(total, dt), np.empty(total, dt)
+        self.n_weights = int(sizes.sum())
+        self.links = (self.inc_ptr, self.inc_blk, self.blk_src, self.boff, self.bnf, self.bnt)
+        self.lr = np.array([params.learning_rate if b.learning_rate is None else b.learning_rate for b in blocks])
+        self.mom = np.array([params.momentum if b.momentum is None else b.momentum for b in blocks])
+        self.decay = np.array([params.weight_decay if b.weight_decay is None else b.weight_decay for b in blocks])
+        self.algorithm = ALGORITHMS.index(params.algorithm)
+        self.err_crit, self.out_crit = as_numbers(params.error_criterion, params.output_criterion)
+        self.eps_log = log_eps(net.dtype)
+        self.blocks = blocks
+        self.dtype = net.dtype
 
-    def _copy_in(self) -> None:
+    def buffers(self, members: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(weights, weight derivatives, last changes) copied out of the network: (links,) or
+        (members, links) for an ensemble."""
+        lead = () if members is None else (members,)
+        WF, DWF, LCF = (np.empty(lead + (self.n_weights,), self.dtype) for _ in range(3))
         for k, b in enumerate(self.blocks):
             sl = slice(self.boff[k], self.boff[k] + self.bnf[k] * self.bnt[k])
-            self.WF[sl] = b.weights.ravel()
-            self.LCF[sl] = b.last_change.ravel()
-            self.DWF[sl] = b.weight_deriv.ravel()
+            WF[..., sl] = b.weights.reshape(lead + (-1,))
+            LCF[..., sl] = b.last_change.reshape(lead + (-1,))
+            DWF[..., sl] = b.weight_deriv.reshape(lead + (-1,))
+        return WF, DWF, LCF
 
-    def _copy_out(self) -> None:
+    def copy_back(self, WF, DWF, LCF) -> None:
+        """The buffers back into the network's blocks."""
         for k, b in enumerate(self.blocks):
             sl = slice(self.boff[k], self.boff[k] + self.bnf[k] * self.bnt[k])
-            b.weights[...] = self.WF[sl].reshape(b.weights.shape)
-            b.last_change[...] = self.LCF[sl].reshape(b.weights.shape)
-            b.weight_deriv[...] = self.DWF[sl].reshape(b.weights.shape)
-            b.rule_state.pop("step", None)      # the numpy path's scratch buffer
+            b.weights[...] = WF[..., sl].reshape(b.weights.shape)
+            b.last_change[...] = LCF[..., sl].reshape(b.weights.shape)
+            b.weight_deriv[...] = DWF[..., sl].reshape(b.weights.shape)
 
 
 class CompiledNet(_Flat):
-    """A feed-forward network's structure as flat arrays for the compiled loop."""
+    """A feed-forward network's structure as flat arrays for the kernels."""
 
     def __init__(self, net: Network, inputs: dict, targets: dict, params):
         groups = net.order
@@ -192,33 +167,32 @@ class CompiledNet(_Flat):
         self.X, self.T = X, T
         self.g_start, self.g_size = starts, sizes
         self.g_computed = np.array([g.kind not in SET_FROM_OUTSIDE for g in groups])
-        self.g_func = np.array([FUNCS.get(g.function.name, 2) for g in groups], dtype=np.int64)
-        self.g_err = np.array([ERRORS[g.error.name] if g.has_targets else -1 for g in groups], dtype=np.int64)
+        self.g_func = np.array([codes.function_code(g.function) if g.kind not in SET_FROM_OUTSIDE else -1
+                                for g in groups], dtype=np.int64)
+        self.g_err = np.array([codes.error_code(g.error if g.has_targets else None) for g in groups], dtype=np.int64)
         self.g_scale = np.array([g.error.error_scale if g.has_targets else 0.0 for g in groups])
-        self.g_fused = np.array([bool(g.has_targets and not g.outgoing and g.function.name == "LOGISTIC"
-                                      and g.error.name == "CROSS_ENTROPY") for g in groups])
+        self.g_fused = np.array([bool(not g.outgoing and codes.has_fused(g.error if g.has_targets else None, g.function))
+                                 for g in groups])
         self.order_groups = np.arange(len(groups), dtype=np.int64)
+        self.groups = (self.g_start, self.g_size, self.g_computed, self.g_func, self.g_err, self.g_scale,
+                       self.g_fused, self.order_groups)
         self._blocks(net, groups, index, params)
 
-    def run(self, orders: np.ndarray | None, n_epochs: int, batch: int, err_crit: float | None,
-            out_crit: float | None) -> tuple[int, np.ndarray, np.ndarray]:
+    def run(self, WF, DWF, LCF, orders: np.ndarray | None, n_epochs: int, batch: int):
+        """Up to ``n_epochs`` epochs on the buffers; orders (n_epochs, examples) or None.
+        Returns (epochs run, errors, largest output distances)."""
+        from pdpsim.engines.compiled.kernels import run_epochs
         errors = np.zeros(n_epochs)
         dists = np.zeros(n_epochs)
         use = orders is not None
-        if orders is None:
-            orders = np.zeros((1, 1), dtype=np.int64)
-        self._copy_in()
-        done = kernel()(self.X, self.T, orders, n_epochs, batch, self.g_start, self.g_size, self.g_computed,
-                        self.g_func, self.g_err, self.g_scale, self.g_fused, self.order_groups, self.inc_ptr,
-                        self.inc_blk, self.blk_src, self.blk_dst, self.WF, self.DWF, self.LCF, self.boff, self.bnf,
-                        self.bnt, self.lr, self.mom, self.decay, self.algorithm, use,
-                        -1.0 if err_crit is None else err_crit, -1.0 if out_crit is None else out_crit, errors, dists)
-        self._copy_out()
-        return int(done), errors[:done], dists[:done]
+        done = run_epochs(self.X, self.T, orders if use else np.zeros((1, 1), dtype=np.int64), n_epochs, batch,
+                          self.groups, self.links, WF, DWF, LCF, (self.lr, self.mom, self.decay), self.algorithm,
+                          use, self.err_crit, self.out_crit, self.eps_log, errors, dists)
+        return int(done), errors, dists
 
 
 class CompiledTimeNet(_Flat):
-    """A CONTINUOUS network for the compiled loop: every example's ticks laid out in advance."""
+    """A CONTINUOUS network for the kernels: every example's ticks laid out in advance."""
 
     def __init__(self, net: Network, examples, params):
         from pdpsim.dynamics import unfolding
@@ -246,15 +220,25 @@ class CompiledTimeNet(_Flat):
         self.g_start, self.g_size = starts, sizes
         self.g_computed = np.array([g.kind in ("HIDDEN", "OUTPUT") or (g.kind == "INPUT" and g.clamp == "SOFT")
                                     for g in groups])
-        self.g_func = np.array([FUNCS.get(g.function.name, 2) for g in groups], dtype=np.int64)
-        self.g_integ = np.array([{None: 0, "OUT_INTEGR": 1, "IN_INTEGR": 2}[g.integration] for g in groups],
-                                dtype=np.int64)
-        self.g_clamp = np.array([{None: 0, "HARD": 1, "SOFT": 2}[g.clamp] for g in groups], dtype=np.int64)
+        none = INTEGRATORS.code("NONE")
+        self.g_func = np.array([codes.function_code(g.function) if c else -1
+                                for g, c in zip(groups, self.g_computed)], dtype=np.int64)
+        self.g_in_integ = np.array([codes.integration_code(g.integration) if g.integration == "IN_INTEGR" else none
+                                    for g in groups], dtype=np.int64)
+        self.g_out_integ = np.array([codes.integration_code(g.integration) if g.integration == "OUT_INTEGR" else none
+                                     for g in groups], dtype=np.int64)
+        self.g_clamp = np.array([codes.clamp_code(g.clamp) for g in groups], dtype=np.int64)
+        # tick 0: hard-clamped groups take their first inputs (time.tick0_clamp), the others rest
+        self.g_clamp0 = np.array([codes.clamp_code(HardClamp.name if g.clamp == HardClamp.name else None)
+                                  for g in groups], dtype=np.int64)
         self.g_strength = np.array([g.clamp_strength for g in groups])
-        self.g_init_out = np.array([1.0 if g.kind == "BIAS" else unfolding._init_output(g) for g in groups])
+        self.g_init_out = np.array([1.0 if g.kind == "BIAS" else unfolding.initial_output(g) for g in groups])
         self.g_init_in = np.array([1.0 if g.kind == "BIAS" else g.init_input for g in groups])
-        self.g_err = np.array([ERRORS[g.error.name] if g.has_targets else -1 for g in groups], dtype=np.int64)
+        self.g_err = np.array([codes.error_code(g.error if g.has_targets else None) for g in groups], dtype=np.int64)
         self.g_scale = np.array([g.error.error_scale if g.has_targets else 0.0 for g in groups])
+        self.groups = (self.g_start, self.g_size, self.g_computed, self.g_func, self.g_in_integ, self.g_out_integ,
+                       self.g_clamp, self.g_clamp0, self.g_strength, self.g_init_out, self.g_init_in, self.g_err,
+                       self.g_scale)
         self._blocks(net, groups, index, params)
         self.dt = net.time.dt
         self.tick_scale = self.dt if net.time.error_scale_per_tick else 1.0
@@ -264,37 +248,36 @@ class CompiledTimeNet(_Flat):
         """Whether every example runs the same number of ticks (the batch kernel needs it)."""
         return bool((self.ticks == self.ticks[0]).all())
 
-    def run(self, orders, n_epochs, batch, err_crit, out_crit):
+    def run(self, WF, DWF, LCF, orders, n_epochs, batch, slices: int | None = None, lr: np.ndarray | None = None):
+        """Up to ``n_epochs`` epochs on the buffers (see :meth:`CompiledNet.run`). Batches whose
+        examples all run the same ticks go through the batch kernel, cut into ``slices`` (default:
+        one per core); otherwise example by example. ``lr``: per-block rates other than the network's."""
         from pdpsim.engines.compiled.kernels import run_epochs_time
         errors = np.zeros(n_epochs)
         dists = np.zeros(n_epochs)
         use = orders is not None
         if orders is None:
             orders = np.zeros((1, 1), dtype=np.int64)
-        self._copy_in()
+        rates = (self.lr if lr is None else lr, self.mom, self.decay)
         if batch > 1 and self.same_ticks:         # batches: BLAS products per block, slices over the cores
             quiet_threads()
             import numba
             from threadpoolctl import threadpool_limits
 
-            from pdpsim.engines.compiled.kernels_time_batch import run_epochs_time_batch
+            from pdpsim.engines.compiled.kernels_time_batch import member_epochs, run_epochs_time_batch
             # the products are small and each slice has its core: BLAS's own threads would only contend
             with threadpool_limits(1, user_api="blas"):
-                done = run_epochs_time_batch(
-                    self.XS, self.TS, int(self.ticks[0]), orders, n_epochs, batch, numba.get_num_threads(),
-                    self.g_start, self.g_size, self.g_computed, self.g_func, self.g_integ, self.g_clamp,
-                    self.g_strength, self.g_init_out, self.g_init_in, self.g_err, self.g_scale, self.inc_ptr,
-                    self.inc_blk, self.blk_src, self.WF, self.DWF, self.LCF, self.boff, self.bnf, self.bnt, self.lr,
-                    self.mom, self.decay, self.algorithm, use, self.dt, self.tick_scale,
-                    -1.0 if err_crit is None else err_crit, -1.0 if out_crit is None else out_crit, errors, dists)
-            self._copy_out()
-            return int(done), errors[:done], dists[:done]
-        done = run_epochs_time(self.XS, self.TS, self.ticks, orders, n_epochs, batch, self.g_start, self.g_size,
-                               self.g_computed, self.g_func, self.g_integ, self.g_clamp, self.g_strength,
-                               self.g_init_out, self.g_init_in, self.g_err, self.g_scale, self.inc_ptr,
-                               self.inc_blk, self.blk_src, self.WF, self.DWF, self.LCF, self.boff, self.bnf,
-                               self.bnt, self.lr, self.mom, self.decay, self.algorithm, use, self.dt,
-                               self.tick_scale, -1.0 if err_crit is None else err_crit,
-                               -1.0 if out_crit is None else out_crit, errors, dists)
-        self._copy_out()
-        return int(done), errors[:done], dists[:done]
+                if slices == 1:
+                    done = member_epochs(self.XS, self.TS, int(self.ticks[0]), orders, n_epochs, batch, self.groups,
+                                         self.links, WF, DWF, LCF, rates, self.algorithm, use, self.dt,
+                                         self.tick_scale, self.err_crit, self.out_crit, self.eps_log, errors, dists)
+                else:
+                    done = run_epochs_time_batch(self.XS, self.TS, int(self.ticks[0]), orders, n_epochs, batch,
+                                                 slices or numba.get_num_threads(), self.groups, self.links, WF, DWF,
+                                                 LCF, rates, self.algorithm, use, self.dt, self.tick_scale,
+                                                 self.err_crit, self.out_crit, self.eps_log, errors, dists)
+            return int(done), errors, dists
+        done = run_epochs_time(self.XS, self.TS, self.ticks, orders, n_epochs, batch, self.groups, self.links, WF,
+                               DWF, LCF, rates, self.algorithm, use, self.dt, self.tick_scale, self.err_crit,
+                               self.out_crit, self.eps_log, errors, dists)
+        return int(done), errors, dists

@@ -1,36 +1,69 @@
-"""numba kernels behind :mod:`pdpsim.engines.compiled.flat` (imported only when the compiled loop runs)."""
+"""numba kernels of the compiled engine: whole epochs of one network, example by example.
+
+Every rule comes from where it is written once: output and error functions, integrators
+and clamps through the dispatch generated from their tables (:mod:`pdpsim.functions.codes`:
+each group carries the codes of its rules), the weight change from
+:mod:`pdpsim.learning.rules` and the stopping test from :mod:`pdpsim.training.criteria`,
+both compiled for single numbers. What is here is the loop structure: the order of the
+passes, the flat buffers, and products written as loops LLVM can vectorise.
+
+Arguments are grouped in tuples (see :class:`pdpsim.engines.compiled.flat.CompiledNet`):
+
+- ``groups``: per group, in the order of the forward pass: (start, size, computed, function code,
+  error code (-1: no targets), error scale, fused output derivative, ...);
+- ``links``: incoming blocks of each group in CSR form, each block's sending group and its
+  place and shape in the flat weight buffer: (inc_ptr, inc_blk, blk_src, boff, bnf, bnt);
+- ``rates``: per block (learning rate, momentum, decay).
+"""
 import numpy as np
 from numba import njit, prange
 
-LOG_EPS = 1e-8
+from pdpsim.functions.codes import dispatchers, guard
+from pdpsim.functions.forms import scalar_form
+from pdpsim.learning.rules import ALGORITHMS, decay_term, descent, dougs_scale, momentum_term, weight_change
+from pdpsim.training.criteria import reached
+
+_d = dispatchers()
+unit_f, error_value, error_deriv, fused_deriv = _d["unit_f"], _d["error_value"], _d["error_deriv"], _d["fused_deriv"]
+unit_slope, integrate, integrate_into, integrate_carry = (_d["unit_slope"], _d["integrate"], _d["integrate_into"],
+                                                          _d["integrate_carry"])
+clamp, clamp_back = _d["clamp"], _d["clamp_back"]
+_change, _descent, _momentum, _decay = (scalar_form(weight_change), scalar_form(descent), scalar_form(momentum_term),
+                                         scalar_form(decay_term))
+_dougs, _reached = scalar_form(dougs_scale), scalar_form(reached)
+
+#: algorithm codes: positions in pdpsim.learning.rules.ALGORITHMS
+STEEPEST, DOUGS = ALGORITHMS.index("steepest"), ALGORITHMS.index("dougs_momentum")
+
+
+@njit(inline="always")
+def change(g, prev, w, eps, m, dcy):
+    """The weight change of pdpsim.learning.rules, adding only the terms whose factor is not 0."""
+    if m != 0.0 and dcy != 0.0:
+        return _change(g, prev, w, eps, m, dcy)
+    if m != 0.0:
+        return _momentum(prev, m) + _descent(g, eps)
+    if dcy != 0.0:
+        return _descent(g, eps) + _decay(w, dcy)
+    return _descent(g, eps)
 
 
 @njit(cache=True)
 def update(WF, DWF, LCF, boff, bsize, lr, mom, decay, algorithm):
-    """The update rules of pdpsim.learning.rules on flat weight buffers: steepest (0), momentum (1),
-    Doug's momentum (2). Block k holds WF[boff[k]:boff[k] + bsize[k]]."""
-    nb = boff.shape[0]
+    """The update rules of pdpsim.learning.rules on flat weight buffers (steepest, momentum,
+    Doug's momentum). Block k holds WF[boff[k]:boff[k] + bsize[k]]."""
     scale = 1.0
-    if algorithm == 2:
+    if algorithm == DOUGS:
         sq = 0.0
         for x in range(WF.shape[0]):
             sq += DWF[x] * DWF[x]
-        norm = np.sqrt(sq)
-        if norm > 1.0:
-            scale = 1.0 / norm
-    for k in range(nb):
-        eps = lr[k]
-        m = mom[k] if algorithm != 0 else 0.0
+        scale = _dougs(sq)
+    for k in range(boff.shape[0]):
+        eps = lr[k] * scale
+        m = mom[k] if algorithm != STEEPEST else 0.0
         dcy = decay[k]
-        f = -(eps * scale) if algorithm == 2 else -eps
         for x in range(boff[k], boff[k] + bsize[k]):
-            step = DWF[x] * f
-            if m != 0.0:
-                dwv = LCF[x] * m + step
-            else:
-                dwv = step
-            if dcy != 0.0:
-                dwv -= dcy * WF[x]
+            dwv = change(DWF[x], LCF[x], WF[x], eps, m, dcy)
             LCF[x] = dwv
             WF[x] += dwv
 
@@ -95,7 +128,7 @@ def _block_backward(WF, DWF, wo, nt, a, ss, n_src, d, s0, sz, da, back):
 def _block_backward_update(WF, DWF, LCF, wo, nt, a, ss, n_src, d, s0, sz, da, back, eps, m, dcy):
     """Batch of one example (online): the backward step of one block and its weight change
     in one sweep. dE/da_i is summed with the weights as they were (before this change), and
-    the change is that of :func:`update`: dw = -eps dE/dw + m dw(t-1) - dcy w."""
+    the change is that of :func:`update`."""
     if sz < SMALL:
         for i in range(n_src):
             ai = a[ss + i]
@@ -107,7 +140,7 @@ def _block_backward_update(WF, DWF, LCF, wo, nt, a, ss, n_src, d, s0, sz, da, ba
                 acc += r * w
                 g = ai * r
                 DWF[x] = g
-                dwv = LCF[x] * m + g * (-eps) - dcy * w
+                dwv = change(g, LCF[x], w, eps, m, dcy)
                 LCF[x] = dwv
                 WF[x] = w + dwv
             if back:
@@ -125,60 +158,31 @@ def _block_backward_update(WF, DWF, LCF, wo, nt, a, ss, n_src, d, s0, sz, da, ba
             for u in range(sz):
                 acc += dv[u] * row[u]
             da[ss + i] += acc
-        if m == 0.0 and dcy == 0.0:
+        if m == 0.0 and dcy == 0.0:                # (loops specialised so that LLVM vectorises each)
             for u in range(sz):
                 g = ai * dv[u]
                 grow[u] = g
-                dwv = g * (-eps)
+                dwv = _descent(g, eps)
                 lrow[u] = dwv
                 row[u] += dwv
         else:
             for u in range(sz):
                 g = ai * dv[u]
                 grow[u] = g
-                dwv = lrow[u] * m + g * (-eps) - dcy * row[u]
+                dwv = change(g, lrow[u], row[u], eps, m, dcy)
                 lrow[u] = dwv
                 row[u] += dwv
 
 
 @njit(cache=True)
-def _error_value(e_t, av, t):
-    """One unit's error: SUM_SQUARED (0), CROSS_ENTROPY (1), DIVERGENCE (2), before the scale."""
-    if e_t == 0:
-        return (t - av) * (t - av)
-    if e_t == 1:
-        ac = min(max(av, LOG_EPS), 1.0 - LOG_EPS)
-        e = 0.0
-        if t > 0.0:
-            e += t * np.log(t / ac)
-        if t < 1.0:
-            e += (1.0 - t) * np.log((1.0 - t) / (1.0 - ac))
-        return e
-    ac = max(av, LOG_EPS)
-    return t * np.log(t / ac) if t > 0.0 else 0.0
-
-
-@njit(cache=True)
-def _error_deriv(e_t, av, t):
-    """dE/da of one unit, before the scale."""
-    if e_t == 0:
-        return 2.0 * (av - t)
-    if e_t == 1:
-        ac = min(max(av, LOG_EPS), 1.0 - LOG_EPS)
-        return (ac - t) / ac / (1.0 - ac)
-    return -t / max(av, LOG_EPS)
-
-
-@njit(cache=True)
-def _stop(total, worst, err_crit, out_crit):
-    return (not np.isfinite(total)) or (err_crit >= 0.0 and total <= err_crit) or \
-        (out_crit >= 0.0 and worst <= out_crit)
-
-
-@njit(cache=True)
-def run_epochs(X, T, orders, n_epochs, batch, g_start, g_size, g_computed, g_func, g_err, g_scale,
-               g_fused, order_groups, inc_ptr, inc_blk, blk_src, blk_dst, WF, DWF, LCF, boff, bnf, bnt, lr, mom,
-               decay, algorithm, use_orders, err_crit, out_crit, errors_out, dist_out):
+def run_epochs(X, T, orders, n_epochs, batch, groups, links, WF, DWF, LCF, rates, algorithm, use_orders, err_crit,
+               out_crit, eps_log, errors_out, dist_out):
+    """Feed-forward networks: ``n_epochs`` epochs (fewer if a criterion is reached), example by
+    example, derivatives summed over each batch. X, T: (examples, units), NaN where no target.
+    Returns the number of epochs run."""
+    g_start, g_size, g_computed, g_func, g_err, g_scale, g_fused, order_groups = groups
+    inc_ptr, inc_blk, blk_src, boff, bnf, bnt = links
+    lr, mom, decay = rates
     N = X.shape[0]
     U = X.shape[1]
     A = np.empty((batch, U), WF.dtype)
@@ -191,7 +195,7 @@ def run_epochs(X, T, orders, n_epochs, batch, g_start, g_size, g_computed, g_fun
         worst = 0.0
         for start in range(0, N, batch):
             bsz = min(batch, N - start)
-            fused = bsz == 1 and algorithm != 2          # online: change each block as it is passed
+            fused = bsz == 1 and algorithm != DOUGS      # online: change each block as it is passed
             if not fused:
                 DWF[:] = 0.0
             for b in range(bsz):
@@ -216,13 +220,7 @@ def run_epochs(X, T, orders, n_epochs, batch, g_start, g_size, g_computed, g_fun
                         _block_forward(WF, boff[k], bnt[k], a, g_start[src], g_size[src], net_in, s0, sz)
                     f = g_func[gi]
                     for u in range(sz):
-                        n = net_in[s0 + u]
-                        if f == 0:
-                            a[s0 + u] = 1.0 / (1.0 + np.exp(-n))
-                        elif f == 1:
-                            a[s0 + u] = np.tanh(n)
-                        else:
-                            a[s0 + u] = n
+                        a[s0 + u] = unit_f(f, net_in[s0 + u])
                 # ------------------------------------------------ error and dE/da
                 for u in range(U):
                     da[u] = 0.0
@@ -240,8 +238,8 @@ def run_epochs(X, T, orders, n_epochs, batch, g_start, g_size, g_computed, g_fun
                         d = abs(av - t)
                         if d > worst:
                             worst = d
-                        total += sc * _error_value(e_t, av, t)
-                        da[s0 + u] = sc * _error_deriv(e_t, av, t)
+                        total += sc * error_value(e_t, av, t, eps_log)
+                        da[s0 + u] = sc * error_deriv(e_t, av, t, eps_log)
                 # ------------------------------------------------ backward
                 for q in range(len(order_groups) - 1, -1, -1):
                     gi = order_groups[q]
@@ -257,23 +255,17 @@ def run_epochs(X, T, orders, n_epochs, batch, g_start, g_size, g_computed, g_fun
                             av = a[s0 + u]
                             if np.isnan(t):
                                 t = av
-                            dn[s0 + u] = sc * (av - t)
+                            dn[s0 + u] = sc * fused_deriv(g_err[gi], f, av, t)
                     else:
                         for u in range(sz):
-                            av = a[s0 + u]
-                            if f == 0:
-                                dn[s0 + u] = da[s0 + u] * ((1.0 - av) * av)
-                            elif f == 1:
-                                dn[s0 + u] = da[s0 + u] * (1.0 - av * av)
-                            else:
-                                dn[s0 + u] = da[s0 + u]
+                            dn[s0 + u] = da[s0 + u] * unit_slope(f, a[s0 + u], net_in[s0 + u])
                     for p in range(inc_ptr[gi], inc_ptr[gi + 1]):
                         k = inc_blk[p]
                         src = blk_src[k]
                         if fused:
                             _block_backward_update(WF, DWF, LCF, boff[k], bnt[k], a, g_start[src], g_size[src],
                                                    dn, s0, sz, da, g_computed[src], lr[k],
-                                                   mom[k] if algorithm != 0 else 0.0, decay[k])
+                                                   mom[k] if algorithm != STEEPEST else 0.0, decay[k])
                         else:
                             _block_backward(WF, DWF, boff[k], bnt[k], a, g_start[src], g_size[src], dn, s0, sz,
                                             da, g_computed[src])
@@ -281,39 +273,23 @@ def run_epochs(X, T, orders, n_epochs, batch, g_start, g_size, g_computed, g_fun
                 update(WF, DWF, LCF, boff, bsize, lr, mom, decay, algorithm)
         errors_out[ep] = total
         dist_out[ep] = worst
-        if _stop(total, worst, err_crit, out_crit):
+        if _reached(total, worst, err_crit, out_crit):
             return ep + 1
     return n_epochs
 
 
-
-@njit(cache=True)
-def _f(func, n):
-    if func == 0:
-        return 1.0 / (1.0 + np.exp(-n))
-    if func == 1:
-        return np.tanh(n)
-    return n
-
-
-@njit(cache=True)
-def _fprime(func, f):
-    if func == 0:
-        return f * (1.0 - f)
-    if func == 1:
-        return 1.0 - f * f
-    return 1.0
-
-
 @njit(cache=True, nogil=True)
-def run_epochs_time(XS, TS, ticks, orders, n_epochs, batch, g_start, g_size, g_computed, g_func, g_integ,
-                    g_clamp, g_strength, g_init_out, g_init_in, g_err, g_scale, inc_ptr, inc_blk, blk_src,
-                    WF, DWF, LCF, boff, bnf, bnt, lr, mom, decay, algorithm, use_orders, dt, tick_scale, err_crit,
-                    out_crit, errors_out, dist_out):
-    """CONTINUOUS networks (pdpsim.dynamics.unfolding): every tick forward, then back through time,
-    example by example, derivatives summed over a batch. XS/TS: (examples, ticks + 1, units),
-    NaN where no input / no target; integration 0 none, 1 OUT_INTEGR, 2 IN_INTEGR; clamp 0
-    none, 1 HARD, 2 SOFT."""
+def run_epochs_time(XS, TS, ticks, orders, n_epochs, batch, groups, links, WF, DWF, LCF, rates, algorithm,
+                    use_orders, dt, tick_scale, err_crit, out_crit, eps_log, errors_out, dist_out):
+    """CONTINUOUS networks (pdpsim.dynamics.unfolding): every tick forward, then back through
+    time, example by example, derivatives summed over a batch. XS/TS: (examples, ticks + 1,
+    units), NaN where no input / no target. Each group has two integration codes, one for its
+    net input (IN_INTEGR or none) and one for its output (OUT_INTEGR or none), and two clamp
+    codes, one for ticks 1.. and one for tick 0 (hard clamps only)."""
+    (g_start, g_size, g_computed, g_func, g_in_integ, g_out_integ, g_clamp, g_clamp0, g_strength, g_init_out,
+     g_init_in, g_err, g_scale) = groups
+    inc_ptr, inc_blk, blk_src, boff, bnf, bnt = links
+    lr, mom, decay = rates
     N = XS.shape[0]
     TT = XS.shape[1]
     U = XS.shape[2]
@@ -342,11 +318,9 @@ def run_epochs_time(XS, TS, ticks, orders, n_epochs, batch, g_start, g_size, g_c
                 for gi in range(G):
                     s0 = g_start[gi]
                     for u in range(g_size[gi]):
-                        A[0, s0 + u] = g_init_out[gi]
+                        A[0, s0 + u] = clamp(g_clamp0[gi], g_init_out[gi], X[0, s0 + u], g_strength[gi])
                         NET[0, s0 + u] = g_init_in[gi]
                         F[0, s0 + u] = g_init_out[gi]
-                        if g_clamp[gi] == 1 and not np.isnan(X[0, s0 + u]):
-                            A[0, s0 + u] = X[0, s0 + u]
                 # ---------------------------------------------------- forward
                 for t in range(1, T + 1):
                     for gi in range(G):
@@ -360,33 +334,21 @@ def run_epochs_time(XS, TS, ticks, orders, n_epochs, batch, g_start, g_size, g_c
                             k = inc_blk[p]
                             src = blk_src[k]
                             _block_forward(WF, boff[k], bnt[k], A[t - 1], g_start[src], g_size[src], NET[t], s0, sz)
-                        if g_integ[gi] == 2:
-                            for u in range(sz):
-                                prev = NET[t - 1, s0 + u]
-                                NET[t, s0 + u] = prev + dt * (NET[t, s0 + u] - prev)
+                        ic = g_in_integ[gi]
+                        for u in range(sz):
+                            NET[t, s0 + u] = integrate(ic, NET[t - 1, s0 + u], NET[t, s0 + u], dt)
                     for gi in range(G):
                         s0 = g_start[gi]
                         sz = g_size[gi]
                         if g_computed[gi]:
                             for u in range(sz):
-                                f = _f(g_func[gi], NET[t, s0 + u])
+                                f = unit_f(g_func[gi], NET[t, s0 + u])
                                 F[t, s0 + u] = f
-                                if g_integ[gi] == 1:
-                                    a = A[t - 1, s0 + u] + dt * (f - A[t - 1, s0 + u])
-                                else:
-                                    a = f
-                                if g_clamp[gi] == 2:
-                                    x = X[t, s0 + u]
-                                    if not np.isnan(x):
-                                        a = a + g_strength[gi] * (x - a)
-                                A[t, s0 + u] = a
+                                a = integrate(g_out_integ[gi], A[t - 1, s0 + u], f, dt)
+                                A[t, s0 + u] = clamp(g_clamp[gi], a, X[t, s0 + u], g_strength[gi])
                         else:
                             for u in range(sz):
-                                x = X[t, s0 + u]
-                                if g_clamp[gi] == 1 and not np.isnan(x):
-                                    A[t, s0 + u] = x
-                                else:
-                                    A[t, s0 + u] = A[t - 1, s0 + u]
+                                A[t, s0 + u] = clamp(g_clamp[gi], A[t - 1, s0 + u], X[t, s0 + u], g_strength[gi])
                                 NET[t, s0 + u] = NET[t - 1, s0 + u]
                     for gi in range(G):
                         e_t = g_err[gi]
@@ -402,7 +364,7 @@ def run_epochs_time(XS, TS, ticks, orders, n_epochs, batch, g_start, g_size, g_c
                             dd = abs(av - y)
                             if dd > worst:
                                 worst = dd
-                            total += sc * _error_value(e_t, av, y)
+                            total += sc * error_value(e_t, av, y, eps_log)
                 # ---------------------------------------------------- backward through time
                 for u in range(U):
                     d_cur[u] = 0.0
@@ -415,26 +377,20 @@ def run_epochs_time(XS, TS, ticks, orders, n_epochs, batch, g_start, g_size, g_c
                         s0 = g_start[gi]
                         sc = g_scale[gi] * tick_scale
                         e_t = g_err[gi]
+                        oc, ic = g_out_integ[gi], g_in_integ[gi]
                         for u in range(g_size[gi]):
                             j = s0 + u
-                            d = d_cur[j]
-                            if g_integ[gi] == 1:
-                                d += (1.0 - dt) * d_next[j]
+                            d = d_cur[j] + integrate_carry(oc, d_next[j], dt)
                             if e_t >= 0:
                                 y = Y[t, j]
                                 if not np.isnan(y):
-                                    d += sc * _error_deriv(e_t, A[t, j], y)
-                            if g_clamp[gi] == 2 and not np.isnan(X[t, j]):
-                                d *= 1.0 - g_strength[gi]
+                                    d += sc * error_deriv(e_t, A[t, j], y, eps_log)
+                            d = clamp_back(g_clamp[gi], d, X[t, j], g_strength[gi])
                             d_tot[j] = d
-                            df = d * dt if g_integ[gi] == 1 else d
-                            dn = df * _fprime(g_func[gi], F[t, j])
-                            if g_integ[gi] == 2:
-                                dn += (1.0 - dt) * dn_next[j]
-                                dn_next[j] = dn
-                                draw[j] = dn * dt
-                            else:
-                                draw[j] = dn
+                            df = integrate_into(oc, d, dt)
+                            dn = df * unit_slope(g_func[gi], F[t, j], NET[t, j]) + integrate_carry(ic, dn_next[j], dt)
+                            dn_next[j] = dn
+                            draw[j] = integrate_into(ic, dn, dt)
                     for u in range(U):
                         d_next[u] = d_tot[u]
                         d_cur[u] = 0.0
@@ -451,51 +407,22 @@ def run_epochs_time(XS, TS, ticks, orders, n_epochs, batch, g_start, g_size, g_c
             update(WF, DWF, LCF, boff, bsize, lr, mom, decay, algorithm)
         errors_out[ep] = total
         dist_out[ep] = worst
-        if _stop(total, worst, err_crit, out_crit):
+        if _reached(total, worst, err_crit, out_crit):
             return ep + 1
     return n_epochs
 
 
 @njit(cache=True, parallel=True)
-def run_ensemble(X, T, orders, n_epochs, batch, g_start, g_size, g_computed, g_func, g_err, g_scale,
-                 g_fused, order_groups, inc_ptr, inc_blk, blk_src, blk_dst, WF, DWF, LCF, boff, bnf, bnt, lr, mom,
-                 decay, algorithm, use_orders, err_crit, out_crit, errors_out, dist_out, done_out):
+def run_ensemble(X, T, orders, n_epochs, batch, groups, links, WF, DWF, LCF, lr, mom, decay, algorithm, use_orders,
+                 err_crit, out_crit, eps_log, errors_out, dist_out, done_out):
     """Independent networks (rows of WF, DWF, LCF, lr, mom, decay, orders, errors_out) trained side by
     side, each exactly as run_epochs would train it alone; members are spread over the cores."""
     E = WF.shape[0]
     for m in prange(E):
-        done_out[m] = run_epochs(X, T, orders[m], n_epochs, batch, g_start, g_size, g_computed, g_func, g_err,
-                                 g_scale, g_fused, order_groups, inc_ptr, inc_blk, blk_src, blk_dst, WF[m], DWF[m],
-                                 LCF[m], boff, bnf, bnt, lr[m], mom[m], decay[m], algorithm, use_orders, err_crit,
-                                 out_crit, errors_out[m], dist_out[m])
+        done_out[m] = run_epochs(X, T, orders[m], n_epochs, batch, groups, links, WF[m], DWF[m], LCF[m],
+                                 (lr[m], mom[m], decay[m]), algorithm, use_orders, err_crit, out_crit, eps_log,
+                                 errors_out[m], dist_out[m])
 
 
-# ---------------------------------------------------------------- fused elementwise steps for pdpsim.dynamics.unfolding
-@njit(cache=True)
-def logistic_step(n, a_prev, f, a, dt, integrate):
-    """One group's tick on flat views: f = 1/(1 + exp(-n)); a = a_prev + dt (f - a_prev) with
-    OUT_INTEGR (``integrate``), else a = f."""
-    for k in range(n.shape[0]):
-        fv = 1.0 / (1.0 + np.exp(-n[k]))
-        f[k] = fv
-        if integrate:
-            a[k] = a_prev[k] + dt * (fv - a_prev[k])
-        else:
-            a[k] = fv
-
-
-@njit(cache=True)
-def logistic_back(d, d_next, err, has_err, f, df, dn, dt, integrate):
-    """One group's backward tick on flat views: dE/da(t) = d + (1 - dt) dE/da(t+1) (OUT_INTEGR)
-    + the error's dE/da; dE/df = dt dE/da (OUT_INTEGR) or dE/da; dE/dn = dE/df f (1 - f)."""
-    for k in range(d.shape[0]):
-        dv = d[k]
-        if integrate:
-            dv += d_next[k] * (1.0 - dt)
-        if has_err:
-            dv += err[k]
-        d[k] = dv
-        dfv = dv * dt if integrate else dv
-        df[k] = dfv
-        fv = f[k]
-        dn[k] = ((1.0 - fv) * fv) * dfv
+guard([update, _block_forward, _block_backward, _block_backward_update, run_epochs, run_epochs_time,
+       run_ensemble])

@@ -14,50 +14,55 @@ spread over the cores (``prange``).
 import numpy as np
 from numba import njit, prange
 
-from pdpsim.engines.compiled.kernels import _VEC, _error_deriv, _error_value, _stop
+from pdpsim.engines.compiled.kernels import (DOUGS, STEEPEST, _VEC, _change, _decay, _descent, _dougs, _momentum,
+                                             _reached)
+from pdpsim.functions.codes import dispatchers, guard
+
+_d = dispatchers()
+error_value, error_deriv, fused_deriv, f_row, slope_row = (_d["error_value"], _d["error_deriv"], _d["fused_deriv"],
+                                                           _d["f_row"], _d["slope_row"])
 
 
 @njit(cache=True)
 def _update_lanes(W, DW, LC, boff, bsize, lr, mom, decay, algorithm):
-    """:func:`pdpsim.engines.compiled.kernels.update` for L members at once; lr is (blocks, L)."""
+    """:func:`pdpsim.engines.compiled.kernels.update` for L members at once; lr is (blocks, L).
+    (The change of pdpsim.learning.rules, one loop per case so that LLVM vectorises each.)"""
     L = W.shape[1]
     scale = np.ones(L)
-    if algorithm == 2:                                   # Doug's momentum: each member's own norm
+    if algorithm == DOUGS:                               # Doug's momentum: each member's own norm
         sq = np.zeros(L)
         for x in range(W.shape[0]):
             g = DW[x]
             for m in range(L):
                 sq[m] += g[m] * g[m]
         for m in range(L):
-            norm = np.sqrt(sq[m])
-            if norm > 1.0:
-                scale[m] = 1.0 / norm
-    f = np.empty(L)
+            scale[m] = _dougs(sq[m])
+    eps = np.empty(L)
     for k in range(boff.shape[0]):
-        mo = mom[k] if algorithm != 0 else 0.0
+        mo = mom[k] if algorithm != STEEPEST else 0.0
         dcy = decay[k]
         for m in range(L):
-            f[m] = -(lr[k, m] * scale[m]) if algorithm == 2 else -lr[k, m]
+            eps[m] = lr[k, m] * scale[m]
         for x in range(boff[k], boff[k] + bsize[k]):
             w, g, lc = W[x], DW[x], LC[x]
             if mo != 0.0 and dcy != 0.0:
                 for m in range(L):
-                    dwv = lc[m] * mo + g[m] * f[m] - dcy * w[m]
+                    dwv = _change(g[m], lc[m], w[m], eps[m], mo, dcy)
                     lc[m] = dwv
                     w[m] += dwv
             elif mo != 0.0:
                 for m in range(L):
-                    dwv = lc[m] * mo + g[m] * f[m]
+                    dwv = _momentum(lc[m], mo) + _descent(g[m], eps[m])
                     lc[m] = dwv
                     w[m] += dwv
             elif dcy != 0.0:
                 for m in range(L):
-                    dwv = g[m] * f[m] - dcy * w[m]
+                    dwv = _descent(g[m], eps[m]) + _decay(w[m], dcy)
                     lc[m] = dwv
                     w[m] += dwv
             else:
                 for m in range(L):
-                    dwv = g[m] * f[m]
+                    dwv = _descent(g[m], eps[m])
                     lc[m] = dwv
                     w[m] += dwv
 
@@ -89,17 +94,7 @@ def _forward_lanes(W, a, net, g_start, g_size, g_computed, g_func, inc_ptr, inc_
                         nr[m] += ai[m] * wr[m]
         f = g_func[gi]
         for u in range(sz):
-            nr = net[s0 + u]
-            ar = a[s0 + u]
-            if f == 0:
-                for m in range(L):
-                    ar[m] = 1.0 / (1.0 + np.exp(-nr[m]))
-            elif f == 1:
-                for m in range(L):
-                    ar[m] = np.tanh(nr[m])
-            else:
-                for m in range(L):
-                    ar[m] = nr[m]
+            f_row(f, net[s0 + u], a[s0 + u])         # a = f(n), over the members
 
 
 @njit(cache=True, fastmath=_VEC)
@@ -121,7 +116,7 @@ def _backward_block_lanes(W, DW, LC, wo, nt, a, ss, n_src, dn, s0, sz, da, back,
                     acc[m] += r * w
                     g = ai[m] * r
                     gr[m] = g
-                    dwv = lr_[m] * mo + g * (-eps[m]) - dcy * w
+                    dwv = _change(g, lr_[m], w, eps[m], mo, dcy)
                     lr_[m] = dwv
                     wr[m] = w + dwv
             else:
@@ -136,10 +131,11 @@ def _backward_block_lanes(W, DW, LC, wo, nt, a, ss, n_src, dn, s0, sz, da, back,
 
 
 @njit(cache=True)
-def _run_chunk(X, T, orders, m0, n_epochs, batch, g_start, g_size, g_computed, g_func, g_err, g_scale, g_fused,
-               inc_ptr, inc_blk, blk_src, W, DW, LC, boff, bnf, bnt, lr, mom, decay, algorithm, use_orders,
-               err_crit, out_crit, alive, errors_out, dist_out, done_out, WS, DS, LS):
+def _run_chunk(X, T, orders, m0, n_epochs, batch, groups, links, W, DW, LC, lr, mom, decay, algorithm, use_orders,
+               err_crit, out_crit, eps_log, alive, errors_out, dist_out, done_out, WS, DS, LS):
     """Train the L members of one chunk (members m0 .. m0+L-1) until each has stopped."""
+    g_start, g_size, g_computed, g_func, g_err, g_scale, g_fused, _order = groups
+    inc_ptr, inc_blk, blk_src, boff, bnf, bnt = links
     N, U = X.shape
     L = W.shape[1]
     G = g_start.shape[0]
@@ -161,7 +157,7 @@ def _run_chunk(X, T, orders, m0, n_epochs, batch, g_start, g_size, g_computed, g
         worst[:] = 0.0
         for start in range(0, N, batch):
             bsz = min(batch, N - start)
-            fused = bsz == 1 and algorithm != 2
+            fused = bsz == 1 and algorithm != DOUGS
             if not fused:
                 DW[:, :] = 0.0
             for b in range(bsz):
@@ -190,8 +186,8 @@ def _run_chunk(X, T, orders, m0, n_epochs, batch, g_start, g_size, g_computed, g
                             d = abs(av - t)
                             if d > worst[m]:
                                 worst[m] = d
-                            total[m] += sc * _error_value(e_t, av, t)
-                            da[s0 + u, m] = sc * _error_deriv(e_t, av, t)
+                            total[m] += sc * error_value(e_t, av, t, eps_log)
+                            da[s0 + u, m] = sc * error_deriv(e_t, av, t, eps_log)
                 # ------------------------------------------------ backward: dE/dn, then each block
                 for gi in range(G - 1, -1, -1):
                     if not g_computed[gi]:
@@ -208,16 +204,9 @@ def _run_chunk(X, T, orders, m0, n_epochs, batch, g_start, g_size, g_computed, g
                                 av = ar[m]
                                 if np.isnan(t):
                                     t = av
-                                dnr[m] = sc * (av - t)
-                        elif f == 0:
-                            for m in range(L):
-                                dnr[m] = dar[m] * ((1.0 - ar[m]) * ar[m])
-                        elif f == 1:
-                            for m in range(L):
-                                dnr[m] = dar[m] * (1.0 - ar[m] * ar[m])
+                                dnr[m] = sc * fused_deriv(g_err[gi], f, av, t)
                         else:
-                            for m in range(L):
-                                dnr[m] = dar[m]
+                            slope_row(f, ar, net[s0 + u], dar, dnr)     # dE/dn = dE/da f'(n), over the members
                     for p in range(inc_ptr[gi], inc_ptr[gi + 1]):
                         k = inc_blk[p]
                         src = blk_src[k]
@@ -225,7 +214,7 @@ def _run_chunk(X, T, orders, m0, n_epochs, batch, g_start, g_size, g_computed, g
                             eps_k[m] = lr[k, m]
                         _backward_block_lanes(W, DW, LC, boff[k], bnt[k], a, g_start[src], g_size[src], dn, s0, sz,
                                               da, g_computed[src], fused, eps_k,
-                                              mom[k] if algorithm != 0 else 0.0, decay[k], acc)
+                                              mom[k] if algorithm != STEEPEST else 0.0, decay[k], acc)
             if not fused:
                 _update_lanes(W, DW, LC, boff, bsize, lr, mom, decay, algorithm)
         for m in range(L):
@@ -233,7 +222,7 @@ def _run_chunk(X, T, orders, m0, n_epochs, batch, g_start, g_size, g_computed, g
                 continue
             errors_out[m0 + m, ep] = total[m]
             dist_out[m0 + m, ep] = worst[m]
-            if _stop(total[m], worst[m], err_crit, out_crit) or ep == n_epochs - 1:
+            if _reached(total[m], worst[m], err_crit, out_crit) or ep == n_epochs - 1:
                 alive[m] = False
                 n_alive -= 1
                 done_out[m0 + m] = ep + 1
@@ -246,14 +235,15 @@ def _run_chunk(X, T, orders, m0, n_epochs, batch, g_start, g_size, g_computed, g
 
 
 @njit(cache=True, parallel=True)
-def run_ensemble_lanes(X, T, orders, n_epochs, batch, g_start, g_size, g_computed, g_func, g_err, g_scale, g_fused,
-                       inc_ptr, inc_blk, blk_src, W, DW, LC, boff, bnf, bnt, lr, mom, decay, algorithm, use_orders,
-                       err_crit, out_crit, alive, errors_out, dist_out, done_out, WS, DS, LS):
+def run_ensemble_lanes(X, T, orders, n_epochs, batch, groups, links, W, DW, LC, lr, mom, decay, algorithm, use_orders,
+                       err_crit, out_crit, eps_log, alive, errors_out, dist_out, done_out, WS, DS, LS):
     """Every chunk (W[c]: (links, L) weights of members c*L .. c*L+L-1) trained in parallel;
     the weights each member had when it stopped end in WS, DS, LS."""
     L = W.shape[2]
     for c in prange(W.shape[0]):
-        _run_chunk(X, T, orders, c * L, n_epochs, batch, g_start, g_size, g_computed, g_func, g_err, g_scale,
-                   g_fused, inc_ptr, inc_blk, blk_src, W[c], DW[c], LC[c], boff, bnf, bnt, lr[c], mom, decay,
-                   algorithm, use_orders, err_crit, out_crit, alive[c], errors_out, dist_out, done_out, WS[c], DS[c],
-                   LS[c])
+        _run_chunk(X, T, orders, c * L, n_epochs, batch, groups, links, W[c], DW[c], LC[c], lr[c], mom, decay,
+                   algorithm, use_orders, err_crit, out_crit, eps_log, alive[c], errors_out, dist_out, done_out, WS[c],
+                   DS[c], LS[c])
+
+
+guard([_update_lanes, _forward_lanes, _backward_block_lanes, _run_chunk, run_ensemble_lanes])

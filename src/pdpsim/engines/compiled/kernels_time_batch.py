@@ -12,9 +12,10 @@ the weight derivatives as one product per block over every tick and example
 slices, one per core; each slice's derivatives are summed before the update.
 
 The equations are those of ``run_epochs_time`` (and of the numpy path, the reference
-the tests compare against): integration 0 none, 1 OUT_INTEGR, 2 IN_INTEGR; clamp 0
-none, 1 HARD, 2 SOFT; NaN where there is no input or target. Every example of the
-set must run the same number of ticks.
+the tests compare against), with the same rules (:mod:`pdpsim.functions.codes`): each
+group's output function, integrations and clamps by their codes, here through the *row*
+dispatchers, whose loops over a row of units LLVM can vectorise. NaN where there is no
+input or target. Every example of the set must run the same number of ticks.
 
 State per group is stored contiguously (ticks, rows, units) inside one flat buffer
 per quantity, at offset ``off[g]`` -- so each product reads and writes whole
@@ -23,7 +24,13 @@ C-contiguous matrices.
 import numpy as np
 from numba import njit, prange
 
-from pdpsim.engines.compiled.kernels import _error_deriv, _error_value, _fprime, update
+from pdpsim.engines.compiled.kernels import _reached, update
+from pdpsim.functions.codes import dispatchers, guard
+
+_d = dispatchers()
+error_value, error_deriv, f_row, slope_row = _d["error_value"], _d["error_deriv"], _d["f_row"], _d["slope_row"]
+integrate, integrate_into, integrate_carry = _d["integrate"], _d["integrate_into"], _d["integrate_carry"]
+clamp, clamp_back = _d["clamp"], _d["clamp_back"]
 
 
 @njit(cache=True)
@@ -32,12 +39,14 @@ def _view3(buf, off, TT, B, sz):
 
 
 @njit(cache=True)
-def _slice_pass(rows, XS, TS, T, g_start, g_size, g_computed, g_func, g_integ, g_clamp, g_strength, g_init_out,
-                g_init_in, g_err, g_scale, inc_ptr, inc_blk, blk_src, WF, boff, bnf, bnt, dt, tick_scale, DW, work):
+def _slice_pass(rows, XS, TS, T, groups, links, WF, dt, tick_scale, eps_log, DW, work):
     """Forward through T ticks and back through time for the examples ``rows``; their dE/dw
     is written to DW (flat, as WF). ``work`` is scratch space of at least 4 (T+1) B U + 4 B U
     numbers (allocated once per run: large allocations on every pass cost page faults).
     Returns (error, largest |output - target|)."""
+    (g_start, g_size, g_computed, g_func, g_in_integ, g_out_integ, g_clamp, g_clamp0, g_strength, g_init_out,
+     g_init_in, g_err, g_scale) = groups
+    inc_ptr, inc_blk, blk_src, boff, bnf, bnt = links
     B = rows.shape[0]
     TT = T + 1
     G = g_start.shape[0]
@@ -61,11 +70,9 @@ def _slice_pass(rows, XS, TS, T, g_start, g_size, g_computed, g_func, g_integ, g
         a, n, f = _view3(A, off[gi], TT, B, sz), _view3(NET, off[gi], TT, B, sz), _view3(F, off[gi], TT, B, sz)
         for b in range(B):
             for u in range(sz):
-                a[0, b, u] = g_init_out[gi]
+                a[0, b, u] = clamp(g_clamp0[gi], g_init_out[gi], XS[rows[b], 0, s0 + u], g_strength[gi])
                 n[0, b, u] = g_init_in[gi]
                 f[0, b, u] = g_init_out[gi]
-                if g_clamp[gi] == 1 and not np.isnan(XS[rows[b], 0, s0 + u]):
-                    a[0, b, u] = XS[rows[b], 0, s0 + u]
     # ---------------------------------------------------------------- forward
     for t in range(1, TT):
         for gi in range(G):
@@ -91,48 +98,30 @@ def _slice_pass(rows, XS, TS, T, g_start, g_size, g_computed, g_func, g_integ, g
                             nt_[b, u] += s[b, u]
             if first:
                 nt_[:, :] = 0.0
-            if g_integ[gi] == 2:                           # n(t) = n(t-1) + dt (raw - n(t-1))
+            ic = g_in_integ[gi]
+            if ic != 0:                                    # IN_INTEGR: n(t) = n(t-1) + dt (raw - n(t-1))
                 for b in range(B):
                     for u in range(sz):
-                        prev = n[t - 1, b, u]
-                        nt_[b, u] = prev + dt * (nt_[b, u] - prev)
+                        nt_[b, u] = integrate(ic, n[t - 1, b, u], nt_[b, u], dt)
         for gi in range(G):
             s0 = g_start[gi]
             sz = g_size[gi]
             a, n, f = _view3(A, off[gi], TT, B, sz), _view3(NET, off[gi], TT, B, sz), _view3(F, off[gi], TT, B, sz)
             fn = g_func[gi]
-            integ = g_integ[gi]
-            clamp = g_clamp[gi]
+            oc = g_out_integ[gi]
+            cc = g_clamp[gi]
             for b in range(B):                             # rows of units: loops LLVM can vectorise
                 a_t, a_p, f_t, n_t, x_t = a[t, b], a[t - 1, b], f[t, b], n[t, b], XS[rows[b], t]
                 if g_computed[gi]:
-                    if fn == 0:
+                    f_row(fn, n_t, f_t)                    # f = f(n)
+                    for u in range(sz):                    # a = integrate(a(t-1), f)
+                        a_t[u] = integrate(oc, a_p[u], f_t[u], dt)
+                    if cc != 0:
                         for u in range(sz):
-                            f_t[u] = 1.0 / (1.0 + np.exp(-n_t[u]))
-                    elif fn == 1:
-                        for u in range(sz):
-                            f_t[u] = np.tanh(n_t[u])
-                    else:
-                        for u in range(sz):
-                            f_t[u] = n_t[u]
-                    if integ == 1:                         # a(t) = a(t-1) + dt (f(n) - a(t-1))
-                        for u in range(sz):
-                            a_t[u] = a_p[u] + dt * (f_t[u] - a_p[u])
-                    else:
-                        for u in range(sz):
-                            a_t[u] = f_t[u]
-                    if clamp == 2:                         # soft clamp: a + strength (x - a)
-                        for u in range(sz):
-                            x = x_t[s0 + u]
-                            if not np.isnan(x):
-                                a_t[u] = a_t[u] + g_strength[gi] * (x - a_t[u])
+                            a_t[u] = clamp(cc, a_t[u], x_t[s0 + u], g_strength[gi])
                 else:
                     for u in range(sz):
-                        x = x_t[s0 + u]
-                        if clamp == 1 and not np.isnan(x):
-                            a_t[u] = x
-                        else:
-                            a_t[u] = a_p[u]
+                        a_t[u] = clamp(cc, a_p[u], x_t[s0 + u], g_strength[gi])
                         n_t[u] = n[t - 1, b, u]
         for gi in range(G):
             e_t = g_err[gi]
@@ -151,7 +140,7 @@ def _slice_pass(rows, XS, TS, T, g_start, g_size, g_computed, g_func, g_integ, g
                     dd = abs(av - y)
                     if dd > worst:
                         worst = dd
-                    total += sc * _error_value(e_t, av, y)
+                    total += sc * error_value(e_t, av, y, eps_log)
     # ---------------------------------------------------------------- backward through time
     d_cur = rest[B * U:2 * B * U]                           # dE/da(t) sent back from t+1, (B, size) per group
     d_next = rest[2 * B * U:3 * B * U]                      # dE/da(t+1) (OUT_INTEGR carry)
@@ -171,44 +160,37 @@ def _slice_pass(rows, XS, TS, T, g_start, g_size, g_computed, g_func, g_integ, g
             f = _view3(F, off[gi], TT, B, sz)
             a = _view3(A, off[gi], TT, B, sz)
             r = _view3(R, off[gi], TT, B, sz)
-            integ = g_integ[gi]
+            oc, ic = g_out_integ[gi], g_in_integ[gi]
             fn = g_func[gi]
+            n = _view3(NET, off[gi], TT, B, sz)
+            df = scratch[:sz]
             for b in range(B):                             # rows of units: loops LLVM can vectorise
                 j0 = o + b * sz
                 dc, d, dnn = d_cur[j0:j0 + sz], d_next[j0:j0 + sz], dn_next[j0:j0 + sz]
-                a_t, f_t, r_t, y_t, x_t = a[t, b], f[t, b], r[t, b], TS[rows[b], t], XS[rows[b], t]
+                a_t, f_t, n_t, r_t, y_t, x_t = a[t, b], f[t, b], n[t, b], r[t, b], TS[rows[b], t], XS[rows[b], t]
                 # dE/da(t): what t+1 sent back, the OUT_INTEGR carry, the error at t; it is the
                 # carry for tick t-1 too (d_next)
-                if integ == 1:
-                    for u in range(sz):
-                        d[u] = dc[u] + (1.0 - dt) * d[u]
-                else:
-                    for u in range(sz):
-                        d[u] = dc[u]
+                for u in range(sz):
+                    d[u] = dc[u] + integrate_carry(oc, d[u], dt)
                 if e_t >= 0:
                     for u in range(sz):
                         y = y_t[s0 + u]
                         if not np.isnan(y):
-                            d[u] += sc * _error_deriv(e_t, a_t[u], y)
-                if g_clamp[gi] == 2:
+                            d[u] += sc * error_deriv(e_t, a_t[u], y, eps_log)
+                if g_clamp[gi] != 0:
                     for u in range(sz):
-                        if not np.isnan(x_t[s0 + u]):
-                            d[u] *= 1.0 - g_strength[gi]
-                # dE/dn(t) = dE/df f'(n); dE/draw(t)
-                if integ == 1 and fn == 0:
-                    for u in range(sz):
-                        r_t[u] = (d[u] * dt) * (f_t[u] * (1.0 - f_t[u]))
-                elif integ == 1:
-                    for u in range(sz):
-                        r_t[u] = (d[u] * dt) * _fprime(fn, f_t[u])
-                elif integ == 2:
-                    for u in range(sz):
-                        dn = d[u] * _fprime(fn, f_t[u]) + (1.0 - dt) * dnn[u]
-                        dnn[u] = dn
-                        r_t[u] = dn * dt
+                        d[u] = clamp_back(g_clamp[gi], d[u], x_t[s0 + u], g_strength[gi])
+                # dE/df = into(dE/da); dE/dn(t) = dE/df f'(n); dE/draw(t) = into(dE/dn) (IN_INTEGR)
+                for u in range(sz):
+                    df[u] = integrate_into(oc, d[u], dt)
+                if ic == 0:
+                    slope_row(fn, f_t, n_t, df, r_t)
                 else:
+                    slope_row(fn, f_t, n_t, df, df)
                     for u in range(sz):
-                        r_t[u] = d[u] * _fprime(fn, f_t[u])
+                        dn = df[u] + integrate_carry(ic, dnn[u], dt)
+                        dnn[u] = dn
+                        r_t[u] = integrate_into(ic, dn, dt)
         d_cur[:] = 0.0
         if t > 1:                                            # dE/da_i(t-1) += dE/draw_j(t) w_ij
             for gi in range(G):
@@ -246,11 +228,11 @@ def _slice_pass(rows, XS, TS, T, g_start, g_size, g_computed, g_func, g_integ, g
 
 
 @njit(cache=True, parallel=True)
-def run_epochs_time_batch(XS, TS, T, orders, n_epochs, batch, n_slices, g_start, g_size, g_computed, g_func,
-                          g_integ, g_clamp, g_strength, g_init_out, g_init_in, g_err, g_scale, inc_ptr, inc_blk,
-                          blk_src, WF, DWF, LCF, boff, bnf, bnt, lr, mom, decay, algorithm, use_orders, dt,
-                          tick_scale, err_crit, out_crit, errors_out, dist_out):
+def run_epochs_time_batch(XS, TS, T, orders, n_epochs, batch, n_slices, groups, links, WF, DWF, LCF, rates, algorithm,
+                          use_orders, dt, tick_scale, err_crit, out_crit, eps_log, errors_out, dist_out):
     """Epochs of batch training; each batch is cut into up to ``n_slices`` slices run in parallel."""
+    boff, bnf, bnt = links[3], links[4], links[5]
+    lr, mom, decay = rates
     N = XS.shape[0]
     nw = WF.shape[0]
     bsize = bnf * bnt
@@ -271,17 +253,14 @@ def run_epochs_time_batch(XS, TS, T, orders, n_epochs, batch, n_slices, g_start,
                 rows[b] = orders[ep, start + b] if use_orders else start + b
             S = min(S_max, bsz)
             if S == 1:                                # one slice: no parallel region (its threads would idle)
-                tot[0], wst[0] = _slice_pass(rows[:bsz], XS, TS, T, g_start, g_size, g_computed, g_func, g_integ,
-                                             g_clamp, g_strength, g_init_out, g_init_in, g_err, g_scale, inc_ptr,
-                                             inc_blk, blk_src, WF, boff, bnf, bnt, dt, tick_scale, DWS[0], work[0])
+                tot[0], wst[0] = _slice_pass(rows[:bsz], XS, TS, T, groups, links, WF, dt, tick_scale, eps_log, DWS[0],
+                                             work[0])
             else:
                 for s in prange(S):
                     lo = s * bsz // S
                     hi = (s + 1) * bsz // S
-                    tot[s], wst[s] = _slice_pass(rows[lo:hi], XS, TS, T, g_start, g_size, g_computed, g_func, g_integ,
-                                                 g_clamp, g_strength, g_init_out, g_init_in, g_err, g_scale, inc_ptr,
-                                                 inc_blk, blk_src, WF, boff, bnf, bnt, dt, tick_scale, DWS[s],
-                                                 work[s])
+                    tot[s], wst[s] = _slice_pass(rows[lo:hi], XS, TS, T, groups, links, WF, dt, tick_scale, eps_log,
+                                                 DWS[s], work[s])
             for x in range(nw):
                 acc = DWS[0, x]
                 for s in range(1, S):
@@ -294,20 +273,19 @@ def run_epochs_time_batch(XS, TS, T, orders, n_epochs, batch, n_slices, g_start,
             update(WF, DWF, LCF, boff, bsize, lr, mom, decay, algorithm)
         errors_out[ep] = total
         dist_out[ep] = worst
-        if (not np.isfinite(total)) or (err_crit >= 0.0 and total <= err_crit) or \
-                (out_crit >= 0.0 and worst <= out_crit):
+        if _reached(total, worst, err_crit, out_crit):
             return ep + 1
     return n_epochs
 
 
 @njit(cache=True, nogil=True)
-def member_epochs(XS, TS, T, orders, n_epochs, batch, g_start, g_size, g_computed, g_func, g_integ, g_clamp,
-                   g_strength, g_init_out, g_init_in, g_err, g_scale, inc_ptr, inc_blk, blk_src, WF, DWF, LCF, boff,
-                   bnf, bnt, lr, mom, decay, algorithm, use_orders, dt, tick_scale, err_crit, out_crit, errors_out,
-                   dist_out):
+def member_epochs(XS, TS, T, orders, n_epochs, batch, groups, links, WF, DWF, LCF, rates, algorithm, use_orders, dt,
+                  tick_scale, err_crit, out_crit, eps_log, errors_out, dist_out):
     """One network's epochs of batch training on one core (each batch one slice): what
     run_epochs_time_batch does with n_slices 1, for a member of an ensemble (without the GIL,
     so that members run in threads side by side)."""
+    boff, bnf, bnt = links[3], links[4], links[5]
+    lr, mom, decay = rates
     N = XS.shape[0]
     U = XS.shape[2]
     bsize = bnf * bnt
@@ -320,16 +298,16 @@ def member_epochs(XS, TS, T, orders, n_epochs, batch, g_start, g_size, g_compute
             bsz = min(batch, N - start)
             for b in range(bsz):
                 rows[b] = orders[ep, start + b] if use_orders else start + b
-            e, w = _slice_pass(rows[:bsz], XS, TS, T, g_start, g_size, g_computed, g_func, g_integ, g_clamp,
-                               g_strength, g_init_out, g_init_in, g_err, g_scale, inc_ptr, inc_blk, blk_src, WF, boff,
-                               bnf, bnt, dt, tick_scale, DWF, work)
+            e, w = _slice_pass(rows[:bsz], XS, TS, T, groups, links, WF, dt, tick_scale, eps_log, DWF, work)
             total += e
             if w > worst:
                 worst = w
             update(WF, DWF, LCF, boff, bsize, lr, mom, decay, algorithm)
         errors_out[ep] = total
         dist_out[ep] = worst
-        if (not np.isfinite(total)) or (err_crit >= 0.0 and total <= err_crit) or \
-                (out_crit >= 0.0 and worst <= out_crit):
+        if _reached(total, worst, err_crit, out_crit):
             return ep + 1
     return n_epochs
+
+
+guard([_view3, _slice_pass, run_epochs_time_batch, member_epochs])

@@ -1,0 +1,161 @@
+"""Error functions E(a, t): the per-unit error beside its derivative dE/da, in every form.
+
+A rule is written once, as two formulas in the vocabulary of :mod:`pdpsim.functions.forms`,
+each for one unit and before the error scale s::
+
+    @ERROR_FUNCTIONS.register
+    class SumSquared(ErrorFunction):
+        name = "SUM_SQUARED"
+
+        @staticmethod
+        def value(a, t, eps):        # E_j / s
+            return (t - a) * (t - a)
+
+        @staticmethod
+        def deriv(a, t, eps):        # dE/da_j / s
+            return 2.0 * (a - t)
+
+``eps`` keeps logarithms finite (outputs are kept inside [eps, 1 - eps] where a rule needs
+it): :func:`log_eps` gives 1e-8, or 1e-6 in float32 where 1 - 1e-8 rounds to 1.
+
+``error_scale`` s multiplies both; the lecture's E = 1/2 sum (t - a)^2 is SUM_SQUARED with
+s = 1/2 (its default), Lens's E = sum (a - t)^2 is s = 1. An example's error is the sum
+over units. A target of NaN means "no target": the engines hand such units their own
+output as target (:mod:`pdpsim.functions.targets`), so they add no error and no derivative.
+
+``fused`` maps an output function's name to dE/dn / s when the pair cancels (LOGISTIC with
+CROSS_ENTROPY: dE/dn = s (a - t), the a (1 - a) of the logistic's slope cancelling the
+error's denominator); the engines use it for output groups that send no links.
+"""
+from __future__ import annotations
+
+from typing import Callable, ClassVar
+
+import numpy as np
+
+from pdpsim.functions.forms import array_form
+from pdpsim.functions.registry import Registry
+from pdpsim.validation import PdpError
+
+#: outputs are kept inside [EPS, 1 - EPS] where a logarithm needs it
+LOG_EPS = 1e-8
+#: the same bound in float32, where 1 - 1e-8 rounds to 1
+LOG_EPS32 = 1e-6
+
+
+def log_eps(dtype) -> float:
+    """The bound on outputs inside logarithms for arrays of ``dtype``."""
+    return LOG_EPS32 if np.dtype(dtype) == np.float32 else LOG_EPS
+
+
+class ErrorFunction:
+    """E = s sum_j value(a_j, t_j) and dE/da_j = s deriv(a_j, t_j). Subclasses give both."""
+
+    name: ClassVar[str] = ""
+    aliases: ClassVar[tuple[str, ...]] = ()
+    #: s when none is given
+    default_scale: ClassVar[float] = 1.0
+    #: E is a sum over units of value(a_j, t_j) (False: it needs the whole group, as COSINE)
+    elementwise: ClassVar[bool] = True
+    #: E and dE/da as the lecture writes them (``pdpsim explain`` prints these)
+    formula: ClassVar[tuple[str, str]] = ("", "")
+    #: output function name -> dE/dn / s for that pair (see the module docstring)
+    fused: ClassVar[dict[str, Callable]] = {}
+    #: option name -> default; every option at its default makes the rule plain. ``lens``: Lens
+    #: 2.63's numerics (its bounds where a logarithm or quotient would be infinite, ``lens_value``
+    #: and ``lens_deriv``; NaN targets add nothing); ``ticks``: Lens divides the error by them
+    options: ClassVar[dict] = {"lens": False, "ticks": 1}
+
+    def __init__(self, error_scale: float | None = None, **options):
+        self.error_scale = self.default_scale if error_scale is None else float(error_scale)
+        unknown = sorted(set(options) - set(self.options))
+        if unknown:
+            raise PdpError(f"error type {self.name}: unknown option(s) {', '.join(unknown)}; "
+                           f"expected {', '.join(self.options) or 'none'}")
+        for k, v in self.options.items():
+            setattr(self, k, options.get(k, v))
+
+    @property
+    def plain(self) -> bool:
+        return all(getattr(self, k) == v for k, v in self.options.items())
+
+    # ---------------------------------------------------------------- the definition
+    @staticmethod
+    def value(a, t, eps):  # pragma: no cover - each rule gives it
+        raise NotImplementedError
+
+    @staticmethod
+    def deriv(a, t, eps):  # pragma: no cover - each rule gives it
+        raise NotImplementedError
+
+    @staticmethod
+    def lens_value(a, t):
+        """Lens's per-unit error (where it bounds what the formula leaves unbounded)."""
+        return ErrorFunction._no_lens()
+
+    @staticmethod
+    def lens_deriv(a, t):
+        return ErrorFunction._no_lens()
+
+    @staticmethod
+    def _no_lens():  # pragma: no cover - rules that Lens has give lens_value and lens_deriv
+        raise NotImplementedError
+
+    # ---------------------------------------------------------------- numpy form
+    def error(self, output: np.ndarray, target: np.ndarray, binary: bool = False) -> np.ndarray:
+        """E per example (summed over the last axis), shape output.shape[:-1]. ``binary``: every
+        target is 0 or 1 (a hint a rule may use for a faster form)."""
+        if self.lens:
+            return self._lens_units(self.lens_value, output, target).sum(axis=-1) * (self.error_scale / self.ticks)
+        return self.error_scale * self.value(output, target, log_eps(output.dtype)).sum(axis=-1)
+
+    def output_deriv(self, output: np.ndarray, target: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """dE/da, written into ``out``."""
+        if self.lens:
+            np.multiply(self._lens_units(self.lens_deriv, output, target), self.error_scale, out=out)
+            return out
+        np.multiply(self.deriv(output, target, log_eps(output.dtype)), self.error_scale, out=out)
+        return out
+
+    @staticmethod
+    def _lens_units(fn, output, target):
+        """Lens's per-unit values, 0 where the target is NaN (no target)."""
+        nan = np.isnan(target)
+        with np.errstate(all="ignore"):
+            e = fn(output, target)
+        return np.where(nan, 0.0, e) if nan.any() else e
+
+    def fused_input_deriv(self, function_name: str, output, target, out) -> np.ndarray | None:
+        """dE/dn for an output group of ``function_name`` units when the pair cancels (else None)."""
+        fn = self.fused.get(function_name)
+        if fn is None:
+            return None
+        np.multiply(fn(output, target), self.error_scale, out=out)
+        return out
+
+    # ---------------------------------------------------------------- Array API form
+    def array_error(self, xp, a, t, eps: float, binary: bool = False):
+        return self.error_scale * xp.sum(array_form(self.value, xp)(a, t, eps), axis=-1)
+
+    def array_output_deriv(self, xp, a, t, eps: float):
+        return array_form(self.deriv, xp)(a, t, eps) * self.error_scale
+
+    def array_fused(self, xp, function_name: str, a, t):
+        fn = self.fused.get(function_name)
+        return None if fn is None else array_form(fn, xp)(a, t) * self.error_scale
+
+    def __repr__(self) -> str:
+        opts = "".join(f", {k}={getattr(self, k)!r}" for k, v in self.options.items() if getattr(self, k) != v)
+        return f"{self.name}(error_scale={self.error_scale:g}{opts})"
+
+
+#: every error function, by Lens's name; kernel codes are positions in this table
+ERROR_FUNCTIONS: Registry[ErrorFunction] = Registry("error type")
+
+
+def error_function(name: str | ErrorFunction, error_scale: float | None = None, where: str = "",
+                   **options) -> ErrorFunction:
+    """An error function by its Lens name (case-insensitive)."""
+    if isinstance(name, ErrorFunction):
+        return name
+    return ERROR_FUNCTIONS.get(name, where)(error_scale, **options)

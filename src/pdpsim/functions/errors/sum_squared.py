@@ -1,0 +1,49 @@
+"""SUM_SQUARED: E = s sum (t - a)^2; dE/da = -2 s (t - a)."""
+from __future__ import annotations
+
+import numpy as np
+
+from pdpsim.functions.errors.base import ERROR_FUNCTIONS, ErrorFunction
+
+
+@ERROR_FUNCTIONS.register
+class SumSquared(ErrorFunction):
+    """E = s sum_j (t_j - a_j)^2;  dE/da_j = -2 s (t_j - a_j).
+
+    With the lecture's s = 1/2 (the default): E = 1/2 sum (t - a)^2 and dE/da = -(t - a).
+    Lens's SUM_SQUARED is s = 1.
+    """
+
+    name = "SUM_SQUARED"
+    aliases = ("SSE", "SQUARED")
+    default_scale = 0.5
+    formula = ("sum (t - a)^2", "-2 (t - a)")
+
+    @staticmethod
+    def value(a, t, eps):
+        return (t - a) * (t - a)
+
+    @staticmethod
+    def deriv(a, t, eps):
+        return 2.0 * (a - t)
+
+    @staticmethod
+    def lens_value(a, t):
+        return (a - t) * (a - t)
+
+    @staticmethod
+    def lens_deriv(a, t):
+        return 2.0 * (a - t)
+
+    def error(self, output, target, binary=False):
+        if self.lens:
+            return super().error(output, target, binary)
+        d = target - output
+        return self.error_scale * np.einsum("...j,...j->...", d, d)
+
+    def output_deriv(self, output, target, out):
+        if self.lens:
+            return super().output_deriv(output, target, out)
+        np.subtract(output, target, out=out)
+        out *= 2.0 * self.error_scale
+        return out
