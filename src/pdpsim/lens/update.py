@@ -1,9 +1,13 @@
 """Lens's weight updates: ``steepest``, ``momentum``, ``dougsMomentum``, ``deltaBarDelta``.
 
-:class:`WeightUpdateMixin` is mixed into :class:`~pdpsim.lens.net.LensNet`. The update
-is written out as Lens's loops do it, link by link, with parameters looked up block ->
-group -> network, frozen links skipped, the last change taken as new weight minus old
-weight, and the report statistics (weight cost, gradient linearity).
+:class:`WeightUpdateMixin` is mixed into :class:`~pdpsim.lens.net.LensNet`. The change is
+pdpsim's own (:mod:`pdpsim.learning.rules`: :func:`~pdpsim.learning.rules.weight_change`,
+:func:`~pdpsim.learning.rules.dougs_scale`, :func:`~pdpsim.learning.rules.rate_factor`); what is
+Lens's here is where its parameters come from (looked up block -> group -> network, per
+receiving unit), which links change (frozen links and lesioned units skipped), its weight
+bounds, delta-bar-delta's sign test (Lens compares sign bits, so a zero of either sign counts),
+the last change taken as new weight minus old weight, and the report statistics (weight cost,
+gradient linearity).
 """
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ import math
 
 import numpy as np
 
+from pdpsim.learning.rules import dougs_scale, rate_factor, weight_change
 from pdpsim.lens.functions import choose, LensError, NAN
 
 ALGORITHMS = {"steepest": "Steepest Descent", "momentum": "Momentum Descent",
@@ -41,7 +46,7 @@ class WeightUpdateMixin:
             for g, b in live:
                 d = b.block.weight_deriv[:, ~b.frozen & ~g.lesioned]
                 total += float(np.vdot(d, d))
-            scale = 1.0 / math.sqrt(total) if total > 1.0 else 1.0
+            scale = float(dougs_scale(total))
         grad_lin = last_len = deriv_len = weight_cost = 0.0
         inc, dec = net["rateIncrement"], net["rateDecrement"]
         for g, b in live:
@@ -64,20 +69,20 @@ class WeightUpdateMixin:
                 last_len += float(np.vdot(last, last))
                 deriv_len += float(np.vdot(deriv, deriv))
             if algorithm == "steepest":
-                dw = -lr * deriv
+                eps, mom = lr, 0.0
             elif algorithm == "momentum":
-                dw = -lr * deriv + mom * last
+                eps = lr
             elif algorithm == "dougsMomentum":
-                dw = (-lr * scale) * deriv + mom * last
+                eps = lr * scale
             elif algorithm == "deltaBarDelta":
-                r = b.rate_factor[:, cols]
-                r = np.where(np.signbit(deriv) != np.signbit(last), r + inc, r * dec)
-                dw = (-r * lr) * deriv + mom * last
+                # Lens's sign test compares sign bits: opposite bits, as opposite signs, grow the rate
+                r = rate_factor(b.rate_factor[:, cols], np.where(np.signbit(deriv), -1.0, 1.0),
+                                np.where(np.signbit(last), -1.0, 1.0), inc, dec)
+                eps = r * lr
                 b.rate_factor[:, cols] = r
             else:
                 raise LensError(f"unknown algorithm {algorithm!r}")
-            if np.any(decay > 0.0):
-                dw = np.where(decay > 0.0, dw - decay * w_old, dw)
+            dw = weight_change(deriv, last, w_old, eps, mom, np.where(decay > 0.0, decay, 0.0))   # (Lens: only > 0)
             w = w_old + dw
             lo = b.params["min"][cols]
             hi = b.params["max"][cols]

@@ -63,6 +63,10 @@ from typing import Callable
 import numpy as np
 
 from pdpsim.formats.pdp_handbook import NetFile, Patterns
+from pdpsim.functions import error_function
+from pdpsim.functions.integrators import InIntegr
+from pdpsim.functions.outputs.logistic import Logistic
+from pdpsim.learning.rules import weight_change
 from pdpsim.model.network import Network
 from pdpsim.validation import PdpError
 
@@ -225,9 +229,9 @@ class BpEngine:
         t[one], t[zero] = tmax, 1.0 - tmax
         return t
 
-    @staticmethod
-    def _f(n: np.ndarray) -> np.ndarray:
-        return 1.0 / (1.0 + np.exp(np.minimum(-n, 700.0)))     # pdpsim's LOGISTIC, the same operations
+    #: bp's units: the logistic, and its error, E = 1/2 sum (t - a)^2 (the handbook's pss is twice it)
+    _f = staticmethod(Logistic.f)
+    _sse = error_function("SUM_SQUARED")
 
     def compute_output(self) -> None:
         """One pass in unit order: n = bias + sum w a, a = f(n)."""
@@ -245,12 +249,11 @@ class BpEngine:
 
     def cycle(self, ncycles: int, crate: float, trace: list | None = None) -> None:
         """``ncycles`` cascade cycles; ``trace`` receives a copy of ``act`` after each."""
-        keep = 1.0 - crate
         for _ in range(int(ncycles)):
             self.cycleno += 1
-            for r0, r1 in self.computed:
+            for r0, r1 in self.computed:              # the net input integrates (IN_INTEGR, dt = crate)
                 new = self.W[r0:r1] @ self.act + self.b[r0:r1]
-                self.netin[r0:r1] = crate * new + keep * self.netin[r0:r1]
+                self.netin[r0:r1] = InIntegr.step(self.netin[r0:r1], new, crate)
                 self.act[r0:r1] = self._f(self.netin[r0:r1])
             if trace is not None:
                 trace.append(self.act.copy())
@@ -261,10 +264,13 @@ class BpEngine:
         err = self.error
         err[:first_out] = 0.0
         out = slice(first_out, self.n)
-        err[out] = np.where(target >= 0, target - self.act[out], 0.0)
+        # bp's error is -dE/da and its delta -dE/dn (a negative target has no error)
+        dEda = np.empty(self.no)
+        self._sse.output_deriv(self.act[out], np.where(target >= 0, target, self.act[out]), dEda)
+        err[out] = -dEda
         for r0, r1 in reversed(self.computed):
             a = self.act[r0:r1]
-            d = self.delta[r0:r1] = err[r0:r1] * a * (1.0 - a)
+            d = self.delta[r0:r1] = err[r0:r1] * Logistic.slope(a, self.netin[r0:r1])
             err += d @ self.W[r0:r1]
         return float(np.sum(np.where(target >= 0, err[out], 0.0) ** 2))
 
@@ -280,11 +286,10 @@ class BpEngine:
             total = self.wed[rows, cols].sum() + self.bed[bias].sum()
             self.wed[rows, cols] = total
             self.bed[bias] = total
-        self.dW *= momentum
-        self.dW += lrate * self.learn_w * self.wed
+        # wed is -dE/dw (bp's sign): dw = lrate wed + momentum dw (pdpsim.learning.rules, no decay)
+        self.dW[...] = weight_change(-self.wed, self.dW, self.W, lrate * self.learn_w, momentum, 0.0)
         self.W += self.dW
-        self.db *= momentum
-        self.db += lrate * self.learn_b * self.bed
+        self.db[...] = weight_change(-self.bed, self.db, self.b, lrate * self.learn_b, momentum, 0.0)
         self.b += self.db
         self.wed[...] = 0.0
         self.bed[...] = 0.0
