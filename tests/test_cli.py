@@ -167,3 +167,18 @@ def test_example_set_errors_in_python():
         pdpsim.ExampleSet({"input": np.zeros((4, 2))}, {"output": np.zeros((3, 1))})
     with pytest.raises(pdpsim.PdpError, match=r"targets for group 'output': infinite value"):
         pdpsim.ExampleSet({"input": np.zeros((1, 2))}, {"output": [[np.inf]]})
+
+
+def test_reproduce_holds_every_reproduction_and_old_names_still_run(run):
+    r = run("reproduce", "--help")
+    assert r.exit_code == 0
+    listed = [line.split()[0] for line in r.output.split("Commands:")[1].splitlines() if line.strip()]
+    assert sorted(listed) == ["elman", "family-trees", "plaut-shallice", "semantic", "xor"]
+    for old in ("reproduce-elman", "reproduce-plaut-shallice"):   # hidden aliases, kept for old scripts
+        r = run(old, "--help")
+        assert r.exit_code == 0 and "--out" in r.output
+    r = run("reproduce-elman", "words", "--out", "x")
+    assert r.exit_code == 2 and "letters" in r.output
+    r = run("--help")
+    assert r.exit_code == 0 and "reproduce" in r.output
+    assert "reproduce-elman" not in r.output and "reproduce-plaut-shallice" not in r.output

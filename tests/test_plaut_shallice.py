@@ -9,13 +9,9 @@ from click.testing import CliRunner
 
 from pdpsim import PdpError
 from pdpsim.cli.main import main
-from pdpsim.cli.plaut import register
 from pdpsim.model.lesion import lesion_links
 from pdpsim.reproductions import plaut_shallice as ps
 from pdpsim.records.weights import load_weights
-
-if "reproduce-plaut-shallice" not in main.commands:
-    register(main)
 
 CONCRETE = "tart tent face deer coat grin lock rope hare lass flan hind wave flea star reed loon case flag post".split()
 ABSTRACT = "tact rent fact deed cost gain lack role hire loss plan hint wage plea stay need loan ease flaw past".split()
@@ -30,7 +26,7 @@ def data():
 def quick_run(tmp_path_factory):
     """One shortened run through the command line (3 severities x 3 lesions per site, 200 permutations)."""
     out = tmp_path_factory.mktemp("plaut")
-    res = CliRunner().invoke(main, ["reproduce-plaut-shallice", "--out", str(out), "--quick", "--seed", "0"])
+    res = CliRunner().invoke(main, ["reproduce", "plaut-shallice", "--out", str(out), "--quick", "--seed", "0"])
     assert res.exit_code == 0, res.output
     return out, res.output, json.loads((out / "report.json").read_text())
 
@@ -64,11 +60,11 @@ def test_data_from_shared_folder(shared_data, data):
 def test_bad_data_folder(tmp_path):
     with pytest.raises(PdpError, match="lacks emergent_train_pats.tsv"):
         ps.load_data(tmp_path)
-    res = CliRunner().invoke(main, ["reproduce-plaut-shallice", "--data", str(tmp_path), "--out",
+    res = CliRunner().invoke(main, ["reproduce", "plaut-shallice", "--data", str(tmp_path), "--out",
                                     str(tmp_path / "o")])
     assert res.exit_code == 2 and "lacks" in res.output
     for bad in (["--seed", "-1"], ["--lesions", "0"]):
-        res = CliRunner().invoke(main, ["reproduce-plaut-shallice", "--out", str(tmp_path / "o"), *bad])
+        res = CliRunner().invoke(main, ["reproduce", "plaut-shallice", "--out", str(tmp_path / "o"), *bad])
         assert res.exit_code == 2 and "Invalid value" in res.output
 
 

@@ -14,6 +14,8 @@ from pathlib import Path
 import click
 import numpy as np
 
+from pdpsim.cli.elman import reproduce_elman
+from pdpsim.cli.plaut import reproduce_plaut_shallice
 from pdpsim.validation import PdpError, atomic_write
 
 
@@ -241,6 +243,10 @@ def reproduce_family_trees(out, quick, seed, splits, epochs) -> None:
     if epochs is not None and epochs < 1:
         raise PdpError(f"--epochs: expected at least 1, got {epochs}")
     family_trees.run(out, quick=quick, seed=seed, splits=splits, epochs=epochs, echo=click.echo)
+
+
+reproduce.add_command(reproduce_elman)               # defined in cli/elman.py
+reproduce.add_command(reproduce_plaut_shallice)      # defined in cli/plaut.py
 
 
 COMMANDS = (record_cmd, analyze_cmd, reproduce)

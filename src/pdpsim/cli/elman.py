@@ -1,15 +1,18 @@
-"""``pdpsim reproduce-elman letters|segmentation``: Elman (1990), "Finding structure in time".
+"""``pdpsim reproduce elman letters|segmentation``: Elman (1990), "Finding structure in time".
 
-Defined on its own; ``register(main)`` adds the command to the ``pdpsim`` group.
+Defined on its own; the ``reproduce`` group (:mod:`pdpsim.cli.analysis`) holds it, and
+``register(main)`` adds the old name ``pdpsim reproduce-elman`` as a hidden alias.
 """
 from __future__ import annotations
+
+import copy
 
 import click
 
 EXPERIMENTS = ("letters", "segmentation")
 
 
-@click.command("reproduce-elman")
+@click.command("elman")
 @click.argument("experiment", type=click.Choice(EXPERIMENTS, case_sensitive=False))
 @click.option("--out", type=click.Path(file_okay=False), required=True,
               help="Folder for the figures, report.txt and report.json.")
@@ -31,5 +34,7 @@ def reproduce_elman(experiment: str, out: str, quick: bool, seed: int) -> None:
 
 
 def register(main: click.Group) -> None:
-    """Add ``reproduce-elman`` to the ``pdpsim`` command group."""
-    main.add_command(reproduce_elman)
+    """Add the old name ``reproduce-elman`` to the ``pdpsim`` group, hidden from its help."""
+    alias = copy.copy(reproduce_elman)
+    alias.name, alias.hidden = "reproduce-elman", True
+    main.add_command(alias)

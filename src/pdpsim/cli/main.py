@@ -226,11 +226,11 @@ from pdpsim.cli.runs import register as _register_runs  # noqa: E402  (the sweep
 
 _register_runs(main)
 
-from pdpsim.cli.elman import register as _register_elman  # noqa: E402
+from pdpsim.cli.elman import register as _register_elman  # noqa: E402  (hidden alias reproduce-elman)
 
 _register_elman(main)
 
-from pdpsim.cli.plaut import register as _register_plaut  # noqa: E402
+from pdpsim.cli.plaut import register as _register_plaut  # noqa: E402  (hidden alias reproduce-plaut-shallice)
 
 _register_plaut(main)
 

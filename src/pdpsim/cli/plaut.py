@@ -1,13 +1,16 @@
-"""``pdpsim reproduce-plaut-shallice``: Plaut & Shallice (1993), deep dyslexia.
+"""``pdpsim reproduce plaut-shallice``: Plaut & Shallice (1993), deep dyslexia.
 
-Defined on its own; ``register(main)`` adds the command to the ``pdpsim`` group.
+Defined on its own; the ``reproduce`` group (:mod:`pdpsim.cli.analysis`) holds it, and
+``register(main)`` adds the old name ``pdpsim reproduce-plaut-shallice`` as a hidden alias.
 """
 from __future__ import annotations
+
+import copy
 
 import click
 
 
-@click.command("reproduce-plaut-shallice")
+@click.command("plaut-shallice")
 @click.option("--data", "data_dir", type=click.Path(), default=None,
               help="Folder with the emergent dyslexia files (emergent_train_pats.tsv, emergent_semantics.tsv, "
                    "emergent_close_sems.tsv, emergent_close_orthos.tsv), or its parent. Default: "
@@ -34,5 +37,7 @@ def reproduce_plaut_shallice(data_dir, out: str, quick: bool, lesions, seed: int
 
 
 def register(main: click.Group) -> None:
-    """Add ``reproduce-plaut-shallice`` to the ``pdpsim`` command group."""
-    main.add_command(reproduce_plaut_shallice)
+    """Add the old name ``reproduce-plaut-shallice`` to the ``pdpsim`` group, hidden from its help."""
+    alias = copy.copy(reproduce_plaut_shallice)
+    alias.name, alias.hidden = "reproduce-plaut-shallice", True
+    main.add_command(alias)
