@@ -104,14 +104,14 @@ def pattern_associator(kind: str = "orthogonal") -> ExampleSet:
 def family_trees() -> ExampleSet:
     """Hinton's (1986) 104 family relationships: inputs ``person`` (24) and ``relation`` (12),
     targets ``patient`` (24, summing to 1 over the answers); the copy shipped in pdpsim/data."""
-    from pdpsim.reproductions.family_trees import load_data
+    from pdpsim.datasets.family_trees import load_data
     return load_data().examples
 
 
 def deep_dyslexia() -> ExampleSet:
     """Plaut & Shallice's (1993) 40 words (20 concrete, then 20 abstract): inputs
     ``orthography`` (48), targets ``semantics`` (118 features); the copy shipped in pdpsim/data."""
-    from pdpsim.reproductions.plaut_shallice import load_data
+    from pdpsim.datasets.deep_dyslexia import load_data
     d = load_data()
     return ExampleSet({"orthography": d.orthography}, {"semantics": d.semantics}, names=list(d.words),
                       name="deep-dyslexia")
