@@ -184,8 +184,7 @@ def test_core_dt_scale_and_tanh_derivative_at_net_input():
         net.connect("h", "out")
         make_continuous(net, ticks_per_interval=4, intervals=1.0, integrate=False)
         if scale is not None:
-            net.time = TimeParams("continuous", 4, 1.0, dt_scale={"h": scale}).validated()
-            net._invalidate()
+            net.set_time(TimeParams("continuous", 4, 1.0, dt_scale={"h": scale}))
         return net
 
     xs = ExampleSet({"in": [[1.0, 0.0], [0.0, 1.0]]}, {"out": [[0.9, 0.1], [0.2, 0.7]]})

@@ -340,18 +340,17 @@ def build_network(spec: Spec, seed: int | None = None) -> Network:
     if d.get("bias", True):
         net.connect_bias()
     if d.get("time") is not None:
-        from pdpsim.dynamics.unfolding import TimeParams, make_srn
+        from pdpsim.model.time import TimeParams, make_srn
         t = _check_keys(spec, d["time"], TIME_KEYS, ("time",))
         mode = str(t.get("mode", "continuous")).lower()
         try:
             if mode == "srn":
                 make_srn(net)
             else:
-                net.time = TimeParams(mode, t.get("ticks_per_interval", 4), t.get("intervals", 1.0),
-                                      t.get("grace", 0.0), early_stop=t.get("early_stop"),
-                                      min_intervals=t.get("min_intervals", 0.0),
-                                      tick0_clamp=t.get("tick0_clamp", True)).validated(spec.where("time"))
-                net._invalidate()
+                net.set_time(TimeParams(mode, t.get("ticks_per_interval", 4), t.get("intervals", 1.0),
+                                        t.get("grace", 0.0), early_stop=t.get("early_stop"),
+                                        min_intervals=t.get("min_intervals", 0.0),
+                                        tick0_clamp=t.get("tick0_clamp", True)).validated(spec.where("time")))
         except PdpError as e:
             raise PdpError(f"{spec.where('time')}: {e}") from None
     try:

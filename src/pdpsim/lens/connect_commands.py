@@ -392,8 +392,4 @@ def projection_links(proj: str, n_from: int, n_to: int, strength: float, rand):
 def remove_block(net, post: LensGroup, b: LensBlock) -> None:
     """Remove the link block ``b`` into group ``post`` (its links are gone)."""
     post.blocks.remove(b)
-    core = net.net
-    core.blocks.remove(b.block)
-    b.source.group.outgoing.remove(b.block)
-    post.group.incoming.remove(b.block)
-    core._invalidate()
+    net.net.disconnect(b.block)

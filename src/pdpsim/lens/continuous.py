@@ -111,8 +111,7 @@ class ContinuousMixin:
                 pg.error.ticks = 1            # the engine multiplies each tick's error by dt
         ex = S.examples
         self.check_loaded(S)
-        net.time = self._time_params(training)
-        net._invalidate()
+        net.set_time(self._time_params(training))
         stop = net.time.early_stop is not None
         key = (id(ex), self.max_ticks, self.ticks_per_interval, S.params["maxTime"], S.params["minTime"],
                S.params["graceTime"], stop)

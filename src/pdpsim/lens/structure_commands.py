@@ -109,9 +109,7 @@ class StructureCommands(Commands):
                                     "loaded is not implemented in pdpsim (it reads examples against the groups' "
                                     "order when they are loaded)")
         net.groups = {n: net.groups[n] for n in order}
-        core = net.net
-        core.groups = {n: core.groups[n] for n in order}
-        core._invalidate()
+        net.net.reorder_groups(order)
         if error:
             raise LensError(error)
         return ""
@@ -186,4 +184,4 @@ class StructureCommands(Commands):
         if h is not None and g.name in h["out"]:
             h["out"][g.name][:] = 0.0
             h["tgt"][g.name][:] = 0.0
-        net.net._invalidate()
+        net.net.changed()

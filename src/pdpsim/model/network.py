@@ -193,24 +193,78 @@ class Network(RichDisplay):
     ----------
     ensemble : int or None
         None for one network; E for E independent networks trained at once
-        (every array gains a leading axis of length E).
+        (every array gains a leading axis of length E). Fixed when the network is built
+        (here, or :meth:`stacked` from separately built networks).
+    time : TimeParams or None
+        How the network unfolds in time (:mod:`pdpsim.model.time`); None for a feed-forward
+        network. Given here or by :meth:`set_time` (``make_continuous``, ``make_srn``, a spec's
+        ``time:`` table), which check it and reset what depends on it.
     """
 
     def __init__(self, name: str = "net", seed: int | None = None, ensemble: int | None = None,
-                 init_range: float = 1.0, init_mean: float = 0.0, dtype=np.float64):
+                 init_range: float = 1.0, init_mean: float = 0.0, dtype=np.float64, time=None):
         self.name = name
         self.groups: dict[str, Group] = {}
         self.blocks: list[LinkBlock] = []
         self.seed = seed
         self.rng = np.random.default_rng(seed)
-        self.ensemble = ensemble
+        if ensemble is not None and (not isinstance(ensemble, (int, np.integer)) or ensemble < 1):
+            raise PdpError(f"network '{name}': ensemble must be a positive number of members, got {ensemble!r}")
+        self._ensemble = None if ensemble is None else int(ensemble)
         self.init_range, self.init_mean = float(init_range), float(init_mean)
         self.dtype = np.dtype(dtype)
         self._order: list[Group] | None = None
         self._batch_shape: tuple[int, ...] | None = None
         self._state_cache: dict[tuple[int, ...], dict[str, tuple]] = {}
-        #: None for a feed-forward network; a pdpsim.dynamics.unfolding.TimeParams for networks in time
-        self.time = None
+        self._time = None
+        if time is not None:
+            self.set_time(time)
+
+    # ------------------------------------------------------------- the description's fixed parts
+    @property
+    def ensemble(self) -> int | None:
+        """None for one network, else the number of members along every array's leading axis."""
+        return self._ensemble
+
+    @property
+    def time(self):
+        """None for a feed-forward network; a :class:`~pdpsim.model.time.TimeParams` for networks in time."""
+        return self._time
+
+    def set_time(self, time) -> "Network":
+        """Make this a network in time (a validated :class:`~pdpsim.model.time.TimeParams`), or a
+        feed-forward one again (None); resets the group order and state that depend on it."""
+        from pdpsim.model.time import TimeParams
+        if time is not None and not isinstance(time, TimeParams):
+            raise PdpError(f"network '{self.name}': time must be a TimeParams or None, got {type(time).__name__}")
+        self._time = None if time is None else time.validated()
+        self._invalidate()
+        return self
+
+    @classmethod
+    def stacked(cls, members: "Iterable[Network]", name: str | None = None) -> "Network":
+        """An ensemble network from separately built networks of one architecture: the first member's
+        groups and settings (integration, clamps, initial states, time), each link block holding every
+        member's weights along a leading axis."""
+        import copy
+        members = list(members)
+        if not members:
+            raise PdpError("ensemble: no member networks")
+        first = members[0]
+        for m in members[1:]:
+            if [b.name for b in m.blocks] != [b.name for b in first.blocks] or \
+                    [(g.name, g.size) for g in m.groups.values()] != [(g.name, g.size) for g in first.groups.values()]:
+                raise PdpError(f"ensemble: network '{m.name}' differs in architecture from '{first.name}'")
+        ens = copy.deepcopy(first)
+        ens.name = name or first.name
+        ens._ensemble = len(members)
+        for k, b in enumerate(ens.blocks):
+            b.weights = np.stack([m.blocks[k].weights for m in members])
+            b.weight_deriv = np.zeros_like(b.weights)
+            b.last_change = np.zeros_like(b.weights)
+            b.rule_state = {}
+        ens._invalidate()
+        return ens
 
     # ------------------------------------------------------------- building
     def add_group(self, name: str, size: int, kind: str = "HIDDEN", function="LOGISTIC", **kw) -> Group:
@@ -299,6 +353,37 @@ class Network(RichDisplay):
         self._order = None
         self._batch_shape = None
         self._state_cache.clear()
+
+    def changed(self) -> None:
+        """Call after editing groups or link blocks in place (their rules, kinds or links): what the
+        network derived from them (the order of the forward pass, the state arrays) is built again."""
+        self._invalidate()
+
+    def disconnect(self, block: "LinkBlock") -> None:
+        """Remove a link block (its links are gone)."""
+        self.blocks.remove(block)
+        block.source.outgoing.remove(block)
+        block.dest.incoming.remove(block)
+        self._invalidate()
+
+    def reorder_groups(self, names: Iterable[str]) -> None:
+        """Put the groups in this order (every group named once)."""
+        names = list(names)
+        if sorted(names) != sorted(self.groups):
+            raise PdpError(f"network '{self.name}': reorder_groups needs every group once, got {names}")
+        self.groups = {n: self.groups[n] for n in names}
+        self._invalidate()
+
+    def astype(self, dtype) -> "Network":
+        """The network's numbers in ``dtype`` (float32 or float64): weights converted (rounded),
+        derivatives and last changes zero. In place; returns the network."""
+        self.dtype = np.dtype(dtype)
+        for b in self.blocks:
+            b.weights = b.weights.astype(self.dtype)
+            b.weight_deriv = np.zeros_like(b.weights)
+            b.last_change = np.zeros_like(b.weights)
+        self._invalidate()
+        return self
 
     @property
     def input_groups(self) -> list[Group]:

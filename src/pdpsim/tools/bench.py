@@ -202,13 +202,7 @@ def _ensemble_worker(repeat: int, quick: bool, backend: str | None = None) -> di
 
 def _as_float32(net):
     """The same network in float32 (weights rounded)."""
-    net.dtype = np.dtype(np.float32)
-    for b in net.blocks:
-        b.weights = b.weights.astype(np.float32)
-        b.weight_deriv = np.zeros_like(b.weights)
-        b.last_change = np.zeros_like(b.weights)
-    net._invalidate()
-    return net
+    return net.astype(np.float32)
 
 
 def _worker(name: str, repeat: int, quick: bool, float32: bool = False, backend: str | None = None) -> dict:

@@ -75,48 +75,9 @@ class EnsembleResult:
 
 
 def stack(members: Sequence[Network], name: str | None = None) -> Network:
-    """One ensemble network from separately built networks of the same architecture."""
-    if not members:
-        raise PdpError("ensemble: no member networks")
-    first = members[0]
-    for m in members[1:]:
-        if [b.name for b in m.blocks] != [b.name for b in first.blocks] or \
-                [(g.name, g.size) for g in m.groups.values()] != [(g.name, g.size) for g in first.groups.values()]:
-            raise PdpError(f"ensemble: network '{m.name}' differs in architecture from '{first.name}'")
-    E = len(members)
-    if first.time is not None:
-        return _stack_copy(first, members, name)
-    ens = Network(name or first.name, seed=first.seed, ensemble=E, init_range=first.init_range,
-                  init_mean=first.init_mean, dtype=first.dtype)
-    for g in first.groups.values():
-        if g.name == "bias":
-            ens.add_group("bias", 1, kind="BIAS")
-            continue
-        ens.add_group(g.name, g.size, kind=g.kind, function=g.function.name,
-                      error=g.error.name if g.error else None,
-                      error_scale=g.error.error_scale if g.error else None, target_radius=g.target_radius,
-                      zero_error_radius=g.zero_error_radius, unit_names=g.unit_names)
-    for b in first.blocks:
-        w = np.stack([m.block(b.source.name, b.dest.name).weights for m in members])
-        ens.connect(b.source.name, b.dest.name, weights=w, learning_rate=b.learning_rate, momentum=b.momentum,
-                    weight_decay=b.weight_decay, min_weight=b.min_weight, max_weight=b.max_weight)
-    return ens
-
-
-def _stack_copy(first: Network, members: Sequence[Network], name: str | None) -> Network:
-    """The first member, copied with every group setting (integration, clamps, initial states,
-    time), its link blocks holding every member's weights along a leading axis."""
-    import copy
-    ens = copy.deepcopy(first)
-    ens.name = name or first.name
-    ens.ensemble = len(members)
-    for k, b in enumerate(ens.blocks):
-        b.weights = np.stack([m.blocks[k].weights for m in members])
-        b.weight_deriv = np.zeros_like(b.weights)
-        b.last_change = np.zeros_like(b.weights)
-        b.rule_state = {}
-    ens._invalidate()
-    return ens
+    """One ensemble network from separately built networks of the same architecture
+    (:meth:`pdpsim.Network.stacked`)."""
+    return Network.stacked(members, name)
 
 
 def train(ens: Ensemble, params: TrainingParams | None = None, learning_rates: Sequence[float] | None = None,
