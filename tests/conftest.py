@@ -1,10 +1,13 @@
 import os
+import sys
 from pathlib import Path
 
 import matplotlib
 import pytest
 
 matplotlib.use("Agg")
+#: the tests' shared builders (tests/builders.py) import from any folder
+sys.path.insert(0, str(Path(__file__).parent))
 
 #: the workplace's shared data sets (read-only), beside the repository
 SHARED = Path(os.environ.get("PDPSIM_SHARED", Path(__file__).resolve().parents[2] / "shared"))

@@ -19,7 +19,7 @@ from pdpsim.pdp.script import PdpSession, run_script, zoo_scripts
 from pdpsim.dynamics.unfolding import Unfolded, build_schedule, make_continuous, tables
 from pdpsim.validation import PdpError
 
-ZOO = Path(__file__).resolve().parents[1] / "src" / "pdpsim" / "zoo" / "pdp"
+ZOO = Path(__file__).resolve().parents[2] / "src" / "pdpsim" / "zoo" / "pdp"
 
 
 def f(x):

@@ -100,10 +100,7 @@ def test_auto_backend_choice_and_refusals():
 @pytest.mark.parametrize("variant", [{}, {"out_integration": "IN_INTEGR"}, {"soft": True},
                                      {"err": "SUM_SQUARED", "out_fn": "TANH"}, {"out_integration": None}])
 def test_compiled_networks_in_time_equal_numpy(variant):
-    import sys
-    from pathlib import Path
-    sys.path.insert(0, str(Path(__file__).parent))
-    from test_time import attractor, examples
+    from builders import attractor, examples
     runs = {}
     for backend in ("numpy", "compiled"):
         rng = np.random.default_rng(1)
@@ -126,14 +123,11 @@ def test_compiled_batches_in_time_equal_numpy(variant, batch, slices, monkeypatc
     """Batches of a network in time whose examples all run the same ticks take the batch kernel
     (BLAS products, the batch cut into slices over the cores; a last batch of one example runs
     unsliced); each equals the numpy path."""
-    import sys
-    from pathlib import Path
 
     import numba
 
     from pdpsim.engines.compiled import kernels_time_batch as _kernels_time_batch
-    sys.path.insert(0, str(Path(__file__).parent))
-    from test_time import attractor
+    from builders import attractor
     calls = []
     kernel = _kernels_time_batch.run_epochs_time_batch
     monkeypatch.setattr(_kernels_time_batch, "run_epochs_time_batch", lambda *a: calls.append(a[6]) or kernel(*a))

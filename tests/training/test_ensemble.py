@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 import pdpsim
+from builders import ATTRACTOR
 from pdpsim.training import ensemble
 
 
@@ -122,25 +123,7 @@ def test_lanes_with_cross_entropy_tanh_and_nan_targets(monkeypatch, tmp_path):
             np.testing.assert_allclose(w, w0, rtol=1e-12, atol=1e-14)
 
 
-ATTRACTOR = """\
-name: att
-seed: 0
-bias: true
-time: {mode: continuous, ticks_per_interval: 3, intervals: 2, grace: 1}
-groups:
-  input:   {units: 4, type: INPUT}
-  hidden:  {units: 5, integration: OUT_INTEGR}
-  output:  {units: 4, type: OUTPUT, error: CROSS_ENTROPY, integration: OUT_INTEGR}
-  cleanup: {units: 3, integration: IN_INTEGR}
-links:
-  - input -> hidden
-  - hidden -> output
-  - {from: output, to: cleanup, bidirectional: true}
-examples:
-  inputs:  [[[1, 0, 0, 1]], [[0, 1, 0, 1]], [[0, 0, 1, 1]], [[1, 1, 0, 0]], [[0, 1, 1, 0]]]
-  targets: [[[1, 0, 0, 0]], [[0, 1, 0, .nan]], [[0, 0, 1, 0]], [[0, 0, 0, 1]], [[1, 0, 1, 0]]]
-training: {algorithm: momentum, learning_rate: 0.3, momentum: 0.8, max_epochs: 100, output_criterion: 0.6}
-"""
+
 
 
 @pytest.mark.parametrize("backend", ["numpy", "compiled"])

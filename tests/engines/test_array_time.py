@@ -1,6 +1,4 @@
 """The array backend on CONTINUOUS networks in time (pdpsim.engines.array_api.time) equals the numpy path."""
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -8,8 +6,7 @@ import pytest
 import pdpsim
 
 pytest.importorskip("array_api_strict")
-sys.path.insert(0, str(Path(__file__).parent))
-from test_time import attractor, examples  # noqa: E402
+from builders import attractor, examples  # noqa: E402
 
 
 @pytest.mark.parametrize("variant", [{}, {"out_integration": "IN_INTEGR"}, {"soft": True},
@@ -58,9 +55,8 @@ def test_refusals_in_time():
 
 
 def test_no_ensembles_in_time_on_the_array_backend(tmp_path):
-    from test_ensemble import ATTRACTOR
+    from builders import ATTRACTOR
 
-    from pdpsim.training import ensemble
     from pdpsim.engines.array_api.engine import train_ensemble
     p = tmp_path / "att.yaml"
     p.write_text(ATTRACTOR)

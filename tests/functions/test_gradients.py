@@ -5,7 +5,6 @@ import numpy as np
 import pytest
 
 from pdpsim import Network
-from pdpsim.functions import OUTPUT_FUNCTIONS
 
 OUTPUT_COMBOS = [
     ("LOGISTIC", "SUM_SQUARED"), ("LOGISTIC", "CROSS_ENTROPY"), ("LOGISTIC", "DIVERGENCE"),

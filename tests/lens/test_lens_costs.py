@@ -1,7 +1,7 @@
 """Lens's output-cost group types, checked against real Lens.
 
 The reference scripts ``costs_ff`` (feed-forward networks) and ``costs_time`` (an Elman network
-and a CONTINUOUS attractor) under tests/lens_reference/ were run in Lens 2.63 (double-precision
+and a CONTINUOUS attractor) under tests/lens/lens_reference/ were run in Lens 2.63 (double-precision
 build, 17-digit ``getObj``): LINEAR_COST, QUADRATIC_COST, CONV_QUAD_COST, LOGISTIC_COST,
 COSINE_COST and DELTA_COST on hidden and output groups, with outputCostStrength, outputCostPeak
 (network and group) and outputCostScale. pdpsim must print the same numbers (outputCost, errors,

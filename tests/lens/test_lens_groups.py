@@ -1,6 +1,6 @@
 """Lens's less common group types, projections and CONTINUOUS criteria, checked against real Lens.
 
-The reference scripts under tests/lens_reference/ (``types_*``, ``proj_*``, ``ct_radius``) were run
+The reference scripts under tests/lens/lens_reference/ (``types_*``, ``proj_*``, ``ct_radius``) were run
 in Lens 2.63 (double-precision build, 17-digit ``getObj``): IN_NORM, OUT_NORM, DISTANCE, PRODUCT,
 OUT_WINNER, OUT_CROPPED, TERNARY, GAUSSIAN and COSINE in feed-forward, simple recurrent and
 CONTINUOUS networks (Lens's unit loops: :mod:`pdpsim.lens.steps`, :mod:`pdpsim.lens.ticks`). pdpsim

@@ -1,6 +1,6 @@
 """Lens scripts with networks in time (CONTINUOUS), compared with Lens 2.63.
 
-``tests/lens_reference/ct_attractor.tcl``, ``ct_train.tcl``, ``ct_tanh.tcl`` and ``ct_dtscale.tcl``
+``tests/lens/lens_reference/ct_attractor.tcl``, ``ct_train.tcl``, ``ct_tanh.tcl`` and ``ct_dtscale.tcl``
 were run in a double-precision Lens (see the README there); pdpsim's shell must print the same numbers.
 """
 from __future__ import annotations

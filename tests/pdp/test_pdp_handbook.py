@@ -12,7 +12,7 @@ from pdpsim.formats.pdp_handbook import (load_weights, parse_net, parse_patterns
 from pdpsim.pdp.script import PdpSession, run_script, zoo_scripts
 from pdpsim.validation import PdpError
 
-ZOO = Path(__file__).resolve().parents[1] / "src" / "pdpsim" / "zoo" / "pdp"
+ZOO = Path(__file__).resolve().parents[2] / "src" / "pdpsim" / "zoo" / "pdp"
 
 XOR_NET = """definitions:
 nunits 5

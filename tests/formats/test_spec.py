@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import pdpsim
-from pdpsim.formats.spec import load, load_spec, parse_spec, build_spec, zoo_names
+from pdpsim.formats.spec import load, load_spec, build_spec, zoo_names
 
 XOR_YAML = """\
 name: myxor

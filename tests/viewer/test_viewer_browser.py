@@ -6,7 +6,7 @@ reason, when either is missing.
 
 Screenshots are saved under the pytest temporary folder; to refresh the one in the docs::
 
-    PDPSIM_SCREENSHOT_DIR=docs/img .venv/bin/python -m pytest tests/test_viewer_browser.py -q
+    PDPSIM_SCREENSHOT_DIR=docs/img .venv/bin/python -m pytest tests/viewer/test_viewer_browser.py -q
 """
 import os
 import shutil

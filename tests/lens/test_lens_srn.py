@@ -1,7 +1,7 @@
 """Lens's default networks in time: SRBPTT (ELMAN context groups, elmanConnect, examples of
 several events), compared with Lens 2.63.
 
-``tests/lens_reference/srn_train.tcl``, ``srn_shorthand.tcl`` and ``srn_tanh.tcl`` were run in a
+``tests/lens/lens_reference/srn_train.tcl``, ``srn_shorthand.tcl`` and ``srn_tanh.tcl`` were run in a
 double-precision Lens (see the README there); pdpsim's shell must print the same numbers (1e-12
 relative; about 8e-14 seen).
 """

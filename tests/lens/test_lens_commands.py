@@ -4,7 +4,7 @@ Lesions (``lesionLinks``, ``lesionUnits``, ``healUnits``), noise (the noisy grou
 ``noiseType``), ``connectUnits`` / ``disconnectGroups``, ``disconnectUnits``, ``deleteLinks``,
 ``orderGroups`` and ``changeGroupType`` (``structure.tcl``), and the files Lens writes
 (``printUnitValues``, ``printLinkValues``, ``openNetOutputFile``, ``saveExamples``). The
-reference scripts under tests/lens_reference/ were run in Lens 2.63 (double-precision build,
+reference scripts under tests/lens/lens_reference/ were run in Lens 2.63 (double-precision build,
 17-digit ``getObj``); Lens draws lesions and noise from its own generator, so pdpsim must hit
 the same links and units and draw the same noise to agree.
 """

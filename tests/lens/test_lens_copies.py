@@ -1,7 +1,7 @@
 """Lens's copy group types (IN_COPY, OUT_COPY, TARGET_COPY with ``copyConnect``), checked against
 real Lens.
 
-The reference script ``copies_ff`` under tests/lens_reference/ was run in Lens 2.63 (double
+The reference script ``copies_ff`` under tests/lens/lens_reference/ was run in Lens 2.63 (double
 precision, 17-digit ``getObj``; and the 7-digit build): feed-forward networks with an IN_COPY
 group of external inputs, TARGET_COPY before the error, OUT_COPY of targets sending to another
 group, IN_COPY of a later group's output and input derivatives; an SRBPTT network with copies of

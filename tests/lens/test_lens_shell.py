@@ -1,6 +1,6 @@
 """The Lens shell (pdpsim.lens): Lens scripts on pdpsim, checked against real Lens.
 
-The reference scripts under tests/lens_reference/ were run in Lens 2.63
+The reference scripts under tests/lens/lens_reference/ were run in Lens 2.63
 (double-precision build); their printed numbers are the fixtures (see the
 README there). pdpsim reproduces them to within rounding: the test allows
 1e-9 relative (the largest difference seen is below 1e-13).
@@ -306,7 +306,7 @@ def test_networks_in_time_are_refused_clearly(script, tmp_path):
 
 
 def test_multi_event_examples_run_through_time(tmp_path):
-    """Examples of several events run as Lens's SRBPTT (tests/test_lens_srn.py compares with Lens)."""
+    """Examples of several events run as Lens's SRBPTT (tests/lens/test_lens_srn.py compares with Lens)."""
     (tmp_path / "two.ex").write_text("2\n[0] I: 0 1 [1] I: 1 0 T: 1;")
     shell = LensShell(stdout=io.StringIO())
     shell.eval(f"addNet n -i 2 2 2 1; loadExamples {{{tmp_path / 'two.ex'}}}")
