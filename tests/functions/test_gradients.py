@@ -1,23 +1,35 @@
-"""Finite-difference checks of the backward pass for every unit/error combination."""
+"""Finite-difference checks of the backward pass (generalized delta rule, and backpropagation through
+time) for every registered output function x error function x integration x clamp.
+
+The combinations are drawn from the tables (pdpsim.functions), not written here: a rule added
+to a table is checked with no edit to this file. An output function is paired with each error
+function whose domain holds its outputs (``OutputFunction.output_range`` inside
+``ErrorFunction.domain``), so the error's formula, not its bounds, is what is differentiated.
+"""
 import itertools
 
 import numpy as np
 import pytest
 
-from pdpsim import Network
+from pdpsim import ExampleSet, Network
+from pdpsim.functions import CLAMPS, ERROR_FUNCTIONS, INTEGRATORS, OUTPUT_FUNCTIONS
+from pdpsim.model.time import make_continuous
 
-OUTPUT_COMBOS = [
-    ("LOGISTIC", "SUM_SQUARED"), ("LOGISTIC", "CROSS_ENTROPY"), ("LOGISTIC", "DIVERGENCE"),
-    ("TANH", "SUM_SQUARED"), ("LINEAR", "SUM_SQUARED"),
-    ("SOFT_MAX", "DIVERGENCE"), ("SOFT_MAX", "SUM_SQUARED"), ("SOFT_MAX", "CROSS_ENTROPY"),
-]
-HIDDEN = ["LOGISTIC", "TANH", "LINEAR", "SOFT_MAX"]
+
+def _fits(out_fn: str, err: str) -> bool:
+    lo, hi = OUTPUT_FUNCTIONS[out_fn].output_range
+    dlo, dhi = ERROR_FUNCTIONS[err].domain
+    return dlo <= lo and hi <= dhi
+
+
+OUTPUT_COMBOS = [(f, e) for f in OUTPUT_FUNCTIONS for e in ERROR_FUNCTIONS if _fits(f, e)]
+HIDDEN = list(OUTPUT_FUNCTIONS)
 
 
 def random_net(hidden_fn, out_fn, err, seed, ensemble=None, scale=None):
     """input(3) -> h1(4) -> h2(3) -> out(4), plus a skip link input -> out and a second
     output group fed by h1: fan-in, fan-out and an output group that also has targets."""
-    net = Network("g", seed=seed, ensemble=ensemble)
+    net = Network("g", seed=seed, ensemble=ensemble, init_range=0.5)   # (exponential units stay moderate)
     net.add_group("input", 3, kind="INPUT")
     net.add_group("h1", 4, function=hidden_fn)
     net.add_group("h2", 3, function=hidden_fn)
@@ -33,14 +45,13 @@ def random_net(hidden_fn, out_fn, err, seed, ensemble=None, scale=None):
 
 
 def targets_for(out_fn, rng, shape):
+    """Targets inside the function's range (distributions for SOFT_MAX)."""
     if out_fn == "SOFT_MAX":
         t = rng.uniform(0.05, 1, size=shape)
         return t / t.sum(-1, keepdims=True)
-    if out_fn == "TANH":
-        return rng.uniform(-0.9, 0.9, size=shape)
-    if out_fn == "LINEAR":
-        return rng.normal(size=shape)
-    return rng.uniform(0.05, 0.95, size=shape)
+    lo, hi = OUTPUT_FUNCTIONS[out_fn].output_range
+    lo, hi = max(lo, -1.5), min(hi, 1.5)
+    return rng.uniform(lo + 0.05 * (hi - lo), hi - 0.05 * (hi - lo), size=shape)
 
 
 def total_error(net, x, t):
@@ -74,7 +85,9 @@ def test_backward_matches_finite_differences(hidden_fn, combo):
     for b in net.blocks:
         analytic = b.weight_deriv.copy()
         numeric = numeric_grad(net, x, t, b)
-        np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-8, err_msg=f"{b.name}")
+        # (the absolute tolerance follows the block's largest derivative: exponential units reach 1e4)
+        np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=5e-8 * max(1.0, np.abs(numeric).max()),
+                                   err_msg=f"{b.name}")
 
 
 def test_nan_targets_contribute_nothing():
@@ -156,3 +169,58 @@ def test_ensemble_axis_equals_separate_networks():
         for b in s.blocks:
             np.testing.assert_allclose(ens.block(b.source.name, b.dest.name).weight_deriv[k], b.weight_deriv,
                                        rtol=1e-12, atol=1e-15)
+
+
+# ---------------------------------------------------------------- networks in time
+def _in_time(out_fn, err, integration, clamp, seed=3):
+    """input(2, clamp) -> hidden(2, out_fn, integration) -> output(2, out_fn, err, integration), the output
+    self-recurrent and sending back to the hidden group, a bias; 3 ticks an interval."""
+    net = Network("t", seed=seed, init_range=0.7)
+    net.add_group("input", 2, kind="INPUT", clamp=clamp, clamp_strength=0.4)
+    net.add_group("hidden", 2, function=out_fn, integration=integration)
+    net.add_group("output", 2, kind="OUTPUT", function=out_fn, error=err, integration=integration)
+    net.connect("input", "hidden")
+    net.connect("hidden", "output")
+    net.connect("output", "output")
+    net.connect("output", "hidden")
+    if clamp == "SOFT":
+        net.connect("hidden", "input")          # a soft-clamped input computes its own output too
+    net.connect_bias()
+    return make_continuous(net, ticks_per_interval=3, intervals=1.0, integrate=False)
+
+
+TIME_COMBOS = [(f, e, i, c) for (f, e) in OUTPUT_COMBOS
+               for i in INTEGRATORS for c in CLAMPS if c != "NONE"]     # an input group is clamped one way or another
+
+
+@pytest.mark.parametrize("out_fn,err,integration,clamp", TIME_COMBOS)
+def test_bptt_matches_finite_differences_for_every_rule(out_fn, err, integration, clamp):
+    from pdpsim.dynamics.unfolding import Unfolded, build_schedule, tables
+    net = _in_time(out_fn, err, None if integration == "NONE" else integration, clamp)
+    rng = np.random.default_rng(1)
+    x = rng.uniform(0, 1, (2, 2, 2))
+    t = targets_for(out_fn, rng, (2, 2, 2))
+    t[0, 0, 1] = np.nan                                                   # a missing target
+    xs = ExampleSet({"input": x}, {"output": t})
+    tt = tables(net, xs)
+    sched = build_schedule(net, xs, np.arange(2), tt.ticks, tt.grace)
+    unf = Unfolded(net, fused=False)
+    unf.forward(sched)
+    unf.backward(sched)
+
+    def total():
+        return float(Unfolded(net, fused=False).forward(sched).sum())
+
+    h = 1e-6
+    for b in net.blocks:
+        analytic = b.weight_deriv.copy()
+        numeric = np.zeros_like(analytic)
+        for idx in np.ndindex(b.weights.shape):
+            old = b.weights[idx]
+            b.weights[idx] = old + h
+            up = total()
+            b.weights[idx] = old - h
+            down = total()
+            b.weights[idx] = old
+            numeric[idx] = (up - down) / (2 * h)
+        np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-8, err_msg=b.name)

@@ -521,7 +521,7 @@ def _output_differs(g: Group) -> bool:
 
 def _effective(g: Group, a: np.ndarray, t: np.ndarray, kind: str = "some") -> np.ndarray:
     """NaN targets become the output (no error); target and zero-error radii as in the feed-forward case."""
-    return effective_target(a, t, g.target_radius, g.zero_error_radius, has_nan=kind != "full")
+    return effective_target(a, t, g.target_radius, g.zero_error_radius)
 
 
 # ------------------------------------------------------------------ training

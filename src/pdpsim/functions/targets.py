@@ -1,14 +1,14 @@
-"""The target an output's error is taken against: missing targets and Lens's radii.
+"""The target an output's error is taken against: Lens's target and zero-error radii.
 
 ::
 
-    no target (NaN):            t' = a            (no error, no derivative)
     |a - t| <= zero_error_radius:  t' = a         (counts as right)
     |a - t| <= target_radius:      t' = a
     otherwise, with target_radius r > 0:  t' = t + r sign(a - t)   (the target moves r toward a)
 
-Lens's convention (``lens=True``) keeps NaN targets (its error functions skip them) and
-counts an output as right only strictly inside the zero-error radius.
+A missing target (NaN) stays NaN: the error functions give such a unit no error and no
+derivative (:meth:`pdpsim.functions.ErrorFunction.present`). Lens's convention counts an
+output as right only strictly inside the zero-error radius.
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from pdpsim.functions.forms import fabs, sign, where
 
 
 def radius_target(a, t, target_radius: float, zero_error_radius: float):
-    """t' for outputs ``a`` and targets ``t`` (no NaN in t), with the radii (plain arithmetic)."""
+    """t' for outputs ``a`` and targets ``t`` with the radii (plain arithmetic; NaN stays NaN)."""
     diff = a - t
     dist = fabs(diff)
     if target_radius > 0.0:
@@ -28,15 +28,13 @@ def radius_target(a, t, target_radius: float, zero_error_radius: float):
     return t
 
 
-def effective_target(a: np.ndarray, t: np.ndarray, target_radius: float = 0.0, zero_error_radius: float = 0.0,
-                     has_nan: bool = True) -> np.ndarray:
-    """The numpy form: NaN targets become the output; then the radii. ``has_nan=False`` skips the
-    NaN test when the caller knows there is none."""
-    if has_nan:
-        t = np.where(np.isnan(t), a, t)
+def effective_target(a: np.ndarray, t: np.ndarray, target_radius: float = 0.0,
+                     zero_error_radius: float = 0.0) -> np.ndarray:
+    """The numpy form: the targets with the radii applied (NaN targets stay NaN)."""
     if target_radius <= 0.0 and zero_error_radius <= 0.0:
         return t
-    return radius_target(a, t, target_radius, zero_error_radius)
+    with np.errstate(invalid="ignore"):
+        return radius_target(a, t, target_radius, zero_error_radius)
 
 
 def lens_effective_target(a: np.ndarray, t: np.ndarray, target_radius: float, zero_error_radius: float):
@@ -51,11 +49,9 @@ def lens_effective_target(a: np.ndarray, t: np.ndarray, target_radius: float, ze
     return np.where(np.isnan(t), t, adj)
 
 
-def array_effective_target(xp, a, t, target_radius: float, zero_error_radius: float, has_nan: bool = True):
+def array_effective_target(xp, a, t, target_radius: float, zero_error_radius: float):
     """The Array API form of :func:`effective_target`."""
     from pdpsim.functions.forms import array_form
-    if has_nan or target_radius > 0 or zero_error_radius > 0:
-        t = xp.where(xp.isnan(t), a, t)
     if target_radius <= 0.0 and zero_error_radius <= 0.0:
         return t
     return array_form(radius_target, xp)(a, t, target_radius, zero_error_radius)

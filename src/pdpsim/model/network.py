@@ -499,10 +499,10 @@ class Network(RichDisplay):
             g.target_binary = (not g.target_has_nan) and bool(np.all((g.target == 0) | (g.target == 1)))
 
     def effective_target(self, g: Group) -> np.ndarray:
-        """The target the error is taken against (:mod:`pdpsim.functions.targets`): NaN targets
-        become the output (no error); outputs within ``zero_error_radius`` count as correct;
-        beyond ``target_radius`` the target moves that far toward the output."""
-        return effective_target(g.output, g.target, g.target_radius, g.zero_error_radius, g.target_has_nan)
+        """The target the error is taken against (:mod:`pdpsim.functions.targets`): outputs within
+        ``zero_error_radius`` count as correct; beyond ``target_radius`` the target moves that far
+        toward the output; NaN (no target) stays NaN, and the error function gives it nothing."""
+        return effective_target(g.output, g.target, g.target_radius, g.zero_error_radius)
 
     def error(self) -> np.ndarray:
         """E for each example of the batch, summed over output groups: shape ([E,] B)."""

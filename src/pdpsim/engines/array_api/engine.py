@@ -175,7 +175,6 @@ class Device:
                       and g.function.name in g.error.fused}
         self.X = {g: self.put(x) for g, x in inputs.items()}
         self.T = {g: self.put(t) for g, t in targets.items()}
-        self.has_nan = {g: bool(np.isnan(t).any()) for g, t in targets.items()}
         self.algorithm = params.algorithm
         self.live = [k for k, b in enumerate(self.blocks) if not b.frozen]
         self.change = array_form(weight_change, xp)
@@ -223,8 +222,8 @@ class Device:
 
     # ---- error
     def target(self, g, a, t):
-        """NaN targets -> the output (no error); Lens's target and zero-error radii."""
-        return array_effective_target(self.xp, a, t, g.target_radius, g.zero_error_radius, self.has_nan[g.name])
+        """Lens's target and zero-error radii (NaN: no target, which the error functions skip)."""
+        return array_effective_target(self.xp, a, t, g.target_radius, g.zero_error_radius)
 
     def error(self, g, a, t):
         """E per example ([E,] B)."""

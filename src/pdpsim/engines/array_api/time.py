@@ -69,7 +69,6 @@ def make_engine(base, net: Network, xp, dev, examples, params):
                              or (g.kind == "INPUT" and g.clamp == "SOFT")]
             self.init_out = {g.name: 1.0 if g.kind == "BIAS" else unfolding.initial_output(g) for g in self.groups}
             self.on_device: dict[bytes, tuple] = {}
-            self.has_nan = {g.name: True for g in self.outs}      # no target: NaN, as in the schedules
             self.integ = {g.name: {k: array_form(getattr(integrator(g.integration), k), xp)
                                    for k in ("step", "into", "carry")} for g in self.groups}
             self.clamps = {g.name: (array_form(clamp_rule(g.clamp).forward, xp),

@@ -233,8 +233,9 @@ def run_epochs(X, T, orders, n_epochs, batch, groups, links, WF, DWF, LCF, rates
                     for u in range(g_size[gi]):
                         t = T[ex, s0 + u]
                         av = a[s0 + u]
-                        if np.isnan(t):
-                            t = av
+                        if np.isnan(t):                    # no target: no error, no derivative
+                            da[s0 + u] = 0.0
+                            continue
                         d = abs(av - t)
                         if d > worst:
                             worst = d
@@ -252,10 +253,7 @@ def run_epochs(X, T, orders, n_epochs, batch, groups, links, WF, DWF, LCF, rates
                         sc = g_scale[gi]
                         for u in range(sz):
                             t = T[ex, s0 + u]
-                            av = a[s0 + u]
-                            if np.isnan(t):
-                                t = av
-                            dn[s0 + u] = sc * fused_deriv(g_err[gi], f, av, t)
+                            dn[s0 + u] = 0.0 if np.isnan(t) else sc * fused_deriv(g_err[gi], f, a[s0 + u], t)
                     else:
                         for u in range(sz):
                             dn[s0 + u] = da[s0 + u] * unit_slope(f, a[s0 + u], net_in[s0 + u])

@@ -181,8 +181,9 @@ def _run_chunk(X, T, orders, m0, n_epochs, batch, groups, links, W, DW, LC, lr, 
                         for m in range(L):
                             t = T[exs[m], s0 + u]
                             av = a[s0 + u, m]
-                            if np.isnan(t):
-                                t = av
+                            if np.isnan(t):                # no target: no error, no derivative
+                                da[s0 + u, m] = 0.0
+                                continue
                             d = abs(av - t)
                             if d > worst[m]:
                                 worst[m] = d
@@ -201,10 +202,7 @@ def _run_chunk(X, T, orders, m0, n_epochs, batch, groups, links, W, DW, LC, lr, 
                             sc = g_scale[gi]
                             for m in range(L):
                                 t = T[exs[m], s0 + u]
-                                av = ar[m]
-                                if np.isnan(t):
-                                    t = av
-                                dnr[m] = sc * fused_deriv(g_err[gi], f, av, t)
+                                dnr[m] = 0.0 if np.isnan(t) else sc * fused_deriv(g_err[gi], f, ar[m], t)
                         else:
                             slope_row(f, ar, net[s0 + u], dar, dnr)     # dE/dn = dE/da f'(n), over the members
                     for p in range(inc_ptr[gi], inc_ptr[gi + 1]):

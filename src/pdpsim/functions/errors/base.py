@@ -20,8 +20,9 @@ it): :func:`log_eps` gives 1e-8, or 1e-6 in float32 where 1 - 1e-8 rounds to 1.
 
 ``error_scale`` s multiplies both; the lecture's E = 1/2 sum (t - a)^2 is SUM_SQUARED with
 s = 1/2 (its default), Lens's E = sum (a - t)^2 is s = 1. An example's error is the sum
-over units. A target of NaN means "no target": the engines hand such units their own
-output as target (:mod:`pdpsim.functions.targets`), so they add no error and no derivative.
+over units. A target of NaN means "no target": that unit adds no error and no derivative,
+whatever the formula gives at t = a (DIVERGENCE's derivative there is -1, not 0). Every form
+applies this rule here (:meth:`present`); the compiled kernels skip such units.
 
 ``fused`` maps an output function's name to dE/dn / s when the pair cancels (LOGISTIC with
 CROSS_ENTROPY: dE/dn = s (a - t), the a (1 - a) of the logistic's slope cancelling the
@@ -61,6 +62,9 @@ class ErrorFunction:
     formula: ClassVar[tuple[str, str]] = ("", "")
     #: output function name -> dE/dn / s for that pair (see the module docstring)
     fused: ClassVar[dict[str, Callable]] = {}
+    #: outputs for which ``value`` and ``deriv`` are the formula itself (no bound in effect): an output
+    #: function whose ``output_range`` lies inside suits it
+    domain: ClassVar[tuple[float, float]] = (-np.inf, np.inf)
     #: option name -> default; every option at its default makes the rule plain. ``lens``: Lens
     #: 2.63's numerics (its bounds where a logarithm or quotient would be infinite, ``lens_value``
     #: and ``lens_deriv``; NaN targets add nothing); ``ticks``: Lens divides the error by them
@@ -102,19 +106,34 @@ class ErrorFunction:
         raise NotImplementedError
 
     # ---------------------------------------------------------------- numpy form
+    @staticmethod
+    def present(output: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """(targets with the missing ones replaced by the output, the mask of missing ones or None)."""
+        missing = np.isnan(target)
+        if not missing.any():
+            return target, None
+        return np.where(missing, output, target), missing
+
     def error(self, output: np.ndarray, target: np.ndarray, binary: bool = False) -> np.ndarray:
-        """E per example (summed over the last axis), shape output.shape[:-1]. ``binary``: every
-        target is 0 or 1 (a hint a rule may use for a faster form)."""
+        """E per example (summed over the last axis), shape output.shape[:-1]; NaN targets add
+        nothing. ``binary``: every target is 0 or 1 (a hint a rule may use for a faster form)."""
         if self.lens:
             return self._lens_units(self.lens_value, output, target).sum(axis=-1) * (self.error_scale / self.ticks)
-        return self.error_scale * self.value(output, target, log_eps(output.dtype)).sum(axis=-1)
+        t, missing = self.present(output, target)
+        e = self.value(output, t, log_eps(output.dtype))
+        if missing is not None:
+            e = np.where(missing, 0.0, e)
+        return self.error_scale * e.sum(axis=-1)
 
     def output_deriv(self, output: np.ndarray, target: np.ndarray, out: np.ndarray) -> np.ndarray:
-        """dE/da, written into ``out``."""
+        """dE/da, written into ``out`` (0 where the target is NaN)."""
         if self.lens:
             np.multiply(self._lens_units(self.lens_deriv, output, target), self.error_scale, out=out)
             return out
-        np.multiply(self.deriv(output, target, log_eps(output.dtype)), self.error_scale, out=out)
+        t, missing = self.present(output, target)
+        np.multiply(self.deriv(output, t, log_eps(output.dtype)), self.error_scale, out=out)
+        if missing is not None:
+            out[missing] = 0.0
         return out
 
     @staticmethod
@@ -130,19 +149,30 @@ class ErrorFunction:
         fn = self.fused.get(function_name)
         if fn is None:
             return None
-        np.multiply(fn(output, target), self.error_scale, out=out)
+        t, missing = self.present(output, target)
+        np.multiply(fn(output, t), self.error_scale, out=out)
+        if missing is not None:
+            out[missing] = 0.0
         return out
 
-    # ---------------------------------------------------------------- Array API form
+    # ---------------------------------------------------------------- Array API form (NaN: no target)
     def array_error(self, xp, a, t, eps: float, binary: bool = False):
-        return self.error_scale * xp.sum(array_form(self.value, xp)(a, t, eps), axis=-1)
+        missing = xp.isnan(t)
+        e = array_form(self.value, xp)(a, xp.where(missing, a, t), eps)
+        return self.error_scale * xp.sum(xp.where(missing, xp.zeros_like(e), e), axis=-1)
 
     def array_output_deriv(self, xp, a, t, eps: float):
-        return array_form(self.deriv, xp)(a, t, eps) * self.error_scale
+        missing = xp.isnan(t)
+        d = array_form(self.deriv, xp)(a, xp.where(missing, a, t), eps) * self.error_scale
+        return xp.where(missing, xp.zeros_like(d), d)
 
     def array_fused(self, xp, function_name: str, a, t):
         fn = self.fused.get(function_name)
-        return None if fn is None else array_form(fn, xp)(a, t) * self.error_scale
+        if fn is None:
+            return None
+        missing = xp.isnan(t)
+        d = array_form(fn, xp)(a, xp.where(missing, a, t)) * self.error_scale
+        return xp.where(missing, xp.zeros_like(d), d)
 
     def __repr__(self) -> str:
         opts = "".join(f", {k}={getattr(self, k)!r}" for k, v in self.options.items() if getattr(self, k) != v)

@@ -11,8 +11,9 @@ class Cosine(ErrorFunction):
     """With c = a.t / (|a| |t|) over the group's units that have a target (c = 0 when either
     length is 0):  E = s (1 - c);  dE/da = s c (a / |a|^2 - t / a.t)  (none when c = 0).
 
-    Not elementwise: c needs the whole group. Option ``lens``: Lens counts s twice in the
-    error, E = s (1 - s c) / ticks (the derivative is as above).
+    Not elementwise: c needs the whole group; a unit whose target is NaN is left out of it.
+    Option ``lens``: Lens counts s twice in the error, E = s (1 - s c) / ticks (the
+    derivative is as above).
     """
 
     name = "COSINE"

@@ -30,6 +30,7 @@ class CrossEntropy(ErrorFunction):
 
     name = "CROSS_ENTROPY"
     aliases = ("XENT", "CE")
+    domain = (0.0, 1.0)
     formula = ("sum t ln(t/a) + (1-t) ln((1-t)/(1-a))", "(a - t) / (a (1 - a))")
     fused = {"LOGISTIC": _logistic_fused}
 
@@ -64,7 +65,8 @@ class CrossEntropy(ErrorFunction):
     def error(self, output, target, binary=False):
         if binary and not self.lens:
             # t in {0, 1}: E = -ln(1 - |t - a|), the formula's one live term, with a kept inside [eps, 1 - eps]
-            d = np.subtract(target, output)
+            # (a missing target is the output: |t - a| = 0 adds -ln(1) = 0)
+            d = np.subtract(self.present(output, target)[0], output)
             np.abs(d, out=d)
             np.minimum(d, 1.0 - log_eps(d.dtype), out=d)
             np.negative(d, out=d)

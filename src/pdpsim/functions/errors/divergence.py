@@ -19,6 +19,7 @@ class Divergence(ErrorFunction):
 
     name = "DIVERGENCE"
     aliases = ("KL",)
+    domain = (0.0, np.inf)
     formula = ("sum t ln(t/a)", "-t / a")
 
     @staticmethod

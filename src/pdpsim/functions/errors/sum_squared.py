@@ -35,15 +35,16 @@ class SumSquared(ErrorFunction):
     def lens_deriv(a, t):
         return 2.0 * (a - t)
 
+    # the formula is exactly 0, with a 0 derivative, where t = a: a missing target (NaN) is the output
     def error(self, output, target, binary=False):
         if self.lens:
             return super().error(output, target, binary)
-        d = target - output
+        d = self.present(output, target)[0] - output
         return self.error_scale * np.einsum("...j,...j->...", d, d)
 
     def output_deriv(self, output, target, out):
         if self.lens:
             return super().output_deriv(output, target, out)
-        np.subtract(output, target, out=out)
+        np.subtract(output, self.present(output, target)[0], out=out)
         out *= 2.0 * self.error_scale
         return out

@@ -65,6 +65,8 @@ class OutputFunction:
     formula: ClassVar[tuple[str, str]] = ("", "")
     #: whether ``slope`` reads the net input n (else the output a alone)
     slope_uses_input: ClassVar[bool] = False
+    #: the open interval its outputs lie in (which error functions take it: ``ErrorFunction.domain``)
+    output_range: ClassVar[tuple[float, float]] = (-np.inf, np.inf)
     #: option name -> default; every option at its default makes the rule plain
     options: ClassVar[dict] = {"gain": 1.0, "lens": False}
 

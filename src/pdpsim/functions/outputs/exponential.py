@@ -12,6 +12,7 @@ class Exponential(OutputFunction):
     """a = exp(n); da/dn = a. (Lens gives EXPONENTIAL units no gain: the option is kept and unused.)"""
 
     name = "EXPONENTIAL"
+    output_range = (0.0, np.inf)
     formula = ("exp(n)", "a")
 
     @staticmethod

@@ -1,6 +1,7 @@
 """GAUSSIAN: a = exp(-n^2); da/dn = -2 n a."""
 from __future__ import annotations
 
+
 from pdpsim.functions.forms import exp
 from pdpsim.functions.outputs.base import OUTPUT_FUNCTIONS, OutputFunction
 
@@ -10,6 +11,7 @@ class Gaussian(OutputFunction):
     """a = exp(-(gain n)^2);  da/dn = -2 gain^2 n a (Lens's GAUSSIAN)."""
 
     name = "GAUSSIAN"
+    output_range = (0.0, 1.0)
     formula = ("exp(-n^2)", "-2 n a")
     slope_uses_input = True
 

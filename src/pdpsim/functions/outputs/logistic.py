@@ -31,6 +31,7 @@ class Logistic(OutputFunction):
     aliases = ("SIGMOID",)
     resting_output = 0.5
     lens_default_error = "CROSS_ENTROPY"
+    output_range = (0.0, 1.0)
     formula = ("1 / (1 + exp(-n))", "a (1 - a)")
 
     @staticmethod

@@ -20,6 +20,7 @@ class SoftMax(OutputFunction):
     elementwise = False
     resting_output = 0.5
     lens_default_error = "DIVERGENCE"
+    output_range = (0.0, 1.0)
     formula = ("exp(n) / sum exp(n)", "(softmax: dE/dn_j = a_j (dE/da_j - sum_k a_k dE/da_k))")
 
     def forward(self, net_input, out):

@@ -21,6 +21,7 @@ class Tanh(OutputFunction):
     """
 
     name = "TANH"
+    output_range = (-1.0, 1.0)
     formula = ("tanh(n)", "1 - a^2")
 
     @property

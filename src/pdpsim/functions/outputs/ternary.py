@@ -22,6 +22,7 @@ class Ternary(OutputFunction):
     """
 
     name = "TERNARY"
+    output_range = (-1.0, 1.0)
     formula = ("(x z - y) / ((x + y)(z + 1)), x = exp(n), y = exp(shift), z = x y",
                "z (v + w) / (v w), v = (x + y)^2, w = (z + 1)^2")
     slope_uses_input = True
