@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench clean
+.PHONY: demo test test-fast bench lint-imports mutate clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,19 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+# the fast tier: everything but the long reproductions, subprocess sweeps and the browser, on both
+# cores (under 2 minutes on 2 cores)
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not slow" -n 2
+
+# the layering contract (pyproject.toml [tool.importlinter]); the test suite checks it too
+lint-imports: $(STAMP)
+	$(BIN)/lint-imports
+
+# mutation testing of the rule modules (dev/README.md); long: run it on purpose, not in CI
+mutate: $(STAMP)
+	$(BIN)/python dev/mutate.py --jobs 2
 
 bench: $(STAMP)
 	$(BIN)/pdpsim bench

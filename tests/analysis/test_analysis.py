@@ -359,6 +359,7 @@ def cli():
     return lambda *args: runner.invoke(group, [str(a) for a in args], catch_exceptions=False)
 
 
+@pytest.mark.slow
 def test_record_then_analyze(cli, tmp_path):
     r = cli("record", "xor", "--out", tmp_path / "run", "--every", "20", "--csv")
     assert r.exit_code == 0, r.output

@@ -73,6 +73,7 @@ def test_demo_quick(run, tmp_path):
     assert "Delta = Hebb" in r.output
 
 
+@pytest.mark.slow
 def test_bench_quick_json(run):
     r = run("bench", "--json", "--quick", "--repeat", 1, "--workload", "100-200-100-batch")
     assert r.exit_code == 0, r.output
@@ -84,6 +85,7 @@ def test_bench_quick_json(run):
     assert 0 < s["python_s"] < min(s["import_pdpsim_s"], s["cli_help_s"])
 
 
+@pytest.mark.slow
 def test_bench_with_an_array_backend(run):
     """--backend trains each workload with that backend (here array:numpy, on the CPU), networks
     in time included; an unknown backend is a usage error."""

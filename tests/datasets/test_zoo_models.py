@@ -28,6 +28,7 @@ def test_dyslexia_attractor_spec_settles_onto_each_meaning():
     assert np.abs(early - tg).mean() > 3 * np.abs(out - tg).mean()
 
 
+@pytest.mark.slow
 def test_elman_letters_spec_predicts_vowels_not_consonants():
     from pdpsim.datasets.elman import letter_sequence
     from pdpsim.reproductions.elman import prediction_errors

@@ -402,6 +402,7 @@ def test_failed_write_leaves_the_old_file(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.ex"]
 
 
+@pytest.mark.slow
 def test_read_speed_3000_dense_examples():
     rng = np.random.default_rng(0)
     x, y = (rng.random((3000, 105)) < 0.1).astype(int), rng.random((3000, 61)).round(3)
@@ -562,6 +563,7 @@ def example_sets(draw, binary: bool = False):
     return es, ins, outs
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(example_sets())
 def test_random_sets_round_trip(tmp_path, case):

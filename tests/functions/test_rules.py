@@ -11,7 +11,6 @@ import pytest
 from pdpsim import PdpError
 from pdpsim.functions import (CLAMPS, ERROR_FUNCTIONS, INTEGRATORS, OUTPUT_FUNCTIONS, error_function,
                               output_function)
-from pdpsim.functions.forms import array_form, scalar_form
 from pdpsim.functions.targets import effective_target, radius_target
 
 OUTPUTS = list(OUTPUT_FUNCTIONS)

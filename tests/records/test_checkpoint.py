@@ -137,6 +137,7 @@ def _has_cli_options() -> bool:
     return {"resume", "checkpoint_every"} <= names
 
 
+@pytest.mark.slow
 def test_sigkill_mid_training_then_resume_is_bit_identical(tmp_path, index):
     assert _has_cli_options(), ("cli.py's train command lacks the options --checkpoint-every and --resume "
                                 "(they pass checkpoint_every= and resume= to pdpsim.tools.runs.train_run)")

@@ -11,6 +11,8 @@ from pdpsim.datasets import elman as data
 from pdpsim.cli.elman import reproduce_elman
 from pdpsim.reproductions import elman
 
+pytestmark = pytest.mark.slow          # (make test-fast leaves these out)
+
 
 # ------------------------------------------------------------------ streams
 def test_letter_sequence_follows_the_rules():

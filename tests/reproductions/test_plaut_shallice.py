@@ -13,6 +13,8 @@ from pdpsim.model.lesion import lesion_links
 from pdpsim.reproductions import plaut_shallice as ps
 from pdpsim.records.weights import load_weights
 
+pytestmark = pytest.mark.slow          # (make test-fast leaves these out)
+
 CONCRETE = "tart tent face deer coat grin lock rope hare lass flan hind wave flea star reed loon case flag post".split()
 ABSTRACT = "tact rent fact deed cost gain lack role hire loss plan hint wage plea stay need loan ease flaw past".split()
 

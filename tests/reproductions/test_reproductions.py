@@ -24,6 +24,7 @@ def cli():
 
 
 # ---------------------------------------------------------------- XOR
+@pytest.mark.slow
 def test_xor_hidden_units_make_it_separable(cli, tmp_path):
     r = cli("reproduce", "xor", "--out", tmp_path / "a", "--quick")
     assert r.exit_code == 0, r.output
@@ -60,6 +61,7 @@ def test_semantic_data_errors(tmp_path, monkeypatch):
         semantic.load_data(tmp_path)
 
 
+@pytest.mark.slow
 def test_semantic_progressive_differentiation(shared_data, tmp_path):
     rep = semantic.run(tmp_path, quick=True, data_dir=shared_data / "semantic_network", echo=None)
     onset = rep["onset_epochs"]
@@ -124,6 +126,7 @@ def test_family_correct_criterion():
     assert family_trees.correct(np.array([[0.4, 0.41, 0.1, 0.09]] * 2), ans).tolist() == [False, True]
 
 
+@pytest.mark.slow
 def test_family_trees_generalise_and_encode(tmp_path):
     rep = family_trees.run(tmp_path, quick=True, echo=None)
     assert rep["splits"] == 3 and rep["epochs"] == 2000

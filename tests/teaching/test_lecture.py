@@ -93,6 +93,7 @@ def test_xor_without_hidden_units_fails_with_two_learns():
     assert r.converged and r.n_epochs < 1000
 
 
+@pytest.mark.slow
 def test_xor_learned_from_most_random_starts():
     """XOR 2-2-1 + bias, lr .5, momentum .9, full batch, weights uniform +-1:
     observed 40 of 50 seeds (80%, median 178 epochs) reach every output within .1 in 5000 epochs."""

@@ -17,6 +17,8 @@ from pdpsim.tools.sweep import STAGING_PREFIX, TASKS, expand, parse_grid, run_sw
 from pdpsim.training.params import TrainingParams
 from pdpsim.validation import PdpError
 
+pytestmark = pytest.mark.slow          # (make test-fast leaves these out)
+
 distributed = pytest.importorskip("distributed")
 register(main)
 

@@ -23,6 +23,8 @@ from pdpsim import build_spec, load  # noqa: E402
 from pdpsim.viewer.server import ServerThread  # noqa: E402
 from pdpsim.viewer.session import ViewerSession  # noqa: E402
 
+pytestmark = pytest.mark.slow          # (make test-fast leaves these out)
+
 CHROMIUM = os.environ.get("PDPSIM_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 if not Path(CHROMIUM).is_file():
     pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install -y chromium, or set PDPSIM_CHROMIUM)",

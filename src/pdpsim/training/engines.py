@@ -110,7 +110,12 @@ def register(cls: type[Engine]) -> type[Engine]:
 
 
 def names() -> list[str]:
+    """The registered backends' names, by priority (the order ``auto`` tries them)."""
     return sorted(_ENGINES, key=lambda n: _ENGINES[n].priority)
+
+
+def engine_class(name: str) -> type[Engine]:
+    return _ENGINES[split(name)[0]]
 
 
 def _known() -> str:
