@@ -150,13 +150,17 @@ def test_cross_entropy_bounded_at_saturation():
     assert e[0] == pytest.approx(-np.log(1e-8), rel=1e-6)   # ln(1/(1 - a)) with a kept at 1 - 1e-8
 
 
-def test_ensemble_axis_equals_separate_networks():
-    """E networks stacked on a leading axis give each member's own derivatives."""
+@pytest.mark.parametrize("hidden_fn,out_fn,err", [("TANH", "LOGISTIC", "CROSS_ENTROPY"),
+                                                   ("LOGISTIC", "SOFT_MAX", "DIVERGENCE"),
+                                                   ("SOFT_MAX", "SOFT_MAX", "COSINE")])
+def test_ensemble_axis_equals_separate_networks(hidden_fn, out_fn, err):
+    """E networks stacked on a leading axis give each member's own derivatives (group-wise rules
+    such as SOFT_MAX, DIVERGENCE and COSINE sum over each member's units, not across members)."""
     rng = np.random.default_rng(11)
     x = rng.uniform(-1, 1, size=(5, 3))
-    t = {"out": rng.uniform(0.1, 0.9, size=(5, 4)), "out2": rng.uniform(0.1, 0.9, size=(5, 2))}
-    singles = [random_net("TANH", "LOGISTIC", "CROSS_ENTROPY", seed=s) for s in range(3)]
-    ens = random_net("TANH", "LOGISTIC", "CROSS_ENTROPY", seed=0, ensemble=3)
+    t = {"out": targets_for(out_fn, rng, (5, 4)), "out2": rng.uniform(0.1, 0.9, size=(5, 2))}
+    singles = [random_net(hidden_fn, out_fn, err, seed=s) for s in range(3)]
+    ens = random_net(hidden_fn, out_fn, err, seed=0, ensemble=3)
     for b in ens.blocks:
         b.weights[...] = np.stack([s.block(b.source.name, b.dest.name).weights for s in singles])
     ens.forward({"input": x})

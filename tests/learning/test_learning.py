@@ -93,14 +93,23 @@ def test_delta_bar_delta_rate_factors():
 
 
 def test_clipping_and_momentum_remembers_applied_change():
+    """min_weight/max_weight clip each weight after its step (some links at a bound, some not), and
+    momentum remembers the change actually applied, not the step asked for."""
     net, xs = tiny(), data()
     b = net.blocks[0]
-    b.max_weight, b.min_weight = 0.05, -0.05
-    grads(net, xs, slice(None))
+    b.max_weight, b.min_weight = 0.5, -0.5
+    g = grads(net, xs, slice(None))[b.name]
     old = b.weights.copy()
-    update_weights(net.blocks, "momentum", 5.0, 0.9, 0.0)
-    assert b.weights.max() <= 0.05 and b.weights.min() >= -0.05
-    np.testing.assert_allclose(b.last_change, b.weights - old, rtol=0, atol=1e-15)
+    update_weights(net.blocks, "momentum", 0.3, 0.9, 0.0)
+    want = np.clip(old - 0.3 * g, -0.5, 0.5)                   # the step, then the bounds, link by link
+    assert (np.abs(want) == 0.5).any() and (np.abs(want) < 0.5).any()
+    np.testing.assert_allclose(b.weights, want, rtol=1e-14, atol=1e-16)
+    np.testing.assert_allclose(b.last_change, b.weights - old, rtol=0, atol=1e-15)    # what momentum remembers
+    g2 = grads(net, xs, slice(None))[b.name]
+    prev, before = b.last_change.copy(), b.weights.copy()
+    update_weights(net.blocks, "momentum", 0.3, 0.9, 0.0)
+    np.testing.assert_allclose(b.weights, np.clip(before - 0.3 * g2 + 0.9 * prev, -0.5, 0.5), rtol=1e-14,
+                               atol=1e-16)
 
 
 def test_per_block_learning_rate_overrides_network():
@@ -219,3 +228,24 @@ def test_training_params_validation():
         TrainingParams(learning_rate=-1).validated()
     with pytest.raises(pdpsim.PdpError, match="unknown algorithm 'adam'"):
         TrainingParams(algorithm="adam").validated()
+
+
+def test_dougs_momentum_scales_each_ensemble_member_by_its_own_norm():
+    """In an ensemble, Doug's momentum divides each member's gradient by that member's norm (when
+    above 1): the same change as updating each member alone."""
+    from pdpsim.training.ensemble import stack
+    members = [tiny(seed=s) for s in range(3)]
+    xs = data(n=60)                                              # a large batch: gradient norms above 1
+    ens = stack([tiny(seed=s) for s in range(3)])
+    ens.forward({"input": xs.inputs["input"][:, 0]})
+    ens.set_targets({"output": xs.targets["output"][:, 0]})
+    ens.backward()
+    update_weights(ens.blocks, "dougs_momentum", 0.5, 0.3, 0.0, ensemble_rates=np.array([0.5, 0.5, 0.5]))
+    norms = []
+    for k, m in enumerate(members):
+        g = grads(m, xs, slice(None))
+        norms.append(np.sqrt(sum(float((v ** 2).sum()) for v in g.values())))
+        update_weights(m.blocks, "dougs_momentum", 0.5, 0.3, 0.0)
+        for b in m.blocks:
+            np.testing.assert_allclose(ens.block(b.source.name, b.dest.name).weights[k], b.weights, rtol=1e-12)
+    assert min(norms) > 1.0 and len(set(np.round(norms, 6))) == 3     # each member its own norm above 1

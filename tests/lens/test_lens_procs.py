@@ -61,8 +61,13 @@ def test_set_proc_runs_at_loading_and_example_procs_where_lens_runs_them(tmp_pat
 
 
 def test_pre_tick_back_proc_is_never_run_as_in_lens(tmp_path):
+    """Lens 2.63 never calls preTickBackProc (its slot is read nowhere): the procedure does not run,
+    while postTickProc, set the same way, does."""
     shell = _xor_shell(tmp_path)
-    shell.eval("setObj preTickBackProc {error boom}; train 2; test")
+    shell.eval("set ::back 0; set ::post 0")
+    shell.eval("setObj preTickBackProc {incr ::back}; setObj postTickProc {incr ::post}; train 2; test")
+    assert shell.eval("set ::back") == "0"
+    assert int(shell.eval("set ::post")) > 0
 
 
 def test_an_error_in_a_procedure_names_it(tmp_path):

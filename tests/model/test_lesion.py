@@ -77,3 +77,44 @@ def test_bad_lesions():
         lesion_links(net, "input->output", 0.5)
     with pytest.raises(pdpsim.PdpError, match="has no group 'hid'"):
         lesion_units(net, "hid", 0.5)
+
+
+def test_lesioned_units_pass_no_derivative_back():
+    """A lesioned unit whose slope at output 0 is not 0 (TANH: 1): the backward pass must still
+    give it no input derivative, so the weights into it get none; the whole gradient matches
+    finite differences of the lesioned network's error."""
+    from pdpsim import Network
+    net = Network("l", seed=2, init_range=0.7)
+    net.add_group("input", 3, kind="INPUT")
+    net.add_group("hidden", 4, function="TANH")
+    net.add_group("output", 2, kind="OUTPUT", function="LOGISTIC", error="SUM_SQUARED")
+    net.connect("input", "hidden")
+    net.connect("hidden", "output")
+    net.connect_bias()
+    rng = np.random.default_rng(0)
+    x, t = rng.uniform(-1, 1, (5, 3)), rng.uniform(0.1, 0.9, (5, 2))
+
+    def error():
+        net.forward({"input": x})
+        net.set_targets({"output": t})
+        return float(net.error().sum())
+
+    with lesion_units(net, "hidden", 0.5, seed=1):
+        dead = np.flatnonzero(net.group("hidden").unit_mask == 0)
+        assert len(dead) == 2
+        error()
+        net.backward()
+        assert np.all(net.group("hidden").input_deriv[:, dead] == 0)
+        assert np.any(net.group("hidden").output_deriv[:, dead] != 0)      # the error does reach them
+        for b in net.blocks:
+            analytic = b.weight_deriv.copy()
+            numeric = np.zeros_like(analytic)
+            for idx in np.ndindex(b.weights.shape):
+                old = b.weights[idx]
+                b.weights[idx] = old + 1e-6
+                up = error()
+                b.weights[idx] = old - 1e-6
+                down = error()
+                b.weights[idx] = old
+                numeric[idx] = (up - down) / 2e-6
+            np.testing.assert_allclose(analytic, numeric, rtol=1e-6, atol=1e-9, err_msg=b.name)

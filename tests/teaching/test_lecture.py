@@ -101,7 +101,7 @@ def test_xor_learned_from_most_random_starts():
     for seed in range(50):
         m = pdpsim.load("xor", seed=seed)
         ok += pdpsim.train(m.network, m.examples, m.training).converged
-    assert 35 <= ok <= 50, ok
+    assert ok == 40, ok                     # fixed seeds: the count is exact, as the docstring says
 
 
 @pytest.mark.parametrize("name", ["encoder-4-2-4", "encoder-8-3-8"])

@@ -242,13 +242,23 @@ def test_every_shipped_spec_can_be_viewed(name):
     try:
         d = s.describe()
         json.dumps(jsonable(d), allow_nan=False)
-        s.step()
+        assert [g["name"] for g in d["groups"]] == list(s.net.groups)
+        assert sorted(b["name"] for b in d["blocks"]) == sorted(b.name for b in s.net.blocks)
+        before = {b.name: b.weights.copy() for b in s.net.blocks}
+        s.step()                                                  # one epoch: the weights change
+        assert any(not np.array_equal(before[b.name], b.weights) for b in s.net.blocks)
         for i in range(len(s.examples)):
-            json.dumps(jsonable(s.state(index=i)), allow_nan=False)
+            st = jsonable(s.state(index=i))
+            json.dumps(st, allow_nan=False)
+            assert set(st["groups"]) == set(s.net.groups)
         for b in d["blocks"]:
-            json.dumps(jsonable(s.block_view(b["name"], "deriv")), allow_nan=False)
+            view = jsonable(s.block_view(b["name"], "deriv"))
+            json.dumps(view, allow_nan=False)
+            assert np.shape(view["values"]) == s.net.block(*b["name"].split("->")).weights.shape
         hidden = [g["name"] for g in d["groups"] if g["kind"] != "BIAS"]
-        json.dumps(jsonable(s.representations(hidden[-1], "pca")), allow_nan=False)
+        rep = jsonable(s.representations(hidden[-1], "pca"))
+        json.dumps(rep, allow_nan=False)
+        assert len(rep["names"]) == np.shape(rep["coords"])[0] > 0
     finally:
         s.close()
 
