@@ -140,7 +140,7 @@ def _block_backward_update(WF, DWF, LCF, wo, nt, a, ss, n_src, d, s0, sz, da, ba
                 acc += r * w
                 g = ai * r
                 DWF[x] = g
-                dwv = change(g, LCF[x], w, eps, m, dcy)
+                dwv = _change(g, LCF[x], w, eps, m, dcy)
                 LCF[x] = dwv
                 WF[x] = w + dwv
             if back:
@@ -166,10 +166,10 @@ def _block_backward_update(WF, DWF, LCF, wo, nt, a, ss, n_src, d, s0, sz, da, ba
                 lrow[u] = dwv
                 row[u] += dwv
         else:
-            for u in range(sz):
+            for u in range(sz):                    # (the whole change, branch-free, as LLVM vectorises it)
                 g = ai * dv[u]
                 grow[u] = g
-                dwv = change(g, lrow[u], row[u], eps, m, dcy)
+                dwv = _change(g, lrow[u], row[u], eps, m, dcy)
                 lrow[u] = dwv
                 row[u] += dwv
 
@@ -233,14 +233,14 @@ def run_epochs(X, T, orders, n_epochs, batch, groups, links, WF, DWF, LCF, rates
                     for u in range(g_size[gi]):
                         t = T[ex, s0 + u]
                         av = a[s0 + u]
-                        if np.isnan(t):                    # no target: no error, no derivative
-                            da[s0 + u] = 0.0
-                            continue
+                        here = not np.isnan(t)                 # no target: no error, no derivative
+                        if not here:                           # (selects, not jumps: the loop stays vectorisable)
+                            t = av
                         d = abs(av - t)
                         if d > worst:
                             worst = d
-                        total += sc * error_value(e_t, av, t, eps_log)
-                        da[s0 + u] = sc * error_deriv(e_t, av, t, eps_log)
+                        total += sc * error_value(e_t, av, t, eps_log) if here else 0.0
+                        da[s0 + u] = sc * error_deriv(e_t, av, t, eps_log) if here else 0.0
                 # ------------------------------------------------ backward
                 for q in range(len(order_groups) - 1, -1, -1):
                     gi = order_groups[q]

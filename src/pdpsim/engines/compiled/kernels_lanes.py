@@ -181,14 +181,14 @@ def _run_chunk(X, T, orders, m0, n_epochs, batch, groups, links, W, DW, LC, lr, 
                         for m in range(L):
                             t = T[exs[m], s0 + u]
                             av = a[s0 + u, m]
-                            if np.isnan(t):                # no target: no error, no derivative
-                                da[s0 + u, m] = 0.0
-                                continue
+                            here = not np.isnan(t)                 # no target: no error, no derivative
+                            if not here:                           # (selects, not jumps: the loop stays vectorisable)
+                                t = av
                             d = abs(av - t)
                             if d > worst[m]:
                                 worst[m] = d
-                            total[m] += sc * error_value(e_t, av, t, eps_log)
-                            da[s0 + u, m] = sc * error_deriv(e_t, av, t, eps_log)
+                            total[m] += sc * error_value(e_t, av, t, eps_log) if here else 0.0
+                            da[s0 + u, m] = sc * error_deriv(e_t, av, t, eps_log) if here else 0.0
                 # ------------------------------------------------ backward: dE/dn, then each block
                 for gi in range(G - 1, -1, -1):
                     if not g_computed[gi]:
