@@ -60,28 +60,18 @@ def _fmt(x: float) -> str:
 
 
 def _f_formula(g: Group) -> tuple[str, str]:
-    return {
-        "LOGISTIC": ("1 / (1 + exp(-n))", "a (1 - a)"),
-        "TANH": ("tanh(n)", "1 - a^2"),
-        "LINEAR": ("n", "1"),
-        "SOFT_MAX": ("exp(n) / sum exp(n)", "(softmax: dE/dn_j = a_j (dE/da_j - sum_k a_k dE/da_k))"),
-    }[g.function.name]
+    """a = f(n) and da/dn as the rule writes them (``OutputFunction.formula``)."""
+    return g.function.formula
 
 
-def _f_prime(g: Group, a: float) -> float:
-    return {"LOGISTIC": a * (1 - a), "TANH": 1 - a * a, "LINEAR": 1.0}.get(g.function.name, float("nan"))
+def _f_prime(g: Group, j: int) -> float:
+    """da/dn of unit j on this example: the rule's own slope at its output and net input."""
+    return float(g.function.slope(g.output[0, j], g.net_input[0, j]))
 
 
 def _error_formula(g: Group) -> tuple[str, str]:
-    e = g.error
-    s = e.error_scale
-    if e.name == "SUM_SQUARED":
-        sc = "1/2" if s == 0.5 else _fmt(s)
-        d = "-(t - a)" if s == 0.5 else f"-{_fmt(2 * s)} (t - a)"
-        return f"E = {sc} sum (t - a)^2", d
-    if e.name == "CROSS_ENTROPY":
-        return "E = sum t ln(t/a) + (1-t) ln((1-t)/(1-a))", "(a - t) / (a (1 - a))"
-    return "E = sum t ln(t/a)", "-t / a"
+    """E and dE/da as the rule writes them, with its error scale (``ErrorFunction.describe``)."""
+    return g.error.describe()
 
 
 @dataclass
@@ -160,8 +150,8 @@ def explain(net: Network, examples: ExampleSet, example: int | str = 0, params: 
                 p(f"  dE/da[{name}] = sum_k dE/dn[k] w[{name}->k] = "
                   + " + ".join(f"{_fmt(d)} * {_fmt(w)}" for _, d, w in terms)
                   + f" = {_fmt(g.output_deriv[0, j])}")
-            if g.function.name != "SOFT_MAX":
-                fp = _f_prime(g, g.output[0, j])
+            if g.function.elementwise:
+                fp = _f_prime(g, j)
                 p(f"  da/dn[{name}] = {fprime} = {_fmt(fp)}")
                 p(f"  dE/dn[{name}] = dE/da * da/dn = {_fmt(g.output_deriv[0, j])} * {_fmt(fp)} = "
                   f"{_fmt(g.input_deriv[0, j])}")
@@ -219,9 +209,9 @@ def _chain(net: Network, b: LinkBlock, k: int, j: int) -> list[float] | None:
     factors = [b.source.output[0, k]]                    # dn_j/dw_ij = a_i
     g, u = b.dest, j
     while True:
-        if g.function.name == "SOFT_MAX":
+        if not g.function.elementwise:
             return None
-        factors.insert(0, _f_prime(g, g.output[0, u]))   # da_j/dn_j
+        factors.insert(0, _f_prime(g, u))                # da_j/dn_j
         if g.has_targets:
             if g.outgoing:
                 return None

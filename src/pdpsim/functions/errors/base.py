@@ -174,6 +174,13 @@ class ErrorFunction:
         d = array_form(fn, xp)(a, xp.where(missing, a, t)) * self.error_scale
         return xp.where(missing, xp.zeros_like(d), d)
 
+    def describe(self) -> tuple[str, str]:
+        """E and dE/da as the lecture writes them, with this rule's error scale s."""
+        s = self.error_scale
+        scale = "" if s == 1.0 else "1/2 " if s == 0.5 else f"{s:g} "
+        deriv = self.formula[1] if s == 1.0 else f"{s:g} ({self.formula[1]})"
+        return f"E = {scale}{self.formula[0]}", deriv
+
     def __repr__(self) -> str:
         opts = "".join(f", {k}={getattr(self, k)!r}" for k, v in self.options.items() if getattr(self, k) != v)
         return f"{self.name}(error_scale={self.error_scale:g}{opts})"

@@ -35,6 +35,11 @@ class SumSquared(ErrorFunction):
     def lens_deriv(a, t):
         return 2.0 * (a - t)
 
+    def describe(self) -> tuple[str, str]:
+        s = self.error_scale
+        e, _ = super().describe()
+        return e, "-(t - a)" if s == 0.5 else f"-{2 * s:g} (t - a)"
+
     # the formula is exactly 0, with a 0 derivative, where t = a: a missing target (NaN) is the output
     def error(self, output, target, binary=False):
         if self.lens:
