@@ -130,10 +130,10 @@ def test_bad_input_messages(run, tmp_path):
 
     unknown = tmp_path / "unknown.yaml"
     unknown.write_text("groups:\n  input: {units: 2, type: INPUT}\n  output: {units: 1, type: OUTPUT, "
-                       "activation: RELU}\n")
+                       "activation: NO_SUCH_UNIT}\n")
     r = CliRunner().invoke(main, ["test", str(unknown)])
     assert r.exit_code == 2 and "unknown.yaml, line 3: groups.output.activation" in r.output
-    assert "unknown unit type 'RELU'" in r.output
+    assert "unknown unit type 'NO_SUCH_UNIT'" in r.output
 
     r = CliRunner().invoke(main, ["test", str(tmp_path / "absent.yaml")])
     assert r.exit_code == 2 and "absent.yaml': no such file" in r.output
