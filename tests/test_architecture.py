@@ -80,6 +80,12 @@ def _doc_tree() -> set[str]:
             continue
         depth = (len(line) - len(line.lstrip())) // 2 - 1
         token = line.split()[0]
+        if not token.endswith((".py", "/")):
+            continue                                   # a description's second line
+        if token.endswith("<rule>.py"):                # a folder of rules, one module each: all of them
+            folder = SRC.joinpath(*dirs[:depth], token.rsplit("/", 1)[0])
+            paths |= {p.relative_to(SRC).as_posix() for p in folder.glob("*.py")}
+            continue
         dirs = dirs[:depth]
         if token.endswith("/"):
             dirs.append(token.rstrip("/"))

@@ -9,11 +9,43 @@ the same table.
 """
 from __future__ import annotations
 
-from typing import Generic, Iterator, TypeVar
+from typing import ClassVar, Generic, Iterator, TypeVar
 
 from pdpsim.validation import PdpError
 
 T = TypeVar("T")
+
+
+class Rule:
+    """What every rule class shares: its name in a table and its named options.
+
+    ``options`` maps each option to its default; a rule with every option at its default is
+    *plain*: its formulas exactly, which every engine runs (the other settings carry another
+    simulator's conventions, e.g. Lens's, and run on the numpy engine).
+    """
+
+    name: ClassVar[str] = ""
+    aliases: ClassVar[tuple[str, ...]] = ()
+    #: what the rule is, for messages ("unit type", "error type")
+    kind: ClassVar[str] = "rule"
+    options: ClassVar[dict] = {}
+
+    def _set_options(self, options: dict) -> None:
+        unknown = sorted(set(options) - set(self.options))
+        if unknown:
+            raise PdpError(f"{self.kind} {self.name}: unknown option(s) {', '.join(unknown)}; "
+                           f"expected {', '.join(self.options) or 'none'}")
+        for k, v in self.options.items():
+            setattr(self, k, options.get(k, v))
+
+    @property
+    def plain(self) -> bool:
+        """Every option at its default: the formulas exactly (what every engine runs)."""
+        return all(getattr(self, k) == v for k, v in self.options.items())
+
+    @property
+    def option_values(self) -> dict:
+        return {k: getattr(self, k) for k in self.options}
 
 
 def _key(name: str) -> str:

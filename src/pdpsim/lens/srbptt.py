@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from pdpsim.model.network import Group
+from pdpsim.functions.targets import lens_effective_target
 from pdpsim.lens.functions import choose, LensError, NAN, NeedsTime
 from pdpsim.lens.model import LensExampleSet
 
@@ -207,13 +208,7 @@ class SrbpttMixin:
         return np.array(errs), np.array(correct, dtype=bool), total_ticks
 
     def _adjusted_target(self, pg: Group, a: np.ndarray, t: np.ndarray) -> np.ndarray:
-        tr, zr = pg.target_radius, pg.zero_error_radius
-        if tr == 0.0 and zr == 0.0:
-            return t
-        d = a - t
-        adj = np.where(d > tr, t + tr, np.where(d < -tr, t - tr, a))
-        adj = np.where((d < zr) & (d > -zr), a, adj)
-        return np.where(np.isnan(t), t, adj)
+        return lens_effective_target(a, t, pg.target_radius, pg.zero_error_radius)
 
     def snapshot_srn(self, derivs: bool) -> None:
         """After an SRBPTT run: units hold the last example's last-tick outputs and its last event's

@@ -35,8 +35,7 @@ from typing import Callable, ClassVar
 import numpy as np
 
 from pdpsim.functions.forms import array_form
-from pdpsim.functions.registry import Registry
-from pdpsim.validation import PdpError
+from pdpsim.functions.registry import Registry, Rule
 
 #: outputs are kept inside [EPS, 1 - EPS] where a logarithm needs it
 LOG_EPS = 1e-8
@@ -49,11 +48,10 @@ def log_eps(dtype) -> float:
     return LOG_EPS32 if np.dtype(dtype) == np.float32 else LOG_EPS
 
 
-class ErrorFunction:
+class ErrorFunction(Rule):
     """E = s sum_j value(a_j, t_j) and dE/da_j = s deriv(a_j, t_j). Subclasses give both."""
 
-    name: ClassVar[str] = ""
-    aliases: ClassVar[tuple[str, ...]] = ()
+    kind = "error type"
     #: s when none is given
     default_scale: ClassVar[float] = 1.0
     #: E is a sum over units of value(a_j, t_j) (False: it needs the whole group, as COSINE)
@@ -72,16 +70,7 @@ class ErrorFunction:
 
     def __init__(self, error_scale: float | None = None, **options):
         self.error_scale = self.default_scale if error_scale is None else float(error_scale)
-        unknown = sorted(set(options) - set(self.options))
-        if unknown:
-            raise PdpError(f"error type {self.name}: unknown option(s) {', '.join(unknown)}; "
-                           f"expected {', '.join(self.options) or 'none'}")
-        for k, v in self.options.items():
-            setattr(self, k, options.get(k, v))
-
-    @property
-    def plain(self) -> bool:
-        return all(getattr(self, k) == v for k, v in self.options.items())
+        self._set_options(options)
 
     # ---------------------------------------------------------------- the definition
     @staticmethod

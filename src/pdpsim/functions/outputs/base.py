@@ -37,11 +37,10 @@ from typing import ClassVar
 import numpy as np
 
 from pdpsim.functions.forms import array_form
-from pdpsim.functions.registry import Registry
-from pdpsim.validation import PdpError
+from pdpsim.functions.registry import Registry, Rule
 
 
-class OutputFunction:
+class OutputFunction(Rule):
     """a = f(n) and dE/dn = dE/da f'(n). Subclasses give ``f`` and ``slope``.
 
     Parameters
@@ -52,9 +51,7 @@ class OutputFunction:
         Lens 2.63's numerics where they differ from the formula (see each rule).
     """
 
-    #: the type's name in Lens and in spec files
-    name: ClassVar[str] = ""
-    aliases: ClassVar[tuple[str, ...]] = ()
+    kind = "unit type"
     #: a_j depends on n_j alone (False: on the whole group, as SOFT_MAX); compiled kernels need True
     elementwise: ClassVar[bool] = True
     #: the output of a unit that has not run yet (a network in time starts its groups here)
@@ -71,21 +68,7 @@ class OutputFunction:
     options: ClassVar[dict] = {"gain": 1.0, "lens": False}
 
     def __init__(self, **options):
-        unknown = sorted(set(options) - set(self.options))
-        if unknown:
-            raise PdpError(f"unit type {self.name}: unknown option(s) {', '.join(unknown)}; "
-                           f"expected {', '.join(self.options) or 'none'}")
-        for k, v in self.options.items():
-            setattr(self, k, options.get(k, v))
-
-    @property
-    def plain(self) -> bool:
-        """Every option at its default: the formulas exactly (what every engine runs)."""
-        return all(getattr(self, k) == v for k, v in self.options.items())
-
-    @property
-    def option_values(self) -> dict:
-        return {k: getattr(self, k) for k in self.options}
+        self._set_options(options)
 
     # ---------------------------------------------------------------- the definition
     @staticmethod
