@@ -32,7 +32,9 @@ import numpy as np
 
 from pdpsim.lens import copies, costs, procs
 from pdpsim.lens.events import _Events
+from pdpsim.functions.clamps import SoftClamp
 from pdpsim.functions.errors.cross_entropy import LARGE_VAL
+from pdpsim.functions.integrators import InIntegr, OutIntegr
 from pdpsim.lens.functions import NAN, OUTPUT_FUNCTIONS, LensError, choose
 
 _BASIC_INPUT = {"DOT_PRODUCT", "DISTANCE", "PRODUCT", "IN_BOLTZ", "IN_COPY"}
@@ -136,11 +138,11 @@ class _Unit:
                 elif proc == "SOFT_CLAMP":
                     ext = s["externalInput"]
                     for j in np.flatnonzero(k & ~np.isnan(ext)):
-                        val = self.init_out + self.strength * (ext[j] - self.init_out)
+                        val = SoftClamp.forward(self.init_out, ext[j], self.strength)
                         inp[j] += _inv_sigmoid(val, self.gain)
                 elif proc == "IN_INTEGR":
                     li = self.last_in
-                    li[k] += self.gdt * self.udt[k] * (inp[k] - li[k])
+                    li[k] = InIntegr.step(li[k], inp[k], self.gdt * self.udt[k])
                     inp[k] = li[k]
                 elif proc == "IN_NOISE":
                     inp[k] = self.noise(inp)[k]
@@ -174,11 +176,11 @@ class _Unit:
             elif proc == "WEAK_CLAMP":
                 mem[proc].append(out.copy())
                 m = k & ~np.isnan(ext)
-                out[m] += self.strength * (ext[m] - out[m])
+                out[m] = SoftClamp.forward(out[m], ext[m], self.strength)
             elif proc == "OUT_INTEGR":
                 mem[proc].append(out.copy())
                 lo = self.last_out
-                lo[k] += self.gdt * self.udt[k] * (out[k] - lo[k])
+                lo[k] = OutIntegr.step(lo[k], out[k], self.gdt * self.udt[k])
                 out[k] = lo[k]
             elif proc == "OUT_NOISE":
                 mem[proc].append(out.copy())
@@ -283,11 +285,11 @@ class _Unit:
                 idv[k] = 0.0
             elif proc == "WEAK_CLAMP":
                 orig = self.mem[proc][t]
-                m = k & (out != orig)
+                m = k & (out != orig)                # where the clamp moved the output (Lens); orig is a number there
                 out[m] = orig[m]
-                od[m] *= 1.0 - self.strength
+                od[m] = SoftClamp.backward(od[m], orig[m], self.strength)
             elif proc == "OUT_INTEGR":
-                d = self.gdt * self.udt[k] * self.back_out[k]
+                d = OutIntegr.into(self.back_out[k], self.gdt * self.udt[k])     # Lens's lag: t+1's carry
                 out[k] = self.mem[proc][t][k]
                 self.back_out[k] += od[k] - d
                 od[k] = d
@@ -313,7 +315,7 @@ class _Unit:
             if proc == "IN_DERIV_NOISE":
                 idv[k] = self.noise(idv)[k]
             elif proc == "IN_INTEGR":
-                d = self.gdt * self.udt[k] * self.back_in[k]
+                d = InIntegr.into(self.back_in[k], self.gdt * self.udt[k])
                 self.back_in[k] += idv[k] - d
                 idv[k] = d
             elif proc == "DOT_PRODUCT":
