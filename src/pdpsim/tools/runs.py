@@ -62,46 +62,24 @@ def resolve_backend(net, examples, params):
 
 def train_with_checkpoints(net, examples, params, *, every: int | None, start_epoch: int = 0,
                            on_checkpoint=None, progress: bool = False, prior=None) -> TrainingResult:
-    """Train in chunks of ``every`` epochs (ending on multiples of it), calling
-    ``on_checkpoint(epoch, result_so_far)`` after each chunk that did not end training.
+    """Train, calling ``on_checkpoint(epoch, result_so_far)`` after every epoch that is a multiple
+    of ``every`` and does not end training (the training loop's own checkpoints).
 
     ``prior`` (a :class:`~pdpsim.records.checkpoint.Checkpoint`) supplies the curve of the
-    epochs before ``start_epoch``. The result holds the whole curve. Chunks are
-    separate calls to :func:`pdpsim.train` with ``start_epoch``, which give the
-    same numbers as one call.
+    epochs before ``start_epoch``; the result holds the whole curve. A run resumed or
+    checkpointed keeps the backend ``auto`` would choose for the whole run, so that its numbers
+    are those of one uninterrupted run.
     """
     user_params = params
-    if not every:
-        if start_epoch:
-            params = resolve_backend(net, examples, params)
-        r = train(net, examples, params, progress=progress, start_epoch=start_epoch)
-        return _concat([r], user_params, r.stopped, prior)
-    params = resolve_backend(net, examples, params)
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-        bar = tqdm(total=params.max_epochs, initial=start_epoch, unit="epoch", leave=False, dynamic_ncols=True)
-    parts: list[TrainingResult] = []
-    epoch, stopped = start_epoch, "max_epochs"
-    try:
-        while epoch < params.max_epochs:
-            stop_at = min(params.max_epochs, (epoch // every + 1) * every)
-            r = train(net, examples, replace(params, max_epochs=stop_at), start_epoch=epoch)
-            parts.append(r)
-            if len(r.epochs):
-                epoch = int(r.epochs[-1])
-            stopped = r.stopped
-            if bar is not None:
-                bar.n = epoch
-                bar.set_postfix_str(f"error {r.final_error:.5g}", refresh=True)
-            if stopped != "max_epochs" or epoch >= params.max_epochs:
-                break
-            if on_checkpoint is not None:
-                on_checkpoint(epoch, _concat(parts, user_params, "max_epochs", prior))
-    finally:
-        if bar is not None:
-            bar.close()
-    return _concat(parts, user_params, stopped, prior)
+    if every or start_epoch:
+        params = resolve_backend(net, examples, params)
+    hook = None
+    if every and on_checkpoint is not None:
+        def hook(epoch: int, so_far: TrainingResult) -> None:
+            on_checkpoint(epoch, _concat([so_far], user_params, "max_epochs", prior))
+    r = train(net, examples, params, progress=progress, start_epoch=start_epoch, checkpoint_every=every or None,
+              on_checkpoint=hook)
+    return _concat([r], user_params, r.stopped, prior)
 
 
 def train_run(spec: str | Path, out: Path, seed: int | None = None, progress: bool = False, *,
