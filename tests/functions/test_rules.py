@@ -250,3 +250,11 @@ def test_radii_move_the_target_exactly():
     np.testing.assert_allclose(got, [1.00, 0.00, 0.52, 0.05, np.nan])      # within the zero-error radius only
     both = radius_target(a[:4], t[:4], 0.05, 0.06)
     np.testing.assert_allclose(both, [0.95, 0.05, 0.52, 0.05])
+
+
+def test_zero_error_radius_inclusive_and_lens_strict():
+    """At exactly the zero-error radius the lecture's rule counts the output right; Lens's only
+    strictly inside it (the option lens)."""
+    a, t = np.array([0.75, 0.7]), np.array([0.5, 0.5])          # distances 0.25 (exact) and 0.2
+    np.testing.assert_array_equal(effective_target(a, t, 0.0, 0.25), [0.75, 0.7])
+    np.testing.assert_array_equal(effective_target(a, t, 0.0, 0.25, lens=True), [0.5, 0.7])
