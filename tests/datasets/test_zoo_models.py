@@ -1,4 +1,6 @@
 """The classic models shipped as specs (pdpsim list): each trains to its known result."""
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -50,3 +52,21 @@ def test_generators_for_the_classic_sets():
     assert len(el) == 1 and el.n_events[0] >= 20                         # ba/dii/guuu: 2-4 letters each
     with pytest.raises(pdpsim.PdpError, match="consonants"):
         datasets.generate("elman_letters", consonants=0)
+
+
+@pytest.mark.parametrize("kind,hebb_error", [("orthogonal", 0.0), ("independent", 5.5)])
+def test_pattern_associator_specs_hebb_instructions(kind, hebb_error):
+    """The shipped pattern-associator specs say how to run the Hebb rule (one pass, eps = 1/|x|^2);
+    done as they say, it gives the quiz's Hebb errors, and more epochs only grow the weights."""
+    import re
+    text = (Path(pdpsim.__file__).parent / "zoo" / f"pa-{kind}.yaml").read_text()
+    m = re.search(r"training: \{rule: hebb, learning_rate: ([0-9.]+), max_epochs: (\d+)\}", text)
+    assert m, "the comment gives the Hebb settings"
+    spec = pdpsim.load(f"pa-{kind}")
+    pdpsim.train(spec.network, spec.examples, spec.training, rule="hebb", learning_rate=float(m.group(1)),
+                 max_epochs=int(m.group(2)))
+    assert pdpsim.test(spec.network, spec.examples).total_error == pytest.approx(hebb_error, abs=1e-9)
+    again = pdpsim.load(f"pa-{kind}")
+    pdpsim.train(again.network, again.examples, again.training, rule="hebb", learning_rate=float(m.group(1)),
+                 max_epochs=20, error_criterion=None)
+    assert pdpsim.test(again.network, again.examples).total_error > 100 * (hebb_error + 1)
