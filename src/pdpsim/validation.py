@@ -1,6 +1,8 @@
 """Checks at the boundary, done once; the hot loop trusts what they let through."""
 from __future__ import annotations
 
+import json
+import math
 import os
 import tempfile
 from contextlib import contextmanager
@@ -14,7 +16,13 @@ class PdpError(ValueError):
     """An error in what the user gave pdpsim (a file, a spec, an example, an option).
 
     The message names the file, line, key or group involved and what was expected.
+    The command line prints it on one line and exits with status 2.
     """
+
+
+class TrainingFailed(Exception):
+    """Training ran but did not do what was asked: it diverged, or its criterion was not met
+    where it was required. The command line prints it on one line and exits with status 1."""
 
 
 def check_finite_or_nan(a: np.ndarray, what: str) -> None:
@@ -105,3 +113,37 @@ def atomic_write(path: str | os.PathLike, mode: str = "w") -> Iterator:
         except FileNotFoundError:
             pass
         raise
+
+
+# ---------------------------------------------------------------- strict JSON
+def jsonable(x):
+    """``x`` as plain JSON values: NaN and infinities become None (null), numpy scalars and
+    arrays plain numbers and lists, paths and other objects their text, keys text."""
+    if isinstance(x, dict):
+        return {str(k): jsonable(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [jsonable(v) for v in x]
+    if isinstance(x, np.ndarray):
+        return jsonable(x.tolist())
+    if x is None or isinstance(x, (bool, str)):
+        return x
+    if isinstance(x, np.bool_):
+        return bool(x)
+    if isinstance(x, (int, np.integer)):
+        return int(x)
+    if isinstance(x, (float, np.floating)):
+        v = float(x)
+        return v if math.isfinite(v) else None
+    return str(x)
+
+
+def json_text(data, indent: int | None = 2) -> str:
+    """Strict JSON text of ``data`` (see :func:`jsonable`): never NaN or Infinity."""
+    return json.dumps(jsonable(data), indent=indent, allow_nan=False)
+
+
+def write_json(path: str | os.PathLike, data, indent: int | None = 2) -> Path:
+    """Write ``data`` to ``path`` as strict JSON (NaN and infinities as null), atomically."""
+    with atomic_write(path) as f:
+        f.write(json_text(data, indent) + "\n")
+    return Path(path)

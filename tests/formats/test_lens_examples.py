@@ -430,6 +430,10 @@ def _f(*v: float) -> bytes:
     return struct.pack(f">{len(v)}f", *v)
 
 
+def _d(*v: float) -> bytes:
+    return struct.pack(f">{len(v)}d", *v)
+
+
 HAND_BEX = b"".join([
     _i(-0x55555556, 4), _s(""), _f(2.0, 0, 0, 0, 1, NAN, 1), _i(1),     # set header: max 2, defT NaN
     _s("ex"), _s(""), _f(2.0), _i(2),                                     # name, proc, freq, 2 events
@@ -441,6 +445,18 @@ HAND_BEX = b"".join([
     _s(""), _i(2), b"\1", _f(0.5), _i(3, -4),                             # sparse net units 3-4
     b"\0",                                                                # inputs not shared as targets
     _i(1), _i(1, 0), _i(1), _s("out"), _i(1), b"\1", _f(0.875), _i(-1),   # targets of event 0: out * = .875
+])
+HAND_BEX8 = b"".join([                                                  # the same, 8-byte reals
+    _i(-0x55555556, 8), _s(""), _d(2.0, 0, 0, 0, 1, NAN, 1), _i(1),     # set header: max 2, defT NaN
+    _s("ex"), _s(""), _d(2.0), _i(2),                                     # name, proc, freq, 2 events
+    _i(1, 1), _s(""), _d(3.0, NAN, NAN, 0.5, 1, 0, 1),                    # event 1: max 3, defI 0.5, defT 0
+    _i(1),                                                                # one input set ...
+    _i(2, 0, -1),                                                         # ... for events 0-1
+    _i(2),                                                                # two ranges:
+    _s("in"), _i(2), b"\0", _i(1), _d(0.25, 0.75),                        # dense in:1-2
+    _s(""), _i(2), b"\1", _d(0.5), _i(3, -4),                             # sparse net units 3-4
+    b"\0",                                                                # inputs not shared as targets
+    _i(1), _i(1, 0), _i(1), _s("out"), _i(1), b"\1", _d(0.875), _i(-1),   # targets of event 0: out * = .875
 ])
 
 
@@ -469,7 +485,7 @@ def test_binary_writer_layout():
 
 BINARY_ERRORS = [
     (HAND_BEX[:-3], "example 0: the file ends in the middle of a sparse unit list"),
-    (_i(-0x55555556, 8) + HAND_BEX[8:], None),                          # double-precision Lens: accepted
+    (_i(-0x55555556, 8) + HAND_BEX[8:], "example 0: bad frequency"),     # 8-byte reals said, 4-byte given
     (_i(-0x55555556, 5) + HAND_BEX[8:], "header: expected the size of a real"),
     (HAND_BEX + b"\0", "1 bytes left over"),
     (HAND_BEX.replace(_i(2, 0, -1), _i(2, 0, -5)), "event list names event 5, but the example has 2"),
@@ -577,3 +593,18 @@ def test_text_written_is_readable_lens(tmp_path):
     assert text.startswith(";\n")
     assert "name:sparseMix\nfreq: 3\nI: (in) 1 0 0 1 1 1 0 -1\nT: (out) 0 0.8 0.8 0\n;" in text
     assert "[1]\nI: {in} 6-7\nT: {out} *\n;" in text
+
+
+def test_binary_with_double_precision_reals_reads_as_the_float_file():
+    """A header of sizeof(real) 8 (a double-precision Lens) means 8-byte reals throughout."""
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        (Path(d) / "f.bex").write_bytes(HAND_BEX)
+        (Path(d) / "d.bex").write_bytes(HAND_BEX8)
+        a = read_binary_examples(Path(d) / "f.bex", {"in": 3, "in2": 2}, {"out": 2})
+        b = read_binary_examples(Path(d) / "d.bex", {"in": 3, "in2": 2}, {"out": 2})
+    for g in a.inputs:
+        np.testing.assert_array_equal(a.inputs[g], b.inputs[g])
+    for g in a.targets:
+        np.testing.assert_array_equal(a.targets[g], b.targets[g])
+    np.testing.assert_array_equal(a.frequencies, b.frequencies)

@@ -11,7 +11,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from pdpsim.analysis.figures import _plt, save
+from pdpsim.analysis.figures import _plt, place_labels, save
 from pdpsim.validation import PdpError
 
 #: colours for categories, in order of first appearance
@@ -255,17 +255,33 @@ def settling(net, example: int, path, groups: Sequence[str] | None = None, examp
     fig, axes = plt.subplots(1, len(chosen), figsize=(max(4, 0.12 * sum(widths) + 1.5 * len(chosen)),
                                                         max(2.4, 0.22 * ticks + 1.2)),
                              gridspec_kw={"width_ratios": widths}, squeeze=False)
+    label = {"output": "output a", "net_input": "net input n"}[quantity]
+    images = []
     for ax, g in zip(axes[0], chosen):
         h = (g.output_history if quantity == "output" else g.net_input_history)[:, example, :]
+        finite = h[np.isfinite(h)]
         logistic = quantity == "output" and (g.function.name in ("LOGISTIC", "SOFT_MAX")
-                                             or (h.min() >= 0 and h.max() <= 1))
-        ax.imshow(h, cmap="Greys" if logistic else "RdBu_r", aspect="auto", interpolation="nearest",
-                       vmin=0 if logistic else -np.abs(h).max(), vmax=1 if logistic else np.abs(h).max())
+                                             or (finite.size and finite.min() >= 0 and finite.max() <= 1))
+        top = float(np.abs(finite).max()) if finite.size and np.abs(finite).max() > 0 else 1.0
+        im = ax.imshow(h, cmap="Greys" if logistic else "RdBu_r", aspect="auto", interpolation="nearest",
+                       vmin=0 if logistic else -top, vmax=1 if logistic else top)
+        images.append(im)
         ax.set_title(g.name, fontsize=9)
         ax.set_xlabel("unit", fontsize=8)
         ax.set_yticks(range(ticks), [str(t) for t in range(ticks)], fontsize=6)
         ax.set_xticks([])
     axes[0][0].set_ylabel("tick", fontsize=8)
+    # the colour scale: one bar when every panel shares it, else one beside each panel
+    scales = {(im.get_cmap().name, im.norm.vmin, im.norm.vmax) for im in images}
+    if len(scales) == 1:
+        bar = fig.colorbar(images[0], ax=list(axes[0]), fraction=0.04, pad=0.02)
+        bar.set_label(label, fontsize=8)
+        bar.ax.tick_params(labelsize=7)
+    else:
+        for ax, im in zip(axes[0], images):
+            bar = fig.colorbar(im, ax=ax, fraction=0.12, pad=0.04)
+            bar.set_label(label, fontsize=7)
+            bar.ax.tick_params(labelsize=6)
     fig.suptitle(f"{quantity} of each unit over the ticks, example {example_name or example}", fontsize=10)
     return save(fig, p)
 
@@ -356,18 +372,18 @@ def projection(coords, path, names: Sequence[str] | None = None, categories: Seq
     plt = _plt()
     fig, ax = plt.subplots(figsize=(5.2, 4.4))
     ax.scatter(c[:, 0], c[:, 1], c=colours, s=40, zorder=3)
-    for (x, y), n in zip(c[:, :2], names):
-        ax.annotate(n, (x, y), textcoords="offset points", xytext=(4, 3), fontsize=7)
     for cat, col in legend.items():
         ax.scatter([], [], c=col, label=cat)
-    if legend:
-        ax.legend(frameon=False, fontsize=7)
+    if legend:                                 # beside the axes, where no name can fall under it
+        ax.legend(frameon=False, fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0))
     ax.set_xlabel(axis_labels[0])
     ax.set_ylabel(axis_labels[1])
     ax.grid(alpha=0.3)
+    ax.margins(0.12)
     ax.set_aspect("equal", adjustable="datalim")
     if title:
         ax.set_title(title, fontsize=10)
+    place_labels(ax, c[:, :2], names, fontsize=7, marker_size=40)      # no two names overlap
     return save(fig, p)
 
 
@@ -397,7 +413,6 @@ def trajectory(traj, path, categories: Sequence[str] | None = None, title: str =
     for j, name in enumerate(traj.names):
         ax.plot(c[:, j, 0], c[:, j, 1], "-", color=colours[j], lw=1.2, alpha=0.8)
         ax.scatter(c[-1, j, 0], c[-1, j, 1], color=colours[j], s=36, zorder=3)
-        ax.annotate(name, c[-1, j, :2], textcoords="offset points", xytext=(4, 3), fontsize=7)
     for e in marks:
         k = epochs.index(e)
         ax.scatter(c[k, :, 0], c[k, :, 1], s=10, color="k", zorder=4)
@@ -418,6 +433,8 @@ def trajectory(traj, path, categories: Sequence[str] | None = None, title: str =
     ax.grid(alpha=0.3)
     how = ", fitted jointly" if traj.method in ("pca", "mds") else ""
     ax.set_title((title or "trajectories") + f"\nepochs {epochs[0]}-{epochs[-1]}{how}{extra}", fontsize=9)
+    place_labels(ax, c[-1, :, :2], list(traj.names), fontsize=7, marker_size=36,
+                 avoid=[ax.get_legend()] if ax.get_legend() is not None else [])
     return save(fig, p)
 
 

@@ -10,24 +10,62 @@ from pathlib import Path
 
 import click
 
-from pdpsim.validation import PdpError
+from pdpsim.validation import PdpError, TrainingFailed
+
+#: exit statuses: done; training failed; a usage or input error (click's usage errors are 2 too)
+DONE, FAILED, USAGE = 0, 1, 2
 
 
 class _Group(click.Group):
-    """Turn PdpError (bad user input) into a one-line message and exit status 2."""
+    """Turn PdpError (bad user input) into a one-line message and exit status 2, and
+    TrainingFailed (training diverged, or missed a required criterion) into one with status 1."""
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except PdpError as e:
             click.echo(f"pdpsim: error: {e}", err=True)
-            ctx.exit(2)
+            ctx.exit(USAGE)
+        except TrainingFailed as e:
+            click.echo(f"pdpsim: error: {e}", err=True)
+            ctx.exit(FAILED)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="pdpsim")
 def main() -> None:
-    """pdpsim: Parallel Distributed Processing networks, as the lecture teaches them."""
+    """pdpsim: Parallel Distributed Processing networks, as the lecture teaches them.
+
+    \b
+    Exit status:
+      0 done
+      1 training failed: it diverged, or (train --require-criterion) its
+        criterion was not met; a sweep task failed
+      2 usage or input error: a bad option, spec, file or example
+    Failures and errors end with one line 'pdpsim: error: ...'.
+    `pdpsim lens` exits with its script's status (1 after an error).
+    """
+
+
+#: training parameters the commands override, and the option that sets each
+_OPTION = {"max_epochs": "--epochs", "learning_rate": "--learning-rate", "momentum": "--momentum",
+           "algorithm": "--algorithm", "backend": "--backend"}
+
+
+def _overrides(**given) -> dict:
+    """The training parameters given as options (None: not given), each checked on its own
+    and, if wrong, reported under its option's name."""
+    from pdpsim.training.params import TrainingParams
+    out = {}
+    for key, value in given.items():
+        if value is None:
+            continue
+        try:
+            out[key] = getattr(TrainingParams(**{key: value}).validated("training"), key)
+        except PdpError as e:
+            msg, prefix = str(e), f"training.{key}: "
+            raise PdpError(f"{_OPTION[key]}: {msg[len(prefix):]}" if msg.startswith(prefix) else msg) from None
+    return out
 
 
 @main.command()
@@ -80,6 +118,13 @@ def explain(spec, example, input_value, w1, w2, target, learning_rate, seed) -> 
 @click.option("--seed", type=int, default=None, help="Override the spec's seed.")
 @click.option("--epochs", type=int, default=None, help="Override training.max_epochs.")
 @click.option("--learning-rate", type=float, default=None, help="Override training.learning_rate.")
+@click.option("--momentum", type=float, default=None, help="Override training.momentum.")
+@click.option("--algorithm", default=None,
+              help="Override training.algorithm: steepest, momentum, dougs_momentum or delta_bar_delta.")
+@click.option("--weights", type=click.Path(), default=None,
+              help="Start from these saved weights (a weights.npz) and train on from them.")
+@click.option("--require-criterion", is_flag=True,
+              help="Fail (exit status 1) unless training meets the spec's error or output criterion.")
 @click.option("--progress/--no-progress", default=True, show_default=True, help="Show a progress bar.")
 @click.option("--checkpoint-every", type=int, default=None, metavar="N",
               help="Write a checkpoint every N epochs (and at the end), for --resume.")
@@ -87,39 +132,51 @@ def explain(spec, example, input_value, w1, w2, target, learning_rate, seed) -> 
               help="Go on from the checkpoint in OUT (the same spec, seed and parameters; --epochs may grow).")
 @click.option("--backend", default=None,
               help="Override training.backend: auto, numpy, compiled, or array:cupy / array:torch on a GPU.")
-def train(spec, out, seed, epochs, learning_rate, progress, checkpoint_every, resume, backend) -> None:
-    """Train SPEC (a spec file or shipped name) and write the run to OUT.
+def train(spec, out, seed, epochs, learning_rate, momentum, algorithm, weights, require_criterion, progress,
+          checkpoint_every, resume, backend) -> None:
+    """Train SPEC (a spec file, a shipped name or a run folder) and write the run to OUT.
 
     Writes error.csv (the error curve), weights.npz, error.png and run.json;
     with --checkpoint-every, checkpoint.json and checkpoint-EPOCH.npz.
+
+    The final error printed first is the one summed during the last epoch, as
+    training went (the last row of error.csv); the error with the final weights
+    (what `pdpsim test` prints) follows it. A run that diverges is written, and
+    the command fails (exit status 1).
     """
-    from pdpsim.tools.runs import train_run
-    overrides = {}
-    if epochs is not None:
-        overrides["max_epochs"] = epochs
-    if learning_rate is not None:
-        overrides["learning_rate"] = learning_rate
-    if backend is not None:
-        overrides["backend"] = backend
-    summary = train_run(spec, Path(out), seed=seed, progress=progress and sys.stderr.isatty(),
-                        resume=resume, checkpoint_every=checkpoint_every, **overrides)
-    click.echo(summary)
+    from pdpsim.tools.runs import run_training
+    overrides = _overrides(max_epochs=epochs, learning_rate=learning_rate, momentum=momentum, algorithm=algorithm,
+                           backend=backend)
+    done = run_training(spec, Path(out), seed=seed, progress=progress and sys.stderr.isatty(), resume=resume,
+                        checkpoint_every=checkpoint_every, weights=weights, require_criterion=require_criterion,
+                        **overrides)
+    click.echo(done.text)
+    if done.failure:
+        raise TrainingFailed(done.failure)
 
 
 @main.command("ensemble")
 @click.argument("spec")
 @click.option("--out", type=click.Path(file_okay=False), required=True, help="Folder for results.csv.")
-@click.option("--seeds", type=int, default=None, help="Number of networks (seeds 0..N-1); default: the spec's.")
+@click.option("--seeds", type=int, default=None,
+              help="Seeds 0..N-1, each trained at every learning rate; default: the spec's.")
 @click.option("--learning-rates", default=None,
-              help="Comma-separated rates, one per network or per equal share of them (e.g. 0.1,0.5).")
+              help="Comma-separated rates (e.g. 0.1,0.5), each trained from every seed.")
 @click.option("--epochs", type=int, default=None, help="Override training.max_epochs.")
 @click.option("--backend", default=None,
               help="Override training.backend: auto, numpy, compiled, or array:cupy / array:torch on a GPU.")
 def ensemble_cmd(spec, out, seeds, learning_rates, epochs, backend) -> None:
-    """Train many networks of SPEC at once (one vectorized run), each with its own seed and
-    learning rate, each stopping on its own criterion; equal to separate runs."""
+    """Train many networks of SPEC at once (one vectorized run), one for each seed and
+    learning rate (every rate from the same seeds, so from the same starting weights),
+    each stopping on its own criterion; equal to separate runs.
+
+    Prints per learning rate: runs, how many converged, success_rate,
+    mean/median/sd of the epochs to criterion over the networks that converged
+    (*_epochs_converged; NaN when none did) and the mean final error, as
+    `pdpsim sweep` does."""
     import time
     from pdpsim.formats.spec import ensemble_settings, load_ensemble
+    from pdpsim.tools.sweep import summarize, summary_text
     from pdpsim.training import ensemble
     from pdpsim.validation import atomic_write
     rates = None
@@ -128,11 +185,15 @@ def ensemble_cmd(spec, out, seeds, learning_rates, epochs, backend) -> None:
             rates = [float(x) for x in learning_rates.split(",")]
         except ValueError:
             raise PdpError(f"--learning-rates: expected numbers separated by commas, got {learning_rates!r}")
-    seed_list, rate_list = ensemble_settings(spec, list(range(seeds)) if seeds else None, rates)
+        for r in rates:
+            _overrides(learning_rate=r)
+    if seeds is not None and seeds < 1:
+        raise PdpError(f"--seeds: expected a number of networks >= 1, got {seeds}")
+    if epochs is not None and epochs < 1:
+        raise PdpError(f"--epochs: expected a number of epochs >= 1, got {epochs}")
+    overrides = _overrides(max_epochs=epochs, backend=backend)
+    seed_list, rate_list = ensemble_settings(spec, list(range(seeds)) if seeds is not None else None, rates)
     ens = load_ensemble(spec, seed_list)
-    overrides = {"max_epochs": epochs} if epochs else {}
-    if backend:
-        overrides["backend"] = backend
     t0 = time.perf_counter()
     res = ensemble.train(ens, learning_rates=rate_list, **overrides)
     seconds = time.perf_counter() - t0
@@ -140,20 +201,50 @@ def ensemble_cmd(spec, out, seeds, learning_rates, epochs, backend) -> None:
     Path(out).mkdir(parents=True, exist_ok=True)
     with atomic_write(Path(out) / "results.csv") as f:
         table.to_csv(f, index=False)
-    summary = table.groupby("learning_rate").agg(networks=("seed", "size"), converged=("converged", "mean"),
-                                                 mean_epochs=("epochs", "mean"))
     click.echo(f"{len(seed_list)} networks of {spec} in {seconds:.2f} s")
-    click.echo(summary.to_string(float_format=lambda v: f"{v:.3f}"))
+    click.echo(summary_text(summarize(table, ["learning_rate"])))
     click.echo(f"wrote {Path(out) / 'results.csv'}")
 
 
 @main.command("test")
 @click.argument("spec")
 @click.option("--weights", type=click.Path(), default=None, help="A weights.npz from `pdpsim train`.")
-def test_cmd(spec, weights) -> None:
-    """Print each example's outputs, targets and error (no learning)."""
+@click.option("--examples", type=click.Path(), default=None,
+              help="Test on these examples instead of the spec's: a spec-format file (.yaml, .yml, .toml: an "
+                   "examples: table, or the table itself) or a Lens example file (.ex, .bex).")
+@click.option("--group", "groups", multiple=True,
+              help="Also print this group's outputs per example, e.g. hidden (repeatable).")
+@click.option("--csv", type=click.Path(), default=None, help="Also write the table to this CSV file.")
+def test_cmd(spec, weights, examples, groups, csv) -> None:
+    """Print each example's outputs, targets and error (no learning).
+
+    SPEC is a spec file, a shipped name or a run folder (its spec). Networks in
+    time show the last tick (simple recurrent networks: each example's last event).
+    """
     from pdpsim.tools.runs import test_report
-    click.echo(test_report(spec, weights))
+    click.echo(test_report(spec, weights, examples=examples, groups=groups, csv=csv))
+
+
+@main.command("init")
+@click.argument("name")
+@click.option("--out", type=click.Path(), default=None,
+              help="The file to write (default: NAME.yaml in this folder; a folder: NAME.yaml in it).")
+@click.option("--force", is_flag=True, help="Overwrite the file if it exists.")
+def init(name, out, force) -> None:
+    """Copy the shipped spec NAME (see `pdpsim list`) to a file to edit."""
+    from pdpsim.formats.spec import zoo_names, zoo_path
+    from pdpsim.validation import atomic_write
+    if name not in zoo_names():
+        raise PdpError(f"no shipped spec '{name}'; shipped: {', '.join(zoo_names())}")
+    src = zoo_path(name)
+    target = Path(out) if out else Path(src.name)
+    if target.is_dir():
+        target = target / src.name
+    if target.exists() and not force:
+        raise PdpError(f"'{target}' exists; add --force to overwrite it")
+    with atomic_write(target) as f:
+        f.write(src.read_text())
+    click.echo(f"wrote {target} (the shipped spec {name}); train it with: pdpsim train {target} --out runs/{name}")
 
 
 @main.command()
@@ -188,11 +279,11 @@ def bench(as_json, workloads, repeat, quick, float32, scaling, backend) -> None:
     from pdpsim.tools.bench import format_startup, measure_startup
     startup = measure_startup()
     if as_json:
-        import json
+        from pdpsim.validation import json_text
         data = {"workloads": results, "startup": startup}
         if scaling:
             data["scaling"] = {k: v for k, v in results_scaling.items() if k != "text"}
-        click.echo(json.dumps(data, indent=2))
+        click.echo(json_text(data))
     else:
         click.echo(format_results(results))
         click.echo(format_startup(startup))

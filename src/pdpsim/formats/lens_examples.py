@@ -47,6 +47,7 @@ import numpy as np
 
 from pdpsim.model.examples import ExampleSet
 from pdpsim.formats import read_maybe_compressed
+from pdpsim import limits
 from pdpsim.validation import PdpError, positive_int
 from pdpsim.formats.lens_examples_binary import BINARY_COOKIE, _binary_bytes, _BinaryReader, write_binary_examples
 from pdpsim.formats.lens_examples_parser import _TIMES, LENS_DEFAULTS, _decode, _Example, _Range, _TextParser
@@ -116,6 +117,9 @@ def _build(header: dict, examples: list[_Example], input_groups, target_groups, 
              "targets": _Side(_groups(target_groups, "target_groups"), "targets")}
     n = len(examples)
     max_ev = max((len(ex.events) for ex in examples), default=1)
+    limits.check("examples", n, f"example set '{name}'", "examples")
+    limits.check("values", n * max_ev * sum(sd.total for sd in sides.values()), f"example set '{name}'",
+                 "values (examples x events x units)")
     flat = {s: np.full((n, max_ev, sd.total), np.nan) for s, sd in sides.items()}
     times = {k: np.full((n, max_ev), np.nan) for k in _TIMES}
     eprocs = np.full((n, max_ev), None, dtype=object)

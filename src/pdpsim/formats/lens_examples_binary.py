@@ -11,6 +11,7 @@ import math
 import numpy as np
 
 from pdpsim.model.examples import ExampleSet
+from pdpsim import limits
 from pdpsim.validation import PdpError, atomic_write
 from pdpsim.formats.lens_examples_parser import _FIELDS, _MAX_EVENTS, _NAN, _TIMES, LENS_DEFAULTS, _decode, _Event, _Example, _Range
 from pdpsim.formats.lens_examples_writer import _defaults, _runs, _split
@@ -35,9 +36,13 @@ class _BinaryReader:
     def ints(self, n: int, what: str) -> list[int]:
         return np.frombuffer(self.take(4 * n, what), ">i4").tolist()
 
+    #: bytes in one real, from the file's header (Lens writes sizeof(real): 4, or 8 for a double build)
+    real_size = 4
+
     def reals(self, n: int, what: str) -> list[float]:
+        size = self.real_size
         with np.errstate(invalid="ignore"):     # signalling NaNs are NaN too
-            return np.frombuffer(self.take(4 * n, what), ">f4").astype(float).tolist()
+            return np.frombuffer(self.take(size * n, what), ">f4" if size == 4 else ">f8").astype(float).tolist()
 
     def int(self, what: str) -> int:
         return self.ints(1, what)[0]
@@ -55,6 +60,7 @@ class _BinaryReader:
         size = self.int("the size of a real")
         if size not in (4, 8):
             raise self.error(f"expected the size of a real (4 or 8), got {size}")
+        self.real_size = size
         header: dict[str, object] = {}
         proc = self.string("the set proc")
         if proc:
@@ -83,6 +89,8 @@ class _BinaryReader:
         if not (0 <= ex.freq < math.inf and 1 <= nev <= _MAX_EVENTS):
             raise self.error(f"bad frequency ({ex.freq:g}) or number of events ({nev})")
         ex.label = f"example {i}" + (f" ('{ex.name}')" if ex.name is not None else "")
+        self.events = getattr(self, "events", 0) + nev
+        limits.check("events", self.events, f"{self.filename}, example {i}", "events in the set")
         ev = ex.events = [_Event(defaults) for _ in range(nev)]
         for _ in range(self.int("the number of event headers")):
             v = self.int("an event number")

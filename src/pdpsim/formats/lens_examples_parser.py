@@ -11,6 +11,7 @@ import bisect
 import math
 import re
 
+from pdpsim import limits
 from pdpsim.validation import PdpError
 
 #: Lens's set-level defaults (``defaults.h``).
@@ -209,6 +210,8 @@ class _TextParser:
             if not more:
                 break
         ex.label = label = f"example {index}" + (f" ('{ex.name}')" if ex.name is not None else "")
+        self.events = getattr(self, "events", 0) + nev
+        limits.check("events", self.events, f"{self.filename}, {label}", "events in the set")
         defaults = {k: header.get(k, LENS_DEFAULTS[k]) for k in ("defI", "actI", "defT", "actT")}
         ev = ex.events = [_Event(defaults) for _ in range(nev)]
         nxt = {"inputs": 0, "targets": 0}

@@ -99,6 +99,7 @@ import numpy as np
 
 from pdpsim.model.examples import ExampleSet
 from pdpsim.model.network import Network
+from pdpsim import limits
 from pdpsim.validation import PdpError, atomic_write, readable_file
 
 SECTIONS = ("definitions:", "constraints:", "network:", "biases:", "end")
@@ -402,6 +403,7 @@ def _new_netfile(t: _Tokens, sizes: dict, ln: int, source: str, name: str) -> Ne
             raise t.error(f"{k} is not defined; expected definitions: with nunits, ninputs and noutputs "
                           "(all > 0) before the network", ln)
     n, ni, no = sizes["nunits"], sizes["ninputs"], sizes["noutputs"]
+    limits.check("units", n, f"{source}, line {ln}", "units (nunits)")
     if ni + no > n:
         raise t.error(f"ninputs ({ni}) + noutputs ({no}) is more than nunits ({n})", ln)
     return NetFile(n, ni, no, {}, [[] for _ in range(n)], [(0, 0)] * n, [None] * n, source=source, name=name)

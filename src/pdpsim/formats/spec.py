@@ -159,13 +159,61 @@ def zoo_path(name: str):
     return None
 
 
+def _shipped(name: str) -> Spec:
+    zp = zoo_path(name)
+    return parse_spec(zp.read_text(), source=f"{name} (shipped spec {zp.name})", fmt=zp.name.rsplit(".", 1)[1])
+
+
+#: the files that make a folder a run folder, whose spec it gives
+RUN_SPEC_FILES = ("run.json", "spec.yaml", "spec.yml", "spec.toml")
+
+
+def run_folder_spec(folder: str | Path) -> Spec | None:
+    """The spec of a run folder: the spec its ``run.json`` holds (``pdpsim train`` writes it),
+    else a ``spec.yaml`` (``.yml``, ``.toml``) in it; None if it holds neither."""
+    folder = Path(folder)
+    meta_path = folder / "run.json"
+    if meta_path.is_file():
+        try:
+            meta = json.loads(meta_path.read_text())
+        except (OSError, UnicodeDecodeError, ValueError) as e:
+            raise PdpError(f"run folder '{folder}': its run.json cannot be read ({e})") from None
+        data = meta.get("spec") if isinstance(meta, dict) else None
+        if not isinstance(data, dict):
+            raise PdpError(f"run folder '{folder}': its run.json holds no spec")
+        data = dict(data)
+        where = meta.get("spec_dir")                  # where the run's spec file was: its example files
+        if where is None and meta.get("spec_source") and Path(str(meta["spec_source"])).is_file():
+            where = str(Path(str(meta["spec_source"])).resolve().parent)
+        if where is not None:
+            data["_dir"] = str(where)
+        return Spec(data, source=f"{meta_path} (the spec of the run)")
+    for name in RUN_SPEC_FILES[1:]:
+        if (folder / name).is_file():
+            return load_spec(folder / name)
+    return None
+
+
 def load_spec(path_or_name: str | Path) -> Spec:
-    """Read a spec file (``.yaml``, ``.yml``, ``.toml``) or a shipped spec by name."""
+    """Read a spec file (``.yaml``, ``.yml``, ``.toml``), a shipped spec by name, or the spec of
+    a run folder (:func:`run_folder_spec`).
+
+    A folder that is no run folder but has a shipped spec's name (``pdpsim train xor --out xor``
+    leaves one) stands for the shipped spec.
+    """
     s = str(path_or_name)
     p = Path(s)
     if not p.exists() and zoo_path(s) is not None:
-        zp = zoo_path(s)
-        return parse_spec(zp.read_text(), source=f"{s} (shipped spec {zp.name})", fmt=zp.name.rsplit(".", 1)[1])
+        return _shipped(s)
+    if p.is_dir():
+        spec = run_folder_spec(p)
+        if spec is not None:
+            return spec
+        if zoo_path(p.name) is not None and p.name == s.rstrip("/\\"):
+            return _shipped(p.name)
+        raise PdpError(f"spec '{s}': is a folder but not a run folder (it holds no run.json from `pdpsim train` "
+                       f"and no spec.yaml), and no shipped spec has that name; expected a spec file (.yaml, .yml, "
+                       f".toml), a run folder or a shipped spec's name ({', '.join(zoo_names())})")
     if not p.exists() and p.suffix == "":
         raise PdpError(f"spec '{s}': no such file, and no shipped spec of that name "
                        f"(shipped: {', '.join(zoo_names())})")
@@ -458,6 +506,42 @@ def build_examples(spec: Spec, net: Network) -> ExampleSet:
     return xs
 
 
+EXAMPLE_SUFFIXES = (".yaml", ".yml", ".toml")
+
+
+def load_examples(path: str | Path, net: Network) -> ExampleSet:
+    """Examples for ``net`` from a file of their own (``pdpsim test --examples FILE``).
+
+    A ``.yaml``, ``.yml`` or ``.toml`` file is read as a spec file's ``examples:`` table
+    (names/inputs/targets written out, ``generate: NAME``, or ``file: LENS-FILE``): a file
+    with an ``examples`` key (a whole spec file does) or that table itself at the top level.
+    Any other file is read as a Lens example file (``.ex``, ``.bex``, compressed or not).
+    Errors name the file, line and key.
+    """
+    p = readable_file(path, "examples file")
+    if p.suffix.lower() in EXAMPLE_SUFFIXES:
+        try:
+            text = p.read_text()
+        except UnicodeDecodeError:
+            raise PdpError(f"examples file '{p}': not a text file") from None
+        spec = parse_spec(text, source=str(p), fmt=p.suffix.lower().lstrip("."))
+        if "examples" not in spec.data:                     # the table itself
+            spec = Spec({"examples": spec.data}, spec.source,
+                        {("examples",) + k: v for k, v in spec.lines.items()})
+        spec.data = {"examples": spec.data["examples"], "name": p.name.split(".")[0], "_dir": str(p.parent)}
+        return build_examples(spec, net)
+    from pdpsim.formats.lens_examples import read_examples
+    ins = {g.name: g.size for g in net.groups.values() if g.kind == "INPUT"}
+    outs = {g.name: g.size for g in net.output_groups}
+    xs = read_examples(p, ins, outs)
+    try:
+        xs.check_against({g.name: g.size for g in net.groups.values()}, [g.name for g in net.input_groups],
+                         [g.name for g in net.output_groups])
+    except PdpError as e:
+        raise PdpError(f"examples file '{p}': {e}") from None
+    return xs
+
+
 def build_spec(spec: Spec | dict, seed: int | None = None) -> Model:
     """Turn a spec (parsed file or plain dict) into a :class:`Model`."""
     if isinstance(spec, dict):
@@ -503,9 +587,12 @@ def load_ensemble(spec: str, seeds: Iterable[int]) -> "ensemble.Ensemble":
 
 
 def ensemble_settings(spec: str, seeds=None, learning_rates=None) -> tuple[list[int], list[float] | None]:
-    """Seeds and learning rates for an ensemble: given ones, else the spec's ``ensemble:``
-    table (``seeds: N`` or a list; ``learning_rates: [..]``, one per network or one per group
-    of networks repeated to fill), else seeds 0..9."""
+    """Seeds and learning rates for an ensemble, one of each per network: the given ones, else
+    the spec's ``ensemble:`` table (``seeds: N`` for seeds 0..N-1, or a list; ``learning_rates:
+    [..]``), else seeds 0..9.
+
+    Every learning rate trains every seed, so that rates are compared on the same starting
+    weights: seeds 0..N-1 and K rates make N x K networks, the first N with the first rate."""
     sp = load_spec(spec)
     table = sp.data.get("ensemble") or {}
     if not isinstance(table, dict):
@@ -516,13 +603,18 @@ def ensemble_settings(spec: str, seeds=None, learning_rates=None) -> tuple[list[
     s = seeds if seeds is not None else table.get("seeds", 10)
     if isinstance(s, int):
         if s < 1:
-            raise PdpError(f"{sp.where('ensemble', 'seeds')}: expected a positive number of networks")
+            where = "--seeds" if seeds is not None else sp.where("ensemble", "seeds")
+            raise PdpError(f"{where}: expected a positive number of networks, got {s}")
         s = list(range(s))
     s = [int(x) for x in s]
+    if not s:
+        raise PdpError(f"{sp.where('ensemble', 'seeds')}: no seeds")
     lr = learning_rates if learning_rates is not None else table.get("learning_rates")
     if lr is not None:
+        if isinstance(lr, (int, float)):
+            lr = [lr]
         lr = [float(x) for x in lr]
-        if len(s) % len(lr):
-            raise PdpError(f"ensemble: {len(lr)} learning rates do not divide {len(s)} networks")
-        lr = [x for x in lr for _ in range(len(s) // len(lr))]
+        if not lr:
+            raise PdpError(f"{sp.where('ensemble', 'learning_rates')}: no learning rates")
+        s, lr = [x for _ in lr for x in s], [r for r in lr for _ in s]
     return s, lr

@@ -30,7 +30,8 @@ from pdpsim.display import RichDisplay
 
 from pdpsim.functions import (ErrorFunction, OutputFunction, clamp_name, effective_target, error_function,
                               integration_name, output_function)
-from pdpsim.validation import PdpError
+from pdpsim import limits
+from pdpsim.validation import PdpError, positive_int
 
 GROUP_KINDS = ("BIAS", "INPUT", "HIDDEN", "OUTPUT", "CONTEXT")
 #: groups whose outputs are set from outside the forward pass (examples, the bias, Elman copies)
@@ -270,8 +271,8 @@ class Network(RichDisplay):
     def add_group(self, name: str, size: int, kind: str = "HIDDEN", function="LOGISTIC", **kw) -> Group:
         if name in self.groups:
             raise PdpError(f"network '{self.name}' already has a group '{name}'")
-        if int(size) < 1:
-            raise PdpError(f"group '{name}': size must be a positive integer, got {size!r}")
+        size = positive_int(size, f"group '{name}': size")
+        limits.check("units", size, f"group '{name}'", "units")
         if kind.upper() in ("BIAS", "CONTEXT") or (kind.upper() == "INPUT" and kw.get("clamp", "HARD") == "HARD"):
             function = "LINEAR"
         g = Group(name, size, kind, function, **kw)
@@ -296,6 +297,8 @@ class Network(RichDisplay):
         if any(b.source is src for b in dst.incoming):
             raise PdpError(f"link {source}->{dest}: the groups are already connected")
         shape = self._eshape(src.size, dst.size)
+        limits.check("links", self.n_links + int(np.prod(shape)), f"link {source}->{dest}",
+                     "links in the network")
         r = self.init_range if init_range is None else float(init_range)
         m = self.init_mean if init_mean is None else float(init_mean)
         if weights is None:

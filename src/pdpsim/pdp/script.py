@@ -48,8 +48,8 @@ units instead (:mod:`pdpsim.pdp.bp`; :attr:`PdpSession.engine`).
 
 Files named in a script are read relative to the script's folder (a name
 that differs only in upper/lower case is found too, as on the DOS disks the
-handbook came on) and written relative to ``out_dir`` (default: the current
-folder). Not supported: the screen (``disp``, ``exam``, templates in
+handbook came on) and written inside ``out_dir`` (default: the current folder;
+a name leading out of it, with ``..``, ``~`` or an absolute path, is refused). Not supported: the screen (``disp``, ``exam``, templates in
 ``.tem`` files), ``log``, ``run``.
 """
 from __future__ import annotations
@@ -306,9 +306,16 @@ class PdpSession(BpCommands):
         return readable_file(p, what)
 
     def _write_path(self, name: str) -> Path:
+        """Where a script's ``save`` writes: inside ``out_dir`` only (a script is code from a file:
+        it may not write elsewhere, through ``..``, an absolute path or a link)."""
         name = name.replace("*", str(self.epochno))
-        p = Path(name).expanduser()
-        return p if p.is_absolute() else self.out_dir / p
+        p = Path(name)
+        root = self.out_dir.resolve()
+        target = (root / p).resolve()
+        if p.is_absolute() or name.startswith("~") or not target.is_relative_to(root):
+            raise PdpError(f"{name}: a script writes only inside its output folder ({self.out_dir}); "
+                           "give a file name without '..', '~' or a leading '/'")
+        return target
 
     def get_network(self, name: str) -> None:
         nf = read_net(self._read_path(name, "network file"))

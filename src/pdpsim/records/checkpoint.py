@@ -10,8 +10,9 @@ A checkpoint is two files in the run folder, never pickles:
 ``checkpoint.json``
     the epoch, the spec's hash, the seed, the training parameters, the state of
     ``net.rng``'s bit generator (so that the example orders drawn after resuming
-    are the ones an uninterrupted run draws), the run's id, and the SHA-256 of
-    the ``.npz`` it belongs to.
+    are the ones an uninterrupted run draws), the run's id, the SHA-256 of
+    the ``.npz`` it belongs to, and ``checksum``: the SHA-256 of everything else in
+    the JSON (with the ``.npz``'s own hash), so that no field can change unseen.
 
 Both are written atomically, the ``.npz`` first: ``checkpoint.json`` is the
 commit point, so a process killed at any moment leaves either the previous
@@ -133,41 +134,74 @@ def save_checkpoint(directory: str | Path, net: Network, *, epoch: int, epochs, 
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "extra": extra or {},
     }
+    meta["checksum"] = _checksum(meta)
     with atomic_write(directory / META_NAME) as f:
-        json.dump(meta, f, indent=2)
+        json.dump(meta, f, indent=2, allow_nan=False)
     for old in directory.glob("checkpoint-*.npz"):
         if old.name != name:
             old.unlink(missing_ok=True)
     return directory / META_NAME
 
 
+def _checksum(meta: dict) -> str:
+    """SHA-256 of every field but ``checksum`` itself, in a canonical JSON form."""
+    body = {k: v for k, v in meta.items() if k != "checksum"}
+    return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":"),
+                                     allow_nan=False).encode()).hexdigest()
+
+
+#: the fields a checkpoint.json must have, and their types
+_FIELDS = {"epoch": int, "arrays": str, "sha256": str, "spec_hash": str, "training": dict, "rng": dict,
+           "checksum": str}
+
+
 def load_checkpoint(directory: str | Path) -> Checkpoint | None:
-    """The checkpoint in ``directory``, or None if there is none. Damaged files raise PdpError."""
+    """The checkpoint in ``directory``, or None if there is none. A damaged, tampered or
+    inconsistent checkpoint raises PdpError (naming the file and what is wrong)."""
     directory = Path(directory)
     meta_path = directory / META_NAME
     if not meta_path.exists():
         return None
+    if not meta_path.is_file():
+        raise PdpError(f"checkpoint '{meta_path}': not a file")
     try:
         meta = json.loads(meta_path.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+    except (OSError, json.JSONDecodeError, UnicodeDecodeError, RecursionError) as e:
         raise PdpError(f"checkpoint '{meta_path}': not valid JSON ({e})") from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise PdpError(f"checkpoint '{meta_path}': not a pdpsim checkpoint")
     if meta.get("version") != VERSION:
         raise PdpError(f"checkpoint '{meta_path}': format version {meta.get('version')}, this pdpsim reads "
                        f"version {VERSION}")
-    npz = directory / str(meta.get("arrays", ""))
-    if not npz.is_file():
+    for key, kind in _FIELDS.items():
+        if not isinstance(meta.get(key), kind) or (kind is int and isinstance(meta[key], bool)):
+            raise PdpError(f"checkpoint '{meta_path}': key '{key}' missing or not a {kind.__name__}")
+    try:
+        checksum_ok = _checksum(meta) == meta["checksum"]
+    except (TypeError, ValueError):
+        checksum_ok = False
+    if not checksum_ok:
+        raise PdpError(f"checkpoint '{meta_path}': changed since it was written (its checksum does not match "
+                       "its contents); train into a new --out folder, or remove the checkpoint to start over")
+    npz = directory / meta["arrays"]
+    if npz.parent != directory or not npz.is_file():
         raise PdpError(f"checkpoint '{meta_path}': its arrays file '{npz.name}' is missing")
     blob = npz.read_bytes()
-    if hashlib.sha256(blob).hexdigest() != meta.get("sha256"):
+    if hashlib.sha256(blob).hexdigest() != meta["sha256"]:
         raise PdpError(f"checkpoint '{npz}': damaged (its SHA-256 differs from the one in {META_NAME})")
-    with np.load(io.BytesIO(blob), allow_pickle=False) as z:
-        arrays = {k: z[k] for k in z.files}
-    epochs = arrays.pop("__epochs__")
-    errors = arrays.pop("__errors__")
-    distances = arrays.pop("__distances__")
-    return Checkpoint(epoch=int(meta["epoch"]), spec_hash=meta["spec_hash"], seed=meta.get("seed"),
+    try:
+        with np.load(io.BytesIO(blob), allow_pickle=False) as z:
+            arrays = {k: z[k] for k in z.files}
+        epochs = arrays.pop("__epochs__")
+        errors = arrays.pop("__errors__")
+        distances = arrays.pop("__distances__")
+    except (ValueError, KeyError, OSError, EOFError, NotImplementedError) as e:
+        raise PdpError(f"checkpoint '{npz}': not readable ({e})") from None
+    epoch = meta["epoch"]
+    if len(errors) != len(epochs) or (len(epochs) and (epochs[-1] != epoch or np.any(np.diff(epochs) != 1))):
+        raise PdpError(f"checkpoint '{meta_path}': epoch {epoch} does not agree with its error curve "
+                       f"(epochs {epochs[:1].tolist()}..{epochs[-1:].tolist()}, {len(errors)} errors)")
+    return Checkpoint(epoch=epoch, spec_hash=meta["spec_hash"], seed=meta.get("seed"),
                       training=meta["training"], rng_state=meta["rng"], arrays=arrays, epochs=epochs,
                       errors=errors, distances=distances, run_id=meta.get("run_id"),
                       checkpoint_every=meta.get("checkpoint_every"), stopped=meta.get("stopped"),
@@ -208,6 +242,12 @@ def restore(net: Network, ckpt: Checkpoint) -> None:
     kind = ckpt.rng_state.get("bit_generator")
     if kind != type(net.rng.bit_generator).__name__:
         raise PdpError(f"{where}: random generator {kind}, the network uses {type(net.rng.bit_generator).__name__}")
+    before = net.rng.bit_generator.state
+    try:
+        net.rng.bit_generator.state = ckpt.rng_state["state"]
+    except (KeyError, TypeError, ValueError) as e:
+        net.rng.bit_generator.state = before
+        raise PdpError(f"{where}: its random generator's state is not valid ({e})") from None
     for b in net.blocks:
         for attr in ("weights", "last_change", "weight_deriv"):
             a = ckpt.arrays.get(f"{attr}{SEP}{b.name}")
@@ -221,7 +261,6 @@ def restore(net: Network, ckpt: Checkpoint) -> None:
                 b.rule_state[k[len(prefix):]] = a.copy()
         mask = ckpt.arrays.get(f"mask{SEP}{b.name}")
         b.mask = None if mask is None else mask.copy()
-    net.rng.bit_generator.state = ckpt.rng_state["state"]
 
 
 def remove_checkpoint(directory: str | Path) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -35,8 +36,9 @@ def read_weights(path: str | Path) -> tuple[dict[str, np.ndarray], dict]:
     try:
         with np.load(p, allow_pickle=False) as z:
             data = {k: z[k] for k in z.files}
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as e:
-        raise PdpError(f"weights file '{p}': not a pdpsim .npz weights file ({e})") from None
+    except (zipfile.BadZipFile, zlib.error, ValueError, OSError, EOFError, KeyError, NotImplementedError,
+            RuntimeError) as e:
+        raise PdpError(f"weights file '{p}': not a pdpsim .npz weights file ({type(e).__name__}: {e})") from None
     meta = {}
     if "__network__" in data:
         try:

@@ -12,13 +12,18 @@ also writes a checkpoint every N epochs and once more at the end
 ends with the weights and error curve an uninterrupted run would have.
 
 Every run is recorded in the run index (:mod:`pdpsim.records.run_index`).
+
+The run's error is reported twice: ``final_error``, the error summed during the last
+epoch as training went (before that epoch's weight changes; the last row of
+``error.csv``), and ``final_weights_error``, the error of one test pass with the final
+weights (what ``pdpsim test`` prints). ``run.json`` is strict JSON: an error that is not
+finite is written as null.
 """
 from __future__ import annotations
 
-import json
 import time
 import uuid
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -30,7 +35,7 @@ from pdpsim.formats.spec import load
 from pdpsim.training.params import TrainingResult
 from pdpsim.training.testing import test
 from pdpsim.training.loop import train
-from pdpsim.validation import PdpError, atomic_write, positive_int
+from pdpsim.validation import PdpError, atomic_write, positive_int, write_json
 from pdpsim.records.weights import load_weights, save_weights
 
 
@@ -82,15 +87,39 @@ def train_with_checkpoints(net, examples, params, *, every: int | None, start_ep
     return _concat([r], user_params, r.stopped, prior)
 
 
+@dataclass
+class TrainedRun:
+    """What :func:`run_training` did: the summary it prints, the training result, the error
+    with the final weights, and why training failed (None: it did not)."""
+
+    text: str
+    result: TrainingResult
+    final_weights_error: float
+    failure: str | None = None
+
+
 def train_run(spec: str | Path, out: Path, seed: int | None = None, progress: bool = False, *,
-              resume: bool = False, checkpoint_every: int | None = None, **overrides) -> str:
-    """Train a spec and write the run to ``out``; return a short summary.
+              resume: bool = False, checkpoint_every: int | None = None, **kw) -> str:
+    """Train a spec and write the run to ``out``; return a short summary (see :func:`run_training`)."""
+    return run_training(spec, out, seed, progress, resume=resume, checkpoint_every=checkpoint_every, **kw).text
+
+
+def run_training(spec: str | Path, out: Path, seed: int | None = None, progress: bool = False, *,
+                 resume: bool = False, checkpoint_every: int | None = None, weights: str | Path | None = None,
+                 require_criterion: bool = False, **overrides) -> TrainedRun:
+    """Train a spec and write the run to ``out``.
 
     ``checkpoint_every``: write a checkpoint every so many epochs (and at the end).
     ``resume``: go on from the checkpoint in ``out`` (refused if the spec, the seed or
     the training parameters other than ``max_epochs`` differ from the checkpoint's);
     without a checkpoint there, train from the start. The checkpoint interval is
     the checkpoint's unless ``checkpoint_every`` is given.
+    ``weights``: start from these saved weights (a ``weights.npz``) instead of the spec's.
+    ``require_criterion``: training that stops without meeting its criterion has failed
+    (refused, before training, for a spec that sets none).
+
+    The run is written whatever happened; ``failure`` says why training failed (it
+    diverged, or its criterion was required and not met).
     """
     from pdpsim.analysis import figures
     model = load(spec, seed=seed)
@@ -100,6 +129,14 @@ def train_run(spec: str | Path, out: Path, seed: int | None = None, progress: bo
         raise PdpError(f"--out '{out}': exists and is not a folder")
     if checkpoint_every is not None:
         checkpoint_every = positive_int(checkpoint_every, "--checkpoint-every")
+    if require_criterion and params.error_criterion is None and params.output_criterion is None:
+        raise PdpError("--require-criterion: the spec sets no criterion to meet (training.error_criterion or "
+                       "training.output_criterion)")
+    if weights is not None:
+        if resume:
+            raise PdpError("--weights: a resumed run goes on from its checkpoint's weights; give --weights "
+                           "or --resume, not both")
+        load_weights(model.network, weights)
     net, spec_hash, training = model.network, model.spec.digest, params.to_dict()
     ckpt, notes = None, []
     if out.is_dir():
@@ -154,9 +191,10 @@ def train_run(spec: str | Path, out: Path, seed: int | None = None, progress: bo
         result = _concat([], params, ckpt.stopped, ckpt)
     else:
         out.mkdir(parents=True, exist_ok=True)
-        result = train_with_checkpoints(net, model.examples, run_params, every=checkpoint_every,
-                                        start_epoch=start_epoch, on_checkpoint=checkpoint,
-                                        progress=progress, prior=ckpt)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):       # divergence is reported below
+            result = train_with_checkpoints(net, model.examples, run_params, every=checkpoint_every,
+                                            start_epoch=start_epoch, on_checkpoint=checkpoint,
+                                            progress=progress, prior=ckpt)
     seconds = time.perf_counter() - t0
     out.mkdir(parents=True, exist_ok=True)
     if checkpoint_every:
@@ -164,46 +202,151 @@ def train_run(spec: str | Path, out: Path, seed: int | None = None, progress: bo
     with atomic_write(out / "error.csv") as f:
         result.history().to_csv(f, index=False)
     save_weights(net, out / "weights.npz")
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):       # after the checkpoint: a test
+        final_weights_error = test(net, model.examples).total_error        # pass with noise draws numbers
     figures.error_curves({net.name: (result.epochs, result.errors)}, out / "error.png",
                          title=f"{net.name}: total error per epoch")
+    spec_dir = model.spec.data.get("_dir")
     meta = {
         "spec": {k: v for k, v in model.spec.data.items() if k != "_dir"},
         "spec_source": model.spec.source,
+        "spec_dir": str(Path(spec_dir).resolve()) if spec_dir else None,
         "spec_hash": spec_hash,
         "seed": net.seed,
         "training": training,
+        "initial_weights": str(weights) if weights is not None else None,
         "stopped": result.stopped,
         "epochs": result.n_epochs,
-        "final_error": result.final_error,
+        "final_error": result.final_error if result.n_epochs else None,
+        "final_weights_error": final_weights_error,
         "train_seconds": seconds,
         "run_id": run_id,
         "checkpoint_every": checkpoint_every,
         "resumed_from_epoch": start_epoch if ckpt is not None else None,
     }
-    with atomic_write(out / "run.json") as f:
-        json.dump(meta, f, indent=2, default=str)
+    write_json(out / "run.json", meta)
     run_index.try_record(run_id, end_time=run_index.now(), status="done", stopped=result.stopped,
                          final_error=result.final_error, epochs=result.n_epochs, converged=result.converged,
                          seconds=seconds_before + seconds)
     files = [out / "error.csv", out / "weights.npz", out / "error.png", out / "run.json"]
     if checkpoint_every:
         files.append(out / "checkpoint.json")
-    lines = [f"{net.name}: {result.n_epochs} epochs, final error {result.final_error:.6g}, "
-             f"stopped by {result.stopped} ({seconds:.2f} s)"]
+    n = result.n_epochs
+    if n:
+        lines = [f"{net.name}: {n} epochs, final error {result.final_error:.6g}, "
+                 f"stopped by {result.stopped} ({seconds:.2f} s)"]
+        if np.isfinite(final_weights_error):
+            lines.append(f"(the final error is summed during epoch {n}, before that epoch's weight changes; "
+                         f"{final_weights_error:.6g} with the final weights)")
+    else:
+        lines = [f"{net.name}: no epochs run (max_epochs {params.max_epochs}); error {final_weights_error:.6g} "
+                 f"with the initial weights ({seconds:.2f} s)"]
     lines += notes
+    failure = _failure(result, params, require_criterion)
+    hint = None if failure else _hint(result, net)
+    if hint:
+        lines.append(f"note: {hint}")
     lines.append(f"wrote {', '.join(str(f) for f in files)}")
-    return "\n".join(lines)
+    return TrainedRun("\n".join(lines), result, final_weights_error, failure)
 
 
-def test_report(spec: str | Path, weights: str | Path | None = None) -> str:
-    """Each example's outputs, targets and error as a text table."""
+def _criterion(params) -> str:
+    parts = []
+    if params.error_criterion is not None:
+        parts.append(f"error_criterion {params.error_criterion:g}")
+    if params.output_criterion is not None:
+        parts.append(f"output_criterion {params.output_criterion:g}")
+    return " or ".join(parts)
+
+
+def _failure(result: TrainingResult, params, require_criterion: bool) -> str | None:
+    """Why training failed, in one line (None: it did not)."""
+    if result.stopped == "diverged":
+        return (f"training diverged at epoch {result.n_epochs} (the error became {result.final_error:g}): "
+                f"the learning rate ({params.learning_rate:g}) may be too high")
+    if require_criterion and not result.converged:
+        return (f"{_criterion(params)} not met after {result.n_epochs} epochs (stopped by {result.stopped}, "
+                f"final error {result.final_error:.6g})")
+    return None
+
+
+#: an output unit whose slope da/dn is below this is saturated
+SATURATED = 1e-6
+
+
+def _hint(result: TrainingResult, net) -> str | None:
+    """A note for training that ended without its criterion and without the error falling
+    (the last epoch's error not below the first's), or with every output saturated."""
+    if result.converged or result.n_epochs == 0:
+        return None
+    e = np.asarray(result.errors, dtype=float)
+    why = []
+    if len(e) >= 2 and np.isfinite(e[0]) and np.isfinite(e[-1]) and e[-1] >= e[0]:
+        why.append(f"the error did not fall (epoch {int(result.epochs[0])}: {e[0]:.6g}, "
+                   f"epoch {result.n_epochs}: {e[-1]:.6g})")
+    if net.time is None and all(g.output.size for g in net.output_groups):
+        slopes = [np.asarray(g.function.slope(g.output, g.net_input)) for g in net.output_groups]
+        if all(np.all(np.abs(s) < SATURATED) for s in slopes):
+            why.append("every output is saturated (its slope is 0)")
+    if not why:
+        return None
+    return "; ".join(why) + ": the learning rate may be too high"
+
+
+def _group_values(net, examples, groups) -> dict[str, np.ndarray]:
+    """The outputs of ``groups`` for every example, as a test pass leaves them: (examples, units);
+    networks in time: the last tick, simple recurrent networks: each example's last event."""
+    if net.time is not None and net.time.mode == "srn":
+        from pdpsim.dynamics.srn import SrnExamples
+        steps = SrnExamples(net, examples)
+        idx = np.arange(len(examples))
+        vals = {g: np.full((len(examples), examples.max_events, net.group(g).size), np.nan) for g in groups}
+        for e in range(examples.max_events):
+            steps.event(idx, e)
+            for g in groups:
+                vals[g][:, e] = net.group(g).output
+        last = examples.n_events - 1
+        return {g: v[idx, last] for g, v in vals.items()}
+    test(net, examples)
+    return {g: np.array(net.group(g).output, dtype=float) for g in groups}
+
+
+def test_report(spec: str | Path, weights: str | Path | None = None, *, examples: str | Path | None = None,
+                groups=(), csv: str | Path | None = None) -> str:
+    """Each example's outputs, targets and error as a text table.
+
+    ``examples``: test on these instead of the spec's (see :func:`pdpsim.formats.spec.load_examples`).
+    ``groups``: also show these groups' outputs (hidden units), one column a unit.
+    ``csv``: also write the table there as CSV (atomically).
+    """
+    from pdpsim.formats.spec import load_examples
     model = load(spec)
+    net = model.network
+    groups = list(dict.fromkeys(groups))
+    for g in groups:
+        try:
+            net.group(g)
+        except PdpError as e:
+            raise PdpError(f"--group: {e}") from None
+    if csv is not None and Path(csv).is_dir():
+        raise PdpError(f"--csv '{csv}': is a folder, expected a file name")
     if weights is not None:
-        load_weights(model.network, weights)
-    res = test(model.network, model.examples)
+        load_weights(net, weights)
+    xs = model.examples if examples is None else load_examples(examples, net)
+    res = test(net, xs)
     table = res.table()
+    shown = [g for g in groups if g not in res.outputs]
     import pandas as pd
+    if shown:
+        values = _group_values(net, xs, shown)
+        units = pd.DataFrame({f"{g}:{j}": values[g][:, j] for g in shown for j in range(values[g].shape[-1])})
+        table = pd.concat([table[["example"]], units, table.drop(columns="example")], axis=1)
     with pd.option_context("display.max_rows", 200, "display.max_columns", 50, "display.width", 160,
                            "display.float_format", "{:.4f}".format):
         body = table.to_string(index=False)
-    return f"{body}\n\ntotal error {res.total_error:.6g} over {len(res.names)} examples"
+    text = f"{body}\n\ntotal error {res.total_error:.6g} over {len(res.names)} examples"
+    if csv is not None:
+        with atomic_write(csv) as f:
+            table.to_csv(f, index=False)
+        text += f"\nwrote {csv}"
+    return text
