@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-fast bench lint-imports mutate clean
+.PHONY: demo test test-fast bench lint-imports mutate fuzz clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,12 @@ lint-imports: $(STAMP)
 # mutation testing of the rule modules (dev/README.md); long: run it on purpose, not in CI
 mutate: $(STAMP)
 	$(BIN)/python dev/mutate.py --jobs 2
+
+# the fuzzing campaign over every file format pdpsim reads (pdpsim.tools.fuzz); the tests run a
+# bounded share of it. FUZZ_N mutants a format; crashers are kept in fuzz-crashers/
+FUZZ_N ?= 3000
+fuzz: $(STAMP)
+	$(BIN)/python -m pdpsim.tools.fuzz --per-format $(FUZZ_N) --save-crashers fuzz-crashers
 
 bench: $(STAMP)
 	$(BIN)/pdpsim bench

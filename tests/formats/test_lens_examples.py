@@ -5,7 +5,6 @@ import gzip
 import math
 import re
 import struct
-import time
 from pathlib import Path
 
 import numpy as np
@@ -402,19 +401,32 @@ def test_failed_write_leaves_the_old_file(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.ex"]
 
 
-@pytest.mark.slow
-def test_read_speed_3000_dense_examples():
+def test_read_3000_dense_examples():
+    """A PMSP-sized set of dense rows reads value for value (its speed: ``make fuzz`` times reads;
+    tests are not timed)."""
     rng = np.random.default_rng(0)
     x, y = (rng.random((3000, 105)) < 0.1).astype(int), rng.random((3000, 61)).round(3)
     text = "".join(f"name: w{i}\nI: {' '.join(map(str, x[i]))}\nT: {' '.join(map(str, y[i]))};\n" for i in range(3000))
-    elapsed = math.inf
-    for _ in range(2):                  # best of two, against a busy machine
-        start = time.perf_counter()
-        es = parse_examples(text, {"orth": 105}, {"phon": 61})
-        elapsed = min(elapsed, time.perf_counter() - start)
+    es = parse_examples(text, {"orth": 105}, {"phon": 61})
     np.testing.assert_array_equal(es.inputs["orth"][:, 0], x)
     np.testing.assert_array_equal(es.targets["phon"][:, 0], y)
-    assert elapsed < 1.0, f"{elapsed:.2f} s"
+
+
+def test_many_event_lists_in_one_example():
+    """One event list per event, 20,000 events: each list costs what it lists (a list that
+    walked every event made this quadratic: a fuzzed file with 99,999 events read for minutes)."""
+    n = 20_000
+    text = (f"name: long\n{n}\n[0] I: 1 0 T: 1\n"
+            + "".join(f"[{i}] I: 0 {i % 2} T: 0\n" for i in range(1, n - 1)) + f"[{n - 1}-{n - 1}]\n;\n")
+    with pytest.raises(PdpError, match="bad event range"):
+        parse_examples(text, {"input": 2}, {"output": 1})
+    text = text.replace(f"[{n - 1}-{n - 1}]", f"[{n - 1} max: 2]")
+    es = parse_examples(text, {"input": 2}, {"output": 1})
+    assert es.inputs["input"].shape == (1, n, 2)
+    np.testing.assert_array_equal(es.inputs["input"][0, :4], [[1, 0], [0, 1], [0, 0], [0, 1]])
+    np.testing.assert_array_equal(es.inputs["input"][0, -1], [0, 0])       # no pattern: defI
+    assert es.targets["output"][0, 0, 0] == 1 and es.targets["output"][0, 5, 0] == 0
+    assert es.event_fields["max"][0, n - 1] == 2 and np.isnan(es.event_fields["max"][0, n - 2])
 
 
 # ------------------------------------------------------------------- binary

@@ -247,3 +247,42 @@ examples:
                 "  context: {units: 3, type: CONTEXT}\n  output: {units: 2, type: OUTPUT}\n")
     with pytest.raises(pdpsim.PdpError, match=r"bad.yaml, line 4: groups.context: a CONTEXT group needs 'copies"):
         load(bad)
+
+
+_LAUGHS = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{n}: &{n} [{', '.join(['*' + p] * 10)}]\n" for p, n in zip("abcdef", "bcdefg"))
+
+
+@pytest.mark.parametrize("text, message", [
+    (_LAUGHS, r"s.yaml, line \d+: 1,000,001 YAML nodes \(aliases expanded\) is over the limit of 1,000,000 "
+              r"\(raise it with pdpsim --limit yaml_nodes=N"),
+    ("a: &a [*a]\n", r"s.yaml, line 1: 101 levels of YAML nesting is over the limit of 100"),
+    ("a: " + "[" * 150 + "]" * 150, r"101 levels of YAML nesting is over the limit of 100"),
+    ("a: " + "[" * 5000 + "]" * 5000, r"s.yaml: not valid YAML: nested too deeply"),
+    ("groups:\n  a: !!python/name:os.system x\n", r"s.yaml, line 2: YAML tag 'tag:yaml.org,2002:python/name:os.system' "
+                                                 r"is not allowed in a spec"),
+    ("name: 2001-12-14\n", r"line 1: YAML tag 'tag:yaml.org,2002:timestamp' is not allowed"),
+    ("name: !!binary aGVsbG8=\n", r"YAML tag 'tag:yaml.org,2002:binary' is not allowed"),
+    ("name: x\n? [x]\n: y\n", r"s.yaml, line 2: a key must be a name or a number, got a list"),
+    ("seed: !!int 12x\n", r"s.yaml, line 1: '12x' is not a valid int"),
+])
+def test_hostile_yaml_gives_one_located_error(text, message):
+    """Alias bombs, self-reference, deep nesting, object tags and unhashable keys: each one
+    PdpError naming the file and line, never a RecursionError, MemoryError or yaml traceback."""
+    from pdpsim.formats.spec import parse_spec
+    with pytest.raises(pdpsim.PdpError, match=message):
+        parse_spec(text, source="s.yaml", fmt="yaml")
+
+
+def test_yaml_limits_can_be_raised():
+    from pdpsim import limits
+    from pdpsim.formats.spec import parse_spec
+    text = "name: x\nseed: 1\ndescription: " + "[" * 120 + "]" * 120 + "\n"
+    with pytest.raises(pdpsim.PdpError, match="levels of YAML nesting"):
+        parse_spec(text, source="s.yaml", fmt="yaml")
+    with limits.override(yaml_depth=200):
+        spec = parse_spec(text, source="s.yaml", fmt="yaml")
+    inner, depth = spec.data["description"], 1
+    while inner:
+        inner, depth = inner[0], depth + 1
+    assert depth == 120

@@ -261,13 +261,13 @@ class _TextParser:
                     nxt[side] = max(nxt[side], active[-1] + 1)
                     seen[side] = True
 
-    def event_list(self, ev: list[_Event], label: str) -> list[int]:
-        nev, on, empty = len(ev), [False] * len(ev), True
+    def event_list(self, ev: list[_Event], label: str) -> "list[int] | range":
+        nev, on, every = len(ev), set(), False     # the listed events; work grows with the list, not nev
         while True:
             self.skip()
             if self.t.startswith("*", self.pos):
                 self.pos += 1
-                on, empty = [True] * nev, False
+                every = True
                 continue
             m = _UINT.match(self.t, self.pos)
             if not m:
@@ -275,7 +275,7 @@ class _TextParser:
             v = w = int(m.group())
             if v >= nev:
                 raise self.error(f"{label}: event {v} is out of range (the example has {nev} event(s))")
-            self.pos, empty = m.end(), False
+            self.pos = m.end()
             if self.accept("-"):
                 self.skip()
                 m = _UINT.match(self.t, self.pos)
@@ -285,8 +285,8 @@ class _TextParser:
                 if not v < w < nev:
                     raise self.error(f"{label}: bad event range {v}-{w} (the example has {nev} event(s))")
                 self.pos = m.end()
-            on[v:w + 1] = [True] * (w + 1 - v)
-        sel = list(range(nev)) if empty else [i for i in range(nev) if on[i]]
+            on.update(range(v, w + 1))
+        sel = range(nev) if every or not on else sorted(on)
         while not self.accept("]"):
             k = self.key()
             if k is None:

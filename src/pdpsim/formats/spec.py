@@ -38,6 +38,7 @@ from pdpsim.model.examples import ExampleSet
 from pdpsim.model.network import Network
 from pdpsim.training import ensemble
 from pdpsim.training.params import TrainingParams
+from pdpsim import limits
 from pdpsim.validation import PdpError, positive_int, readable_file, real
 
 GROUP_KEYS = {"units", "type", "activation", "error", "error_scale", "target_radius", "zero_error_radius",
@@ -89,6 +90,8 @@ class Model:
 
 # ---------------------------------------------------------------- loading
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
+#: the tags a spec may hold: YAML's core schema (dates, sets, binary and python/... objects are refused)
+_PLAIN_TAGS = {"tag:yaml.org,2002:" + t for t in ("map", "seq", "str", "int", "float", "bool", "null")}
 
 
 def _yaml_with_lines(text: str, source: str) -> tuple[Any, dict]:
@@ -99,21 +102,41 @@ def _yaml_with_lines(text: str, source: str) -> tuple[Any, dict]:
         line = f", line {mark.line + 1}" if mark else ""
         problem = getattr(e, "problem", None) or str(e)
         raise PdpError(f"{source}{line}: not valid YAML: {problem}") from None
+    except RecursionError:
+        raise PdpError(f"{source}: not valid YAML: nested too deeply (the limit is "
+                       f"{limits.get('yaml_depth')} levels)") from None
     lines: dict[tuple, int] = {}
+    max_nodes, max_depth, count = limits.get("yaml_nodes"), limits.get("yaml_depth"), [0]
 
     def conv(node, path):
-        lines[path] = node.start_mark.line + 1
+        at = node.start_mark.line + 1
+        lines[path] = at
+        count[0] += 1                               # aliases count each time they are used
+        if count[0] > max_nodes:
+            limits.check("yaml_nodes", count[0], f"{source}, line {at}", "YAML nodes (aliases expanded)")
+        if len(path) > max_depth:
+            limits.check("yaml_depth", len(path), f"{source}, line {at}", "levels of YAML nesting")
+        if node.tag not in _PLAIN_TAGS:
+            raise PdpError(f"{source}, line {at}: YAML tag '{node.tag}' is not allowed in a spec; expected plain "
+                           f"mappings, lists, strings, numbers, true/false or null")
         if isinstance(node, yaml.MappingNode):
             out = {}
             for k, v in node.value:
                 key = conv(k, path + ("<key>",))
+                if not isinstance(key, (str, int, float, bool)) and key is not None:
+                    raise PdpError(f"{source}, line {k.start_mark.line + 1}: a key must be a name or a number, "
+                                   f"got a {type(key).__name__}")
                 if key in out:
                     raise PdpError(f"{source}, line {k.start_mark.line + 1}: key '{key}' appears twice")
                 out[key] = conv(v, path + (key,))
             return out
         if isinstance(node, yaml.SequenceNode):
             return [conv(v, path + (i,)) for i, v in enumerate(node.value)]
-        return _CONSTRUCTOR.construct_object(node, deep=True)
+        try:
+            return _CONSTRUCTOR.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError, OverflowError) as e:
+            raise PdpError(f"{source}, line {at}: {node.value!r} is not a valid {node.tag.rsplit(':', 1)[-1]} "
+                           f"({getattr(e, 'problem', None) or e})") from None
 
     if root is None:
         return {}, lines

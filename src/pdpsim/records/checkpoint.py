@@ -245,7 +245,7 @@ def restore(net: Network, ckpt: Checkpoint) -> None:
     before = net.rng.bit_generator.state
     try:
         net.rng.bit_generator.state = ckpt.rng_state["state"]
-    except (KeyError, TypeError, ValueError) as e:
+    except (KeyError, TypeError, ValueError, OverflowError) as e:
         net.rng.bit_generator.state = before
         raise PdpError(f"{where}: its random generator's state is not valid ({e})") from None
     for b in net.blocks:
