@@ -45,7 +45,7 @@ def positive_int(value, what: str, allow_zero: bool = False) -> int:
         v = int(value)
         if v != value and not (isinstance(value, str) and str(v) == value.strip()):
             raise ValueError
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):           # OverflowError: int(inf)
         raise PdpError(f"{what}: expected an integer, got {value!r}") from None
     if v < 0 or (v == 0 and not allow_zero):
         raise PdpError(f"{what}: expected an integer {'>= 0' if allow_zero else '> 0'}, got {v}")

@@ -43,7 +43,7 @@ def test_mutants_read_or_fail_cleanly(name, tmp_path_factory):
               suppress_health_check=list(HealthCheck))
     @given(seed_name=st.sampled_from(sorted(pool)), r=st.randoms(use_true_random=False))
     def check(seed_name, r):
-        data = fuzz.mutate(pool[seed_name], r)
+        data = fmt.mutant(pool[seed_name], r)
         kind, detail = fuzz.outcome(fmt, data, seed_name, tmp)
         assert kind in ("ok", "clean"), f"{name} mutant of {seed_name}: {kind}: {detail}"
 

@@ -234,9 +234,9 @@ def load_spec(path_or_name: str | Path) -> Spec:
             return spec
         if zoo_path(p.name) is not None and p.name == s.rstrip("/\\"):
             return _shipped(p.name)
-        raise PdpError(f"spec '{s}': is a folder but not a run folder (it holds no run.json from `pdpsim train` "
-                       f"and no spec.yaml), and no shipped spec has that name; expected a spec file (.yaml, .yml, "
-                       f".toml), a run folder or a shipped spec's name ({', '.join(zoo_names())})")
+        raise PdpError(f"spec '{s}': is a directory but not a run folder (it holds no run.json from `pdpsim "
+                       f"train` and no spec.yaml), and no shipped spec has that name; expected a spec file (.yaml, "
+                       f".yml, .toml), a run folder or a shipped spec's name ({', '.join(zoo_names())})")
     if not p.exists() and p.suffix == "":
         raise PdpError(f"spec '{s}': no such file, and no shipped spec of that name "
                        f"(shipped: {', '.join(zoo_names())})")

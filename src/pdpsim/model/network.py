@@ -207,6 +207,8 @@ class Network(RichDisplay):
         self.name = name
         self.groups: dict[str, Group] = {}
         self.blocks: list[LinkBlock] = []
+        if seed is not None and not isinstance(seed, np.random.SeedSequence):
+            seed = positive_int(seed, f"network '{name}': seed", allow_zero=True)
         self.seed = seed
         self.rng = np.random.default_rng(seed)
         if ensemble is not None and (not isinstance(ensemble, (int, np.integer)) or ensemble < 1):

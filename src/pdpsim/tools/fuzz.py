@@ -66,6 +66,35 @@ def mutate(data: bytes, rng: random.Random, times: int | None = None) -> bytes:
     return bytes(b)
 
 
+#: values a JSON field is swapped for
+_JSON_VALUES = [10 ** 20, -1, 0, 2.5, float("inf"), float("nan"), -1e308, "", "x", "../../etc", None, True,
+                [], {}, [1, 2], {"a": 1}]
+
+
+def mutate_json(data: bytes, rng: random.Random) -> bytes:
+    """``data`` (JSON) with one to three fields changed, removed or retyped; not JSON: :func:`mutate`."""
+    try:
+        doc = json.loads(data)
+    except ValueError:
+        return mutate(data, rng)
+    for _ in range(rng.randint(1, 3)):
+        parent, key, node, path = None, None, doc, 0
+        while isinstance(node, (dict, list)) and node and (parent is None or rng.random() < 0.7) and path < 50:
+            keys = list(node) if isinstance(node, dict) else list(range(len(node)))
+            parent, key = node, rng.choice(keys)
+            node, path = node[key], path + 1
+        if parent is None:
+            doc = rng.choice(_JSON_VALUES)
+            break
+        if isinstance(parent, dict) and rng.random() < 0.25:
+            del parent[key]
+        elif isinstance(node, (int, float)) and not isinstance(node, bool) and rng.random() < 0.5:
+            parent[key] = node * rng.choice([-1, 10 ** 6, 0.5]) + rng.choice([0, 1])
+        else:
+            parent[key] = rng.choice(_JSON_VALUES)
+    return json.dumps(doc).encode()
+
+
 @dataclass
 class Format:
     """A file format: its seed files (name -> bytes) and how pdpsim reads a file of it.
@@ -82,6 +111,11 @@ class Format:
     same: Callable[[object, object], bool] | None = None
     #: how many times the campaign's timeout a read may take (a script may ask for real work)
     slack: float = 1.0
+    #: JSON: half the mutants change fields (so that they reach the checks behind the parser)
+    json: bool = False
+
+    def mutant(self, data: bytes, rng: random.Random) -> bytes:
+        return mutate_json(data, rng) if self.json and rng.random() < 0.5 else mutate(data, rng)
 
 
 def _zoo(pattern: str) -> dict[str, bytes]:
@@ -237,6 +271,26 @@ def _checkpoint_read(path: Path, restamp: bool = False):
     return None
 
 
+def _run_seeds(tmp: Path) -> dict[str, bytes]:
+    from pdpsim.tools.runs import train_run
+    d = tmp / "run"
+    train_run("xor", d, seed=1, max_epochs=5)
+    return {"run.json": (d / "run.json").read_bytes()}
+
+
+def _run_read(path: Path):
+    """A run folder as ``pdpsim test RUN`` and ``pdpsim view RUN`` read it."""
+    from pdpsim.tools.runs import test_report
+    from pdpsim.viewer.session import load_source
+    d = path.parent / "run"
+    if not d.exists():
+        _run_seeds(path.parent)
+    (d / "run.json").write_bytes(path.read_bytes())
+    test_report(d, d / "weights.npz")
+    load_source(d)
+    return None
+
+
 _XOR_TOML = b"""name = "xor"
 seed = 0
 bias = true
@@ -278,9 +332,10 @@ FORMATS: dict[str, Format] = {
     "pdp-wts": Format("pdp-wts", ".wts", lambda tmp: _zoo("pdp/xor.wts"), _pdp_read("wts")),
     "pdp-str": Format("pdp-str", ".fuzz", lambda tmp: {"xor.str.fuzz": _zoo("pdp/xor.str")["xor.str"]}, _str_read,
                       slack=12.0),     # a mutant that repeats 'strain' trains for as long as it asks
-    "checkpoint": Format("checkpoint", ".json", _checkpoint_seeds, _checkpoint_read),
+    "checkpoint": Format("checkpoint", ".json", _checkpoint_seeds, _checkpoint_read, json=True),
     "checkpoint-restamped": Format("checkpoint-restamped", ".json", _checkpoint_seeds,
-                                   lambda path: _checkpoint_read(path, restamp=True)),
+                                   lambda path: _checkpoint_read(path, restamp=True), json=True),
+    "run-folder": Format("run-folder", ".json", _run_seeds, _run_read, json=True),
 }
 
 
@@ -345,7 +400,7 @@ def campaign(formats: list[str], per_format: int, seed: int = 0, timeout: float 
             tally = out[name] = Tally()
             for i in range(per_format):
                 seed_name, seed_data = rng.choice(sorted(seeds.items()))
-                data = mutate(seed_data, rng)
+                data = fmt.mutant(seed_data, rng)
                 kind, detail = outcome(fmt, data, seed_name, tmp, timeout)
                 tally.counts[kind] += 1
                 if kind in ("crash", "hang", "wrong"):
