@@ -337,6 +337,7 @@ def build_network(spec: Spec, seed: int | None = None) -> Network:
         if "units" not in g:
             raise PdpError(f"{spec.where(*path)}: group '{gname}' needs 'units'")
         size = positive_int(g["units"], spec.where(*path, "units"))
+        limits.check("units", size, spec.where(*path, "units"), "units")
         kind = str(g.get("type", "HIDDEN")).upper()
         if kind not in GROUP_TYPES:
             raise PdpError(f"{spec.where(*path, 'type')}: unknown group type {g['type']!r}; expected one of "
