@@ -98,8 +98,11 @@ def atomic_write(path: str | os.PathLike, mode: str = "w") -> Iterator:
     Nothing half-written is left on disk if the writer fails or is killed.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as e:
+        raise PdpError(f"cannot write '{path}': {e.strerror or e}") from None
     os.chmod(tmp, 0o666 & ~_UMASK)      # mkstemp makes 0600; give the file the usual permissions
     try:
         with os.fdopen(fd, mode) as f:
@@ -107,11 +110,13 @@ def atomic_write(path: str | os.PathLike, mode: str = "w") -> Iterator:
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as e:
         try:
             os.unlink(tmp)
         except FileNotFoundError:
             pass
+        if isinstance(e, OSError):      # a full disk, a quota, a folder that vanished: one clear line
+            raise PdpError(f"cannot write '{path}': {e.strerror or e}") from None
         raise
 
 
