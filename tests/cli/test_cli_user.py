@@ -74,6 +74,15 @@ def test_analyze_a_folder_without_a_recording(run, tmp_path):
     (line,) = error_lines(r.output)
     assert f"'{empty}'" in line and "no recording" in line and "Traceback" not in r.output
     assert not (tmp_path / "an").exists()
+    trained = tmp_path / "trained"                      # a run of `pdpsim train`: its spec and weights
+    assert run("train", "xor", "--out", trained, "--no-progress").exit_code == 0
+    r = CliRunner().invoke(main, ["analyze", str(trained), "--out", str(tmp_path / "an")])
+    assert r.exit_code == 2
+    (line,) = error_lines(r.output)
+    assert "no recording" in line and f"--weights {trained / 'weights.npz'}" in line
+    r = run("analyze", trained, "--weights", trained / "weights.npz", "--out", tmp_path / "an", "--permutations", 10)
+    assert r.exit_code == 0, r.output
+    assert strict_json(tmp_path / "an" / "analysis.json")["groups"]["hidden"]["leaves"]
 
 
 # ---------------------------------------------------------------- 2. a folder named like a shipped spec
@@ -112,8 +121,9 @@ def test_a_plain_folder_named_like_a_shipped_spec(run, here):
 def test_train_on_from_saved_weights(run, tmp_path):
     r = run("train", "xor", "--out", tmp_path / "a", "--epochs", 100, "--no-progress")
     assert r.exit_code == 0, r.output
+    after_a = strict_json(tmp_path / "a" / "run.json")["final_weights_error"]
     r = run("test", "xor", "--weights", tmp_path / "a" / "weights.npz")
-    after_a = float(r.output.splitlines()[-1].split()[2])
+    assert f"total error {after_a:.6g}" in r.output
     r = run("train", "xor", "--out", tmp_path / "b", "--epochs", 10, "--weights", tmp_path / "a" / "weights.npz",
             "--no-progress")
     assert r.exit_code == 0, r.output
@@ -337,6 +347,17 @@ def test_require_criterion(run, tmp_path):
     (line,) = error_lines(r.output)
     assert "--require-criterion" in line and "error_criterion" in line
     assert not (tmp_path / "c").exists()
+
+
+def test_usage_errors_are_one_line():
+    r = CliRunner().invoke(main, ["train", "xor"])
+    assert r.exit_code == 2
+    (line,) = error_lines(r.output)                     # (the runner calls the program 'main')
+    assert line.startswith("pdpsim: error: Missing option '--out'. (see '") and line.endswith(" train --help')")
+    assert r.output.strip() == line
+    r = CliRunner().invoke(main, ["train", "xor", "--out", "o", "--epochs", "many"])
+    assert r.exit_code == 2 and len(r.output.strip().splitlines()) == 1
+    assert "Invalid value for '--epochs'" in r.output
 
 
 def test_help_documents_exit_codes(run):

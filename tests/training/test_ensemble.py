@@ -44,10 +44,10 @@ def test_ensemble_command_and_spec_table(tmp_path):
     assert r.exit_code == 0, r.output
     import pandas as pd
     t = pd.read_csv(tmp_path / "e" / "results.csv")
-    assert t["seed"].tolist() == list(range(6)) and t["learning_rate"].tolist() == [0.5] * 3 + [1.0] * 3
+    assert t["seed"].tolist() == list(range(6)) * 2 and t["learning_rate"].tolist() == [0.5] * 6 + [1.0] * 6
     m = pdpsim.load("xor", seed=4)
     single = pdpsim.train(m.network, m.examples, m.training, learning_rate=1.0)
-    assert t.loc[4, "epochs"] == single.n_epochs
+    assert t.loc[10, "epochs"] == single.n_epochs          # seed 4 at rate 1.0: the same start as alone
     spec = tmp_path / "x.yaml"
     spec.write_text("name: x\nensemble: {seeds: 4, learning_rates: [0.5]}\n"
                     "groups:\n  input: {units: 2, type: INPUT}\n  hidden: {units: 2}\n"
@@ -55,9 +55,8 @@ def test_ensemble_command_and_spec_table(tmp_path):
                     "examples: {generate: xor}\n")
     seeds, rates = pdpsim.formats.spec.ensemble_settings(str(spec))
     assert seeds == [0, 1, 2, 3] and rates == [0.5] * 4
-    r = CliRunner().invoke(main, ["ensemble", "xor", "--seeds", "5", "--learning-rates", "0.5,1.0",
-                                  "--out", str(tmp_path / "f")])
-    assert r.exit_code == 2 and "2 learning rates do not divide 5 networks" in r.output
+    r = CliRunner().invoke(main, ["ensemble", "xor", "--seeds", "0", "--out", str(tmp_path / "f")])
+    assert r.exit_code == 2 and "--seeds: expected a number of networks >= 1, got 0" in r.output
 
 
 @pytest.mark.parametrize("order,algorithm,batch,decay", [("ordered", "momentum", 0, 0.0),

@@ -8,7 +8,6 @@ They are defined here on their own; :func:`register` adds them to the main
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
@@ -16,7 +15,7 @@ import numpy as np
 
 from pdpsim.cli.elman import reproduce_elman
 from pdpsim.cli.plaut import reproduce_plaut_shallice
-from pdpsim.validation import PdpError, atomic_write
+from pdpsim.validation import PdpError, atomic_write, write_json
 
 
 def _out(out: str) -> Path:
@@ -44,7 +43,7 @@ def record_cmd(spec, out, groups, quantities, every, seed, epochs, write_csv) ->
     """Train SPEC while recording unit values (and weights) every N epochs.
 
     Writes recording.npz (every recorded array, exactly; read it with
-    `pdpsim analyze OUT/recording.npz` or pdpsim.records.recording.load_recording),
+    `pdpsim analyze OUT` or pdpsim.records.recording.load_recording),
     weights.npz (the final weights) and error.csv.
     """
     from pdpsim.records.recording import Recorder
@@ -67,30 +66,45 @@ def record_cmd(spec, out, groups, quantities, every, seed, epochs, write_csv) ->
     save_weights(net, o / "weights.npz")
     with atomic_write(o / "error.csv") as f:
         result.history().to_csv(f, index=False)
-    click.echo(f"{net.name}: {result.n_epochs} epochs, final error {result.final_error:.6g}, stopped by "
-               f"{result.stopped}; recorded {', '.join(groups)} ({', '.join(quantities)}) at {len(rec.epochs)} "
-               f"epochs")
+    trained = (f"{result.n_epochs} epochs, final error {result.final_error:.6g}, stopped by {result.stopped}"
+               if result.n_epochs else "no epochs run")
+    click.echo(f"{net.name}: {trained}; recorded {', '.join(groups)} ({', '.join(quantities)}) at "
+               f"{len(rec.epochs)} epochs")
     click.echo(f"wrote {o / 'recording.npz'}" + (f", {o / 'recording.csv'}" if write_csv else "") +
                f", {o / 'weights.npz'}, {o / 'error.csv'}")
 
 
 # ---------------------------------------------------------------- analyze
+RECORDINGS = ("recording.npz", "recording.csv")
+
+
 def _source(source: str, weights: str | None, seed: int | None, groups: tuple[str, ...]):
-    """A Recording from a recording file, or from one test pass of a spec."""
+    """A Recording from a recording file (or a folder holding one, from `pdpsim record`), or from
+    one test pass of a spec (a run folder's too, with --weights); and the source as analysed."""
+    from pdpsim.formats.spec import run_folder_spec
     from pdpsim.records.recording import load_recording, record
     p = Path(source)
+    if p.is_dir():
+        found = next((p / n for n in RECORDINGS if (p / n).is_file()), None)
+        if found is not None:
+            p = found
+        elif not (weights and run_folder_spec(p) is not None):
+            hint = (f"; to analyse this run's trained network: pdpsim analyze {source} --weights "
+                    f"{p / 'weights.npz'}" if (p / "run.json").is_file() else "")
+            raise PdpError(f"'{source}': a folder with no recording in it (expected {' or '.join(RECORDINGS)}, "
+                           f"written by `pdpsim record SPEC --out {source}`){hint}")
     if p.suffix.lower() in (".npz", ".csv"):
         if weights:
             raise PdpError("--weights: a recording already holds its values; --weights goes with a spec")
         rec = load_recording(p)
-        return rec, None
+        return rec, None, str(p)
     from pdpsim.formats.spec import load
     from pdpsim.records.weights import load_weights
     m = load(source, seed=seed)
     if weights:
         load_weights(m.network, weights)
     want = list(groups) or [g.name for g in m.network.groups.values() if g.kind in ("HIDDEN", "OUTPUT")]
-    return record(m.network, m.examples, want, weights=True), m.network
+    return record(m.network, m.examples, want, weights=True), m.network, str(source)
 
 
 def _write_matrix(path: Path, d: np.ndarray, names) -> None:
@@ -118,9 +132,10 @@ def analyze_cmd(source, out, groups, metric, epoch, weights, seed, method, proje
                 max_epochs) -> None:
     """Similarity structure of the representations in SOURCE.
 
-    SOURCE is a spec (file or shipped name; its examples are run through once,
-    after loading --weights if given) or a recording (.npz or .csv from
-    `pdpsim record` or Recorder.save). For each group: its dissimilarity
+    SOURCE is a spec (file, shipped name or run folder; its examples are run
+    through once, after loading --weights if given) or a recording (.npz or
+    .csv from `pdpsim record` or Recorder.save, or the folder `pdpsim record`
+    wrote it to). For each group: its dissimilarity
     matrix (CSV and figure), dendrogram, MDS or PCA projection and activations;
     RSA between every pair of groups; and, for a recording of several epochs,
     trajectories fitted jointly over the epochs and RSA of the chosen epoch
@@ -128,7 +143,7 @@ def analyze_cmd(source, out, groups, metric, epoch, weights, seed, method, proje
     """
     from pdpsim import analysis
     from pdpsim.analysis import plots
-    rec, net = _source(source, weights, None, groups)
+    rec, net, source = _source(source, weights, None, groups)
     if net is not None and not weights:
         click.echo(f"note: no --weights given: analysing {net.name}'s initial, untrained weights")
     names = rec.example_names
@@ -191,9 +206,7 @@ def analyze_cmd(source, out, groups, metric, epoch, weights, seed, method, proje
             units.setdefault(src, s_names)
             units.setdefault(dst, r_names)
         plots.hinton_blocks(blocks, o / "weights.png", units, title=f"weights (epoch {int(rec.weight_epochs[kw])})")
-    from pdpsim.reproductions import _jsonable
-    with atomic_write(o / "analysis.json") as f:
-        json.dump(_jsonable(summary), f, indent=2)
+    write_json(o / "analysis.json", summary)
     click.echo(f"wrote figures, dissimilarity tables and analysis.json to {o}")
 
 

@@ -17,8 +17,9 @@ DONE, FAILED, USAGE = 0, 1, 2
 
 
 class _Group(click.Group):
-    """Turn PdpError (bad user input) into a one-line message and exit status 2, and
-    TrainingFailed (training diverged, or missed a required criterion) into one with status 1."""
+    """Turn PdpError (bad user input) and a command's usage errors into a one-line message and
+    exit status 2, and TrainingFailed (training diverged, or missed a required criterion) into
+    one with status 1."""
 
     def invoke(self, ctx):
         try:
@@ -26,6 +27,10 @@ class _Group(click.Group):
         except PdpError as e:
             click.echo(f"pdpsim: error: {e}", err=True)
             ctx.exit(USAGE)
+        except click.UsageError as e:
+            where = e.ctx.command_path if e.ctx is not None else ctx.command_path
+            click.echo(f"pdpsim: error: {e.format_message()} (see '{where} --help')", err=True)
+            ctx.exit(e.exit_code)
         except TrainingFailed as e:
             click.echo(f"pdpsim: error: {e}", err=True)
             ctx.exit(FAILED)
@@ -185,8 +190,8 @@ def ensemble_cmd(spec, out, seeds, learning_rates, epochs, backend) -> None:
             rates = [float(x) for x in learning_rates.split(",")]
         except ValueError:
             raise PdpError(f"--learning-rates: expected numbers separated by commas, got {learning_rates!r}")
-        for r in rates:
-            _overrides(learning_rate=r)
+        from pdpsim.validation import real
+        rates = [real(r, "--learning-rates", minimum=0) for r in rates]
     if seeds is not None and seeds < 1:
         raise PdpError(f"--seeds: expected a number of networks >= 1, got {seeds}")
     if epochs is not None and epochs < 1:

@@ -25,8 +25,10 @@ def sweep(spec, grid_items, seeds, seed_start, scheduler, workers, retries, time
 
     Writes OUT/tasks/<task-id>/ (error.csv, weights.npz, metrics.json) for each
     task, results.csv/.parquet (one row per task), summary.csv/.parquet (one row
-    per combination: success rate, epochs to criterion) and summary.png. Run
-    again, it skips the tasks already done.
+    per combination: success rate, and mean/median/sd_epochs_converged, the
+    epochs to criterion over the runs that converged, as `pdpsim ensemble`
+    prints them) and summary.png. Run again, it skips the tasks already done.
+    Exit status 1 if a task failed.
 
     \b
     pdpsim sweep xor --grid learning_rate=0.1,0.5 --grid momentum=0,0.9 --seeds 200 --out xor-study
@@ -42,7 +44,9 @@ def sweep(spec, grid_items, seeds, seed_start, scheduler, workers, retries, time
                        progress=progress and sys.stderr.isatty())
     click.echo(result.text())
     if result.failed:
-        raise click.exceptions.Exit(1)
+        from pdpsim.validation import TrainingFailed
+        raise TrainingFailed(f"{len(result.failed)} of {len(result.results) + len(result.failed)} sweep tasks "
+                             "failed (listed above); run the same command again to retry them")
 
 
 @click.command("runs")

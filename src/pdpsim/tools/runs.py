@@ -233,14 +233,14 @@ def run_training(spec: str | Path, out: Path, seed: int | None = None, progress:
         files.append(out / "checkpoint.json")
     n = result.n_epochs
     if n:
-        lines = [f"{net.name}: {n} epochs, final error {result.final_error:.6g}, "
-                 f"stopped by {result.stopped} ({seconds:.2f} s)"]
+        lines = [(f"{net.name}: {n} epoch{'s' if n != 1 else ''}, final error {result.final_error:.6g}, "
+                  f"stopped by {result.stopped} ({seconds:.2f} s)")]
         if np.isfinite(final_weights_error):
             lines.append(f"(the final error is summed during epoch {n}, before that epoch's weight changes; "
                          f"{final_weights_error:.6g} with the final weights)")
     else:
-        lines = [f"{net.name}: no epochs run (max_epochs {params.max_epochs}); error {final_weights_error:.6g} "
-                 f"with the initial weights ({seconds:.2f} s)"]
+        lines = [(f"{net.name}: no epochs run (max_epochs {params.max_epochs}); error {final_weights_error:.6g} "
+                  f"with the initial weights ({seconds:.2f} s)")]
     lines += notes
     failure = _failure(result, params, require_criterion)
     hint = None if failure else _hint(result, net)

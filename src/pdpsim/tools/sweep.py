@@ -17,8 +17,13 @@ The sweep folder::
     tasks/<task-id>/weights.npz      final weights
     tasks/<task-id>/metrics.json     converged, stopped, epochs, final_error, seconds, the parameters
     results.csv, results.parquet one row per task
-    summary.csv, summary.parquet one row per combination: runs, success_rate, epochs to criterion
+    summary.csv, summary.parquet one row per combination: runs, converged, success_rate, and
+                                 {mean,median,sd}_epochs_converged: epochs to criterion over the
+                                 runs that converged (``pdpsim ensemble`` prints the same table)
     summary.png                  success rate and mean epochs to criterion against each parameter
+
+Every JSON file is strict JSON: a final error that is not finite (a run that diverged)
+is written as null.
 
 A task's id is a hash of its training parameters and seed, so a task is the
 same task in every sweep of the same spec: a sweep run again in the same
@@ -50,7 +55,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from pdpsim.records import run_index
-from pdpsim.validation import PdpError, atomic_write, positive_int
+from pdpsim.validation import PdpError, atomic_write, json_text, positive_int, write_json
 
 FORMAT = "pdpsim-sweep"
 TASKS = "tasks"
@@ -212,8 +217,10 @@ def run_task(job: dict) -> dict:
     spec = Spec(job["spec_data"], job["spec_source"])
     model = build_spec(spec, seed=job["seed"])
     params = TrainingParams.from_dict(job["training"], "task")
+    import numpy as np
     t0 = time.perf_counter()
-    result = train(model.network, model.examples, params)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):     # a run that diverges says so
+        result = train(model.network, model.examples, params)
     seconds = time.perf_counter() - t0
     try:
         from distributed import get_worker
@@ -233,7 +240,7 @@ def run_task(job: dict) -> dict:
     with tempfile.TemporaryDirectory(prefix="pdpsim-task-") as tmp:
         save_weights(model.network, Path(tmp) / "weights.npz")
         files = {"error.csv": buf.getvalue().encode(), "weights.npz": (Path(tmp) / "weights.npz").read_bytes(),
-                 "metrics.json": json.dumps(metrics, indent=2, default=str).encode()}
+                 "metrics.json": json_text(metrics).encode()}
     try:
         written = _commit_dir(tasks_dir, tid, files)
     except OSError:
@@ -273,11 +280,7 @@ class SweepResult:
     files: list[Path] = field(default_factory=list)
 
     def text(self) -> str:
-        import pandas as pd
-        with pd.option_context("display.max_rows", 200, "display.max_columns", 50, "display.width", 160,
-                               "display.float_format", "{:.4g}".format):
-            body = self.summary.to_string(index=False)
-        lines = [body, "",
+        lines = [summary_text(self.summary), "",
                  f"{len(self.results)} tasks: {self.ran} run, {self.skipped} already done"
                  + (f", {len(self.failed)} failed" if self.failed else "") + f" ({self.seconds:.1f} s)"]
         for tid, err in list(self.failed.items())[:5]:
@@ -296,8 +299,7 @@ def _sweep_meta(out: Path, spec, tasks, grid, seeds) -> None:
             "spec": {k: v for k, v in spec.data.items() if k != "_dir"},
             "grid": grid, "seeds": None if seeds is None else list(seeds), "tasks": [t.id for t in tasks],
             "created": (old or {}).get("created", run_index.now()), "updated": run_index.now()}
-    with atomic_write(meta_path) as f:
-        json.dump(meta, f, indent=2, default=str)
+    write_json(meta_path, meta)
 
 
 def _client(scheduler: str | None, workers: int, timeout: float):
@@ -486,34 +488,64 @@ def results_table(tasks: Sequence[Task], metrics: dict[str, dict], keys: Sequenc
         row["seed"] = m.get("seed", t.seed)
         row.update({"converged": bool(m["converged"]), "stopped": m["stopped"], "epochs": int(m["epochs"]),
                     "epochs_to_criterion": float(m["epochs"]) if m["converged"] else np.nan,
-                    "final_error": float(m["final_error"]), "seconds": float(m["seconds"])})
+                    "final_error": _number(m["final_error"]), "seconds": float(m["seconds"])})
         rows.append(row)
     cols = ["task_id", *keys, "seed", *RESULT_COLUMNS]
     return pd.DataFrame(rows, columns=cols)
 
 
+def _number(v) -> float:
+    """A number read back from strict JSON: null (an error that was not finite) is NaN."""
+    return float("nan") if v is None else float(v)
+
+
+#: the summary's columns after the keys (``mean_seconds`` only where the runs were timed one by one)
+SUMMARY_COLUMNS = ("runs", "converged", "success_rate", "mean_epochs_converged", "median_epochs_converged",
+                   "sd_epochs_converged", "mean_final_error", "mean_seconds")
+
+
 def summarize(results, keys: Sequence[str]):
-    """One row per combination of ``keys``: runs, converged, success_rate, epochs to criterion
-    (mean, median, sd, over the runs that converged), mean final error."""
+    """One row per combination of ``keys``: runs, converged (how many), success_rate, the epochs
+    to criterion over the runs that converged (``mean_epochs_converged``, ``median_...``,
+    ``sd_...``; NaN where none did), mean final error, and mean seconds where ``results`` has
+    a ``seconds`` column.
+
+    ``results``: one row per run, with ``converged``, ``epochs`` (or ``epochs_to_criterion``),
+    ``final_error``: a sweep's results table or an ensemble's (``pdpsim ensemble`` prints this
+    summary too)."""
+    import numpy as np
     import pandas as pd
     keys = list(keys)
-    cols = [*keys, "runs", "converged", "success_rate", "mean_epochs", "median_epochs", "sd_epochs",
-            "mean_final_error", "mean_seconds"]
+    timed = "seconds" in results.columns
+    cols = [*keys, *(c for c in SUMMARY_COLUMNS if timed or c != "mean_seconds")]
     if results.empty:
         return pd.DataFrame(columns=cols)
+    if "epochs_to_criterion" not in results.columns:
+        results = results.assign(epochs_to_criterion=np.where(results["converged"].astype(bool),
+                                                               results["epochs"].astype(float), np.nan))
     groups = results.groupby(keys, sort=True, dropna=False) if keys else [((), results)]
     rows = []
     for k, g in groups:
         k = k if isinstance(k, tuple) else (k,)
         ok = g["epochs_to_criterion"].dropna()
-        rows.append({**dict(zip(keys, k)), "runs": len(g), "converged": int(g["converged"].sum()),
-                     "success_rate": float(g["converged"].mean()),
-                     "mean_epochs": float(ok.mean()) if len(ok) else float("nan"),
-                     "median_epochs": float(ok.median()) if len(ok) else float("nan"),
-                     "sd_epochs": float(ok.std()) if len(ok) > 1 else float("nan"),
-                     "mean_final_error": float(g["final_error"].mean()),
-                     "mean_seconds": float(g["seconds"].mean())})
+        row = {**dict(zip(keys, k)), "runs": len(g), "converged": int(g["converged"].sum()),
+               "success_rate": float(g["converged"].mean()),
+               "mean_epochs_converged": float(ok.mean()) if len(ok) else float("nan"),
+               "median_epochs_converged": float(ok.median()) if len(ok) else float("nan"),
+               "sd_epochs_converged": float(ok.std()) if len(ok) > 1 else float("nan"),
+               "mean_final_error": float(g["final_error"].mean())}
+        if timed:
+            row["mean_seconds"] = float(g["seconds"].mean())
+        rows.append(row)
     return pd.DataFrame(rows, columns=cols)
+
+
+def summary_text(summary) -> str:
+    """The summary table as ``pdpsim sweep`` and ``pdpsim ensemble`` print it."""
+    import pandas as pd
+    with pd.option_context("display.max_rows", 200, "display.max_columns", 50, "display.width", 200,
+                           "display.float_format", "{:.4g}".format):
+        return summary.to_string(index=False)
 
 
 def write_tables(out: Path, results, summary) -> list[Path]:
@@ -555,7 +587,7 @@ def plot_summary(summary, keys: Sequence[str], path: Path, title: str = "") -> P
     fig, axes = plt.subplots(2, ncol, figsize=(4.4 * ncol, 6.2), squeeze=False)
     if not keys or summary.empty:
         axes[0, 0].bar([0], summary["success_rate"].tolist()[:1] or [0])
-        axes[1, 0].bar([0], summary["mean_epochs"].tolist()[:1] or [0])
+        axes[1, 0].bar([0], summary["mean_epochs_converged"].tolist()[:1] or [0])
         axes[0, 0].set_xticks([])
         axes[1, 0].set_xticks([])
     for j, k in enumerate(keys):
@@ -570,7 +602,7 @@ def plot_summary(summary, keys: Sequence[str], path: Path, title: str = "") -> P
             x = [pos[v] for v in g[k]]
             name = ", ".join(f"{o}={v}" for o, v in zip(others, label)) or None
             axes[0, j].plot(x, g["success_rate"], marker="o", label=name)
-            axes[1, j].plot(x, g["mean_epochs"], marker="o", label=name)
+            axes[1, j].plot(x, g["mean_epochs_converged"], marker="o", label=name)
         for ax in axes[:, j]:
             ax.set_xlabel(k)
             ax.grid(alpha=0.3)
