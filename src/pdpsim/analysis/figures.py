@@ -138,7 +138,7 @@ def bar_table(labels: Sequence[str], series: Mapping[str, Sequence[float]], path
         v = vals[i]
         small = np.isfinite(v) & (np.abs(v) < tiny)
         heights = np.where(small, stub, v)
-        bars = ax.bar(pos, heights, width, label=name)
+        bars = ax.bar(pos, heights, width, label=name, color=f"C{i}")
         colour = bars[0].get_facecolor()
         for bar, is_small in zip(bars, small):
             if is_small:
@@ -154,7 +154,12 @@ def bar_table(labels: Sequence[str], series: Mapping[str, Sequence[float]], path
     ax.set_ylabel(ylabel)
     if title:
         ax.set_title(title)
-    ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    from matplotlib.patches import Patch
+    handles = [Patch(facecolor=f"C{i}", label=name) for i, name in enumerate(names)]
+    if np.any(np.isfinite(vals) & (np.abs(vals) < tiny)):
+        handles.append(Patch(facecolor="white", edgecolor="0.4", hatch="////",
+                             label="≈0 (under a millionth\nof the largest value)"))
+    ax.legend(handles=handles, frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     ax.grid(alpha=0.3, axis="y")
     top = vmax * (1.12 if not log else 2.0)
     ax.set_ylim(bottom if log else min(0.0, float(np.nanmin(vals))), top)
@@ -169,7 +174,7 @@ def _fit_bar_labels(fig, ax, texts, width: float, log: bool, bottom: float, top:
     fig.canvas.draw()
     r = fig.canvas.get_renderer()
     bar_px = abs(ax.transData.transform((width, 0))[0] - ax.transData.transform((0, 0))[0])
-    if any(t.get_window_extent(r).width > 0.96 * bar_px for t in texts):
+    if any(t.get_window_extent(r).width > 0.9 * bar_px for t in texts):
         for t in texts:
             t.set_rotation(90)
     for _ in range(8):
@@ -222,10 +227,12 @@ def place_labels(ax, points, names: Sequence[str], *, fontsize: float = 7, marke
                   (0.7, 1), (-0.7, 1), (0.7, -1), (-0.7, -1)]
     rings = [3, 6, 10, 15, 22, 30, 40, 52, 66, 82, 100, 125, 155]
 
+    gap = 1.5 * px                                             # room kept around each name
+
     def box(x, y, dx, dy, w, h):
         x0 = x + dx if dx > 0 else x + dx - w if dx < 0 else x - w / 2
         y0 = y + dy if dy > 0 else y + dy - h if dy < 0 else y - h / 2
-        return (x0, y0, x0 + w, y0 + h)
+        return (x0 - gap, y0 - gap, x0 + w + gap, y0 + h + gap)
 
     def clash(b):
         return sum(max(0.0, min(b[2], t[2]) - max(b[0], t[0])) * max(0.0, min(b[3], t[3]) - max(b[1], t[1]))

@@ -256,33 +256,39 @@ def settling(net, example: int, path, groups: Sequence[str] | None = None, examp
                                                         max(2.4, 0.22 * ticks + 1.2)),
                              gridspec_kw={"width_ratios": widths}, squeeze=False)
     label = {"output": "output a", "net_input": "net input n"}[quantity]
-    images = []
-    for ax, g in zip(axes[0], chosen):
-        h = (g.output_history if quantity == "output" else g.net_input_history)[:, example, :]
+    values = [(g.output_history if quantity == "output" else g.net_input_history)[:, example, :] for g in chosen]
+    # one colour scale where the panels can share it: 0..1 (white..black) for logistic outputs,
+    # a symmetric blue-white-red scale over every other panel
+    zero_one = []
+    for g, h in zip(chosen, values):
         finite = h[np.isfinite(h)]
-        logistic = quantity == "output" and (g.function.name in ("LOGISTIC", "SOFT_MAX")
-                                             or (finite.size and finite.min() >= 0 and finite.max() <= 1))
-        top = float(np.abs(finite).max()) if finite.size and np.abs(finite).max() > 0 else 1.0
-        im = ax.imshow(h, cmap="Greys" if logistic else "RdBu_r", aspect="auto", interpolation="nearest",
-                       vmin=0 if logistic else -top, vmax=1 if logistic else top)
-        images.append(im)
+        zero_one.append(bool(quantity == "output" and (g.function.name in ("LOGISTIC", "SOFT_MAX")
+                                                       or (finite.size and finite.min() >= 0 and finite.max() <= 1))))
+    signed = [np.abs(h[np.isfinite(h)]) for h, u in zip(values, zero_one) if not u]
+    top = max((float(v.max()) for v in signed if v.size), default=0.0) or 1.0
+    images = {}
+    for ax, g, h, unit in zip(axes[0], chosen, values, zero_one):
+        im = ax.imshow(h, cmap="Greys" if unit else "RdBu_r", aspect="auto", interpolation="nearest",
+                       vmin=0 if unit else -top, vmax=1 if unit else top)
+        images.setdefault(unit, im)
         ax.set_title(g.name, fontsize=9)
         ax.set_xlabel("unit", fontsize=8)
         ax.set_yticks(range(ticks), [str(t) for t in range(ticks)], fontsize=6)
         ax.set_xticks([])
     axes[0][0].set_ylabel("tick", fontsize=8)
-    # the colour scale: one bar when every panel shares it, else one beside each panel
-    scales = {(im.get_cmap().name, im.norm.vmin, im.norm.vmax) for im in images}
-    if len(scales) == 1:
-        bar = fig.colorbar(images[0], ax=list(axes[0]), fraction=0.04, pad=0.02)
-        bar.set_label(label, fontsize=8)
+    # the colour bars in a column of their own at the right (two when the panels need both scales)
+    fig_w = fig.get_figwidth()
+    bar_w, step = 0.15 / fig_w, 1.1 / fig_w                   # 0.15 in wide, 1.1 in apart
+    right = 1 - 0.25 / fig_w - step * len(images)
+    fig.subplots_adjust(right=right)
+    for k, (unit, im) in enumerate(sorted(images.items())):
+        which = "" if len(images) == 1 else (" (groups in 0..1)" if unit else " (other groups)")
+        cax = fig.add_axes((right + 0.25 / fig_w + k * step, 0.15, bar_w, 0.7))
+        bar = fig.colorbar(im, cax=cax)
+        bar.set_label(label + which, fontsize=8)
         bar.ax.tick_params(labelsize=7)
-    else:
-        for ax, im in zip(axes[0], images):
-            bar = fig.colorbar(im, ax=ax, fraction=0.12, pad=0.04)
-            bar.set_label(label, fontsize=7)
-            bar.ax.tick_params(labelsize=6)
-    fig.suptitle(f"{quantity} of each unit over the ticks, example {example_name or example}", fontsize=10)
+    fig.suptitle(f"{label} of each unit over the ticks, example {example_name or example}", fontsize=10,
+                 y=0.98, va="bottom")
     return save(fig, p)
 
 

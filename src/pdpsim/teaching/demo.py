@@ -24,8 +24,80 @@ def _matrix(m: np.ndarray, names) -> str:
     return "\n".join([head] + rows)
 
 
+#: a same-target pair "collapses" below this fraction of its input-space distance, and "moves closer"
+#: below the second; otherwise it stays apart
+COLLAPSE, CLOSER = 0.1, 0.8
+
+
+def _wrap(text: str, width: int = 94, indent: str = "  ") -> list[str]:
+    import textwrap
+    return textwrap.wrap(text, width=width, initial_indent=indent, subsequent_indent=indent)
+
+
+def hidden_space_story(din: np.ndarray, dh: np.ndarray, targets: np.ndarray, names, sep_in: tuple[bool, float],
+                       sep_h: tuple[bool, float], own_line: bool | None = None) -> list[str]:
+    """What XOR's hidden units did, in words that hold for these numbers.
+
+    ``din``, ``dh``: Euclidean distances between the examples in input and hidden space;
+    ``sep_in``, ``sep_h``: (one line separates the classes, the best fraction any line gets right)
+    in each space (:func:`pdpsim.analysis.linear_separability`, :func:`~pdpsim.analysis.best_linear_accuracy`);
+    ``own_line``: whether the output unit's own line (net input 0) separates the hidden patterns.
+    """
+    t = np.asarray(targets, dtype=float).reshape(len(names), -1)[:, 0]
+    n = len(names)
+    pairs = [(i, j) for i in range(n) for j in range(i + 1, n) if t[i] == t[j]]
+    across = [dh[i, j] for i in range(n) for j in range(i + 1, n) if t[i] != t[j]]
+    said, together = [], 0
+    for i, j in pairs:
+        pair = f"{names[i]} and {names[j]}"
+        ratio = dh[i, j] / din[i, j] if din[i, j] > 0 else 1.0
+        if ratio < COLLAPSE:
+            what = f"{pair} collapse onto almost one point ({dh[i, j]:.2f} apart"
+            together += 1
+        elif ratio < CLOSER:
+            what = f"{pair} move closer together ({din[i, j]:.2f} -> {dh[i, j]:.2f}"
+            together += 1
+        else:
+            what = f"{pair} stay apart ({dh[i, j]:.2f} apart"
+        if across and dh[i, j] > max(across):
+            what += ", farther than any pair with different targets"
+        elif across and dh[i, j] < min(across):
+            what += ", closer than any pair with different targets"
+        said.append(what + ")")
+    if together == len(pairs):
+        head = f"The hidden units pull {'both' if len(pairs) == 2 else 'all'} same-target pairs together: "
+    elif together == 0:
+        head = "The hidden units pull no same-target pair together: "
+    else:
+        head = "The hidden units do not pull every same-target pair together: "
+    first = head + (", while ".join(said) if len(said) == 2 else "; ".join(said)) + "."
+    classes = {v: "{" + ", ".join(names[k] for k in range(n) if t[k] == v) + "}" for v in sorted(set(t), reverse=True)}
+    a, b = list(classes.values())[:2] if len(classes) >= 2 else (str(names), "")
+
+    def right(acc: float) -> str:
+        return f"{int(round(acc * n))} of {n}"
+
+    if sep_in[0]:
+        in_space = f"in input space one line already separates {a} from {b}"
+    else:
+        in_space = f"in input space no line separates {a} from {b} (the best line gets {right(sep_in[1])} right)"
+    if sep_h[0]:
+        h_space = f"in hidden space one line separates all {n}"
+        if own_line:
+            h_space += ", and the output unit's own line (net input 0) is such a line (xor-hidden-space.png)"
+        elif own_line is not None:
+            h_space += ", though the output unit's own line (net input 0) does not yet separate them"
+    else:
+        h_space = (f"in hidden space no line separates them yet (the best line gets {right(sep_h[1])} right): "
+                   "the output unit cannot answer every input correctly")
+    second = ("What makes XOR solvable is not that same-target inputs end up close but that the classes become "
+              f"linearly separable: {in_space}; {h_space}.")
+    return _wrap(first) + _wrap(second)
+
+
 def run_demo(out: Path, quick: bool = False, echo: Callable[[str], None] = print) -> dict:
     """Run the tour, write figures to ``out``, return the key numbers."""
+    from pdpsim import analysis
     from pdpsim.analysis import figures
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -106,15 +178,22 @@ def run_demo(out: Path, quick: bool = False, echo: Callable[[str], None] = print
              f"{dh[a, b]:.2f} in hidden space")
     across = [dh[i, j] for i in range(4) for j in range(4) if t[i, 0] != t[j, 0]]
     echo(f"  pairs with different targets: {min(across):.2f} to {max(across):.2f} apart in hidden space.")
-    echo("  In input space each input's nearest neighbours have the other target; the hidden units")
-    echo("  pull same-target inputs together, and a single line now separates the classes")
-    echo("  (xor-hidden-space.png): the non-separable problem became separable for the output unit.")
-    f3 = figures.dissimilarity_pair(din, dh, names, out / "xor-similarity.png",
-                                    suptitle="XOR: input similarities vs hidden similarities")
+    y = (t[:, 0] > 0.5).astype(int)
+    sep_in = (analysis.linear_separability(x, y)["separable"], analysis.best_linear_accuracy(x, y))
+    sep_h = (analysis.linear_separability(h, y)["separable"], analysis.best_linear_accuracy(h, y))
     ob = net.block("hidden", "output").weights[:, 0]
     bias = float(net.block("bias", "output").weights[0, 0])
-    f4 = figures.rerepresentation(x, h, t, names, ob, bias, out / "xor-hidden-space.png")
+    own_line = bool(np.all((h @ ob + bias > 0) == (y == 1)))
+    for line in hidden_space_story(din, dh, t, names, sep_in, sep_h, own_line):
+        echo(line)
+    f3 = figures.dissimilarity_pair(din, dh, names, out / "xor-similarity.png",
+                                    suptitle="XOR: input similarities vs hidden similarities")
+    f4 = figures.rerepresentation(x, h, t, names, ob, bias, out / "xor-hidden-space.png",
+                                  separable=(sep_in[0], sep_h[0]))
     summary["xor_distances"] = {"input": din.tolist(), "hidden": dh.tolist()}
+    summary["xor_hidden"] = h.tolist()
+    summary["xor_separability"] = {"input": {"separable": bool(sep_in[0]), "best_accuracy": float(sep_in[1])},
+                                   "hidden": {"separable": bool(sep_h[0]), "best_accuracy": float(sep_h[1])}}
 
     echo("")
     echo(rule)

@@ -2,17 +2,28 @@
 
 API (every response is JSON; errors are ``{"error": message}`` with a 4xx status)::
 
-    GET  /api/model                               groups, link blocks, examples, time, training parameters
+    GET  /api/model                               groups, link blocks, examples, time, training parameters,
+                                                  the drawing's layout (boxes of groups, units, labels)
     GET  /api/state?example=NAME&tick=T           every group's output, net_input, target, output_deriv,
                                                   input_deriv for one example (``index=I`` instead of a
                                                   name) at one tick/event (default: the last)
     GET  /api/block?name=SRC->DST&view=weights    a link block's weights, or ``view=deriv``: dE/dw
     GET  /api/training?since=EPOCH                epoch, running, the error curve after ``since``
     GET  /api/representations?group=G&method=mds  dissimilarity matrix and MDS/PCA coordinates
+    GET  /api/unit?group=G&unit=U                 one unit (index or name): its incoming and outgoing
+                                                  links, each with its weight and the unit at the other end
+    GET  /api/watches                             the graphs open: id, label, what each follows
+    GET  /api/history?id=N&since=EPOCH            a graph's values: [[epoch, value], ...] after ``since``
+    POST /api/watch   {"value": V, ...}           graph a value over training, recorded now and after every
+                                                  epoch: V output, net_input, target, output_deriv,
+                                                  input_deriv (with group, unit, example, tick), error
+                                                  (example; none: all), weight (block, from, to)
+    POST /api/unwatch {"id": N}                   close a graph
     POST /api/train/step    {}                    one epoch, now
     POST /api/train/run     {"epochs": N}         N epochs in the background; returns at once
     POST /api/train/pause   {}
-    POST /api/train/reset   {"seed": S or null}   starting weights (null) or fresh ones drawn with S
+    POST /api/train/reset   {"seed": S or null}   where the session started (null: epoch 0, or a run
+                                                  folder's last epoch and curve) or fresh weights drawn with S
 
 POST bodies must be JSON objects sent as ``application/json``. Nothing in a
 request names a file: the page's three files are read once from the package
@@ -262,6 +273,32 @@ def create_app(session: ViewerSession, token: str | None = None,
             raise ViewerError("give the group as ?group=NAME")
         return JsonResponse(session.representations(q["group"], q.get("method", "mds")))
 
+    def unit(request: Request):
+        q = _query(request, ("group", "unit"))
+        if "group" not in q or "unit" not in q:
+            raise ViewerError("give the unit as ?group=NAME&unit=INDEX (or the unit's name)")
+        return JsonResponse(session.unit(q["group"], q["unit"]))
+
+    def watches(request: Request):
+        _query(request, ())
+        return JsonResponse(session.watch_list())
+
+    def history(request: Request):
+        q = _query(request, ("id", "since"))
+        if "id" not in q:
+            raise ViewerError("give the graph as ?id=N (POST /api/watch opens one)")
+        return JsonResponse(session.history(q["id"], q.get("since")))
+
+    async def watch(request: Request):
+        body = await _body(request, ("value", "group", "unit", "example", "index", "tick", "block", "from", "to"))
+        return JsonResponse(await run_in_threadpool(session.watch, body))
+
+    async def unwatch(request: Request):
+        body = await _body(request, ("id",))
+        if "id" not in body:
+            raise ViewerError("give the graph: {\"id\": N}")
+        return JsonResponse(await run_in_threadpool(session.unwatch, body["id"]))
+
     async def step(request: Request):
         await _body(request, ())
         return JsonResponse(await run_in_threadpool(session.step))
@@ -300,6 +337,11 @@ def create_app(session: ViewerSession, token: str | None = None,
         Route("/api/block", block, methods=["GET"]),
         Route("/api/training", training, methods=["GET"]),
         Route("/api/representations", representations, methods=["GET"]),
+        Route("/api/unit", unit, methods=["GET"]),
+        Route("/api/watches", watches, methods=["GET"]),
+        Route("/api/history", history, methods=["GET"]),
+        Route("/api/watch", watch, methods=["POST"]),
+        Route("/api/unwatch", unwatch, methods=["POST"]),
         Route("/api/train/step", step, methods=["POST"]),
         Route("/api/train/run", run, methods=["POST"]),
         Route("/api/train/pause", pause, methods=["POST"]),

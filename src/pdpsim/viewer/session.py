@@ -21,6 +21,14 @@ and cached until the weights change (:class:`Snapshot`):
 - simple recurrent networks: every event of every example, context groups
   holding the previous event's copy.
 
+Graphs (:meth:`ViewerSession.watch`) follow any one value over training, as Lens's
+graphs do: a unit's value for one example and tick, an example's error, a weight. Each is
+recorded when it is opened and after every epoch from then on (a training callback; the
+weights are those of training without it).
+
+:func:`network_layout` places the groups, units and their labels for the page, no two
+boxes overlapping.
+
 Bad requests raise :class:`ViewerError` (HTTP 400), :class:`NotFound` (404)
 or :class:`Busy` (409), all subclasses of :class:`~pdpsim.validation.PdpError`.
 """
@@ -75,6 +83,10 @@ class Busy(ViewerError):
 
 #: a one-example stream's representations use at most this many of its events (ticks)
 REPRESENTATION_STEPS = 200
+#: what a graph can follow over training: a unit's value, an example's error (or the total), a weight
+WATCH_VALUES = VALUES + ("error", "weight")
+#: the most graphs one session keeps
+MAX_WATCHES = 16
 
 
 @dataclass
@@ -102,7 +114,11 @@ def load_source(source: str | Path, weights: str | Path | None = None, seed: int
 
     A run folder's ``run.json`` gives the spec, its seed and the training
     parameters used; its ``weights.npz`` (the trained weights) is loaded unless
-    ``weights`` names another file. Everything is read here, once.
+    ``weights`` names another file. With its own weights the session opens where the
+    run ended: at its last epoch, with the error curve of ``error.csv``, and, when the
+    folder holds the run's final checkpoint, with its momentum, update-rule state and
+    generator, so that training goes on exactly as the run would have. Everything is
+    read here, once.
     """
     p = Path(str(source))
     if p.is_dir():
@@ -126,16 +142,82 @@ def load_source(source: str | Path, weights: str | Path | None = None, seed: int
             known = TrainingParams.__dataclass_fields__
             model.training = TrainingParams.from_dict({k: v for k, v in meta["training"].items() if k in known},
                                                       f"{meta_path}: training")
-        if weights is None and (p / "weights.npz").is_file():
+        own = weights is None and (p / "weights.npz").is_file()
+        if own:
             weights = p / "weights.npz"
         label = f"run {p}"
     else:
         model = load(source, seed=seed)
         label = str(source)
+        own = False
     if weights is not None:
         load_weights(model.network, weights)
         label += f" with weights {weights}"
-    return ViewerSession(model, source=label)
+    if not own:
+        return ViewerSession(model, source=label)
+    # the run's own weights: open it where training left it, at its epoch with its error curve
+    curve = _run_curve(p)
+    epoch = curve[-1][0] if curve else _run_epochs(meta, p)
+    if _restore_checkpoint(model.network, p, epoch):
+        label += " (momentum and generator from its checkpoint)"
+    return ViewerSession(model, source=label, epoch=epoch, errors=curve)
+
+
+def _run_epochs(meta: dict, folder: Path) -> int:
+    n = meta.get("epochs", 0)
+    if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+        raise PdpError(f"run folder '{folder}': run.json gives {n!r} epochs (expected a whole number)")
+    return n
+
+
+def _run_curve(folder: Path) -> list[tuple[int, float]]:
+    """The error curve in a run folder's ``error.csv`` (epoch, error), checked; [] when there is none."""
+    import csv
+    path = folder / "error.csv"
+    if not path.is_file():
+        return []
+    curve: list[tuple[int, float]] = []
+    try:
+        with open(path, newline="") as f:
+            rows = csv.DictReader(f)
+            if not rows.fieldnames or "epoch" not in rows.fieldnames or "error" not in rows.fieldnames:
+                raise PdpError(f"run folder '{folder}': error.csv has no 'epoch' and 'error' columns")
+            for k, row in enumerate(rows, start=2):
+                try:
+                    e, v = int(row["epoch"]), float(row["error"])
+                except (TypeError, ValueError):
+                    raise PdpError(f"run folder '{folder}': error.csv line {k} is not an epoch and an error: "
+                                   f"{row['epoch']!r}, {row['error']!r}") from None
+                if curve and e <= curve[-1][0]:
+                    raise PdpError(f"run folder '{folder}': error.csv line {k}: epoch {e} does not follow "
+                                   f"epoch {curve[-1][0]}")
+                curve.append((e, v))
+    except UnicodeDecodeError as e:
+        raise PdpError(f"run folder '{folder}': error.csv is not text ({e})") from None
+    return curve
+
+
+def _restore_checkpoint(net: Network, folder: Path, epoch: int) -> bool:
+    """Momentum, the update rules' state and the generator from the run's own final checkpoint, when
+    it holds exactly the weights loaded, so that training goes on as the run would have."""
+    from pdpsim.records.checkpoint import SEP, load_checkpoint, restore
+    if not (folder / "checkpoint.json").is_file():
+        return False
+    try:
+        ckpt = load_checkpoint(folder)
+    except PdpError:
+        return False
+    if ckpt is None or ckpt.epoch != epoch:
+        return False
+    for b in net.blocks:
+        w = ckpt.arrays.get(f"weights{SEP}{b.name}")
+        if w is None or w.shape != b.weights.shape or not np.array_equal(w, b.weights):
+            return False
+    try:
+        restore(net, ckpt)
+    except PdpError:
+        return False
+    return True
 
 
 # ---------------------------------------------------------------- helpers
@@ -166,6 +248,100 @@ def _layers(net: Network) -> dict[str, int]:
     return depth
 
 
+#: the network drawing's measures, in CSS pixels. Labels are drawn in a monospace font whose
+#: letters are at most this wide (the page: 11 px and 9 px DejaVu Sans Mono-like fonts, 0.6 em a letter)
+LAYOUT = {"group_char": 7.0, "unit_char": 6.0, "group_font": 11, "unit_font": 9, "title_h": 16, "label_h": 11,
+          "pad": 6, "gap": 4, "group_gap": 24, "row_gap": 18, "max_width": 720, "unit_labels_up_to": 32,
+          "label_chars": 12}
+
+
+def _unit_label(group: str, name: str, limit: int) -> str:
+    """A unit's label under it: its name, less its group's (``hidden:3`` in group hidden: ``3``)."""
+    text = name[len(group) + 1:] if name.startswith(group + ":") and len(name) > len(group) + 1 else name
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def network_layout(net: Network, layers: dict[str, int] | None = None) -> dict:
+    """Where the page draws each group, unit and label: boxes ``{x, y, w, h}`` in pixels.
+
+    Groups stand in rows by layer (outputs at the top), left to right, a row wrapping when it
+    would pass ``LAYOUT["max_width"]``. A group is its title above a grid of units; groups of up
+    to ``LAYOUT["unit_labels_up_to"]`` units (not the bias) write each unit's name under it (its group's prefix
+    left out, at most ``LAYOUT["label_chars"]`` letters). Every label's box is as wide as its
+    text at the page's font, columns are as wide as their widest label, and no box overlaps
+    another: no label can cover a label or a unit.
+    """
+    L = LAYOUT
+    layers = layers if layers is not None else _layers(net)
+    pad, gap = L["pad"], L["gap"]
+    shapes = {}
+    for g in net.groups.values():
+        size = 32 if g.size <= 16 else 20 if g.size <= 64 else 12
+        labelled = g.size <= L["unit_labels_up_to"] and g.kind != "BIAS"
+        texts = [_unit_label(g.name, n, L["label_chars"]) for n in g.unit_names] if labelled else []
+        label_w = max((len(t) for t in texts), default=0) * L["unit_char"]
+        pitch_w = max(size, label_w) + gap
+        pitch_h = size + (L["label_h"] + 1 if labelled else 0) + gap
+        cols = g.size if g.size <= 16 else int(np.ceil(np.sqrt(g.size)))
+        cols = max(1, min(cols, int((L["max_width"] - 2 * pad + gap) // pitch_w)))
+        rows = -(-g.size // cols)
+        grid_w, grid_h = cols * pitch_w - gap, rows * pitch_h - gap
+        title = f"{g.name}  {g.kind.lower()} · {g.size} · {g.function.name.lower()}"
+        title_w = len(title) * L["group_char"]
+        w = max(title_w, grid_w) + 2 * pad
+        h = pad + L["title_h"] + gap + grid_h + pad
+        shapes[g.name] = dict(size=size, texts=texts, pitch=(pitch_w, pitch_h), cols=cols, grid=(grid_w, grid_h),
+                              title=title, title_w=title_w, w=w, h=h)
+    # rows of the drawing: layers from the top (outputs) down, each wrapped to the width
+    lines: list[list[str]] = []
+    for k in sorted(set(layers.get(n, 0) for n in net.groups), reverse=True):
+        line: list[str] = []
+        width = 0.0
+        for n in net.groups:
+            if layers.get(n, 0) != k:
+                continue
+            add = shapes[n]["w"] + (L["group_gap"] if line else 0)
+            if line and width + add > L["max_width"]:
+                lines.append(line)
+                line, width, add = [], 0.0, shapes[n]["w"]
+            line.append(n)
+            width += add
+        if line:
+            lines.append(line)
+    widths = [sum(shapes[n]["w"] for n in line) + L["group_gap"] * (len(line) - 1) for line in lines]
+    total_w = max(widths, default=0.0)
+    out: dict = {}
+    y = 0.0
+    for line, lw in zip(lines, widths):
+        x = (total_w - lw) / 2
+        line_h = max(shapes[n]["h"] for n in line)
+        for n in line:
+            sh = shapes[n]
+            gy = y + (line_h - sh["h"])                       # groups of a row share their bottom edge
+            box = {"x": x, "y": gy, "w": sh["w"], "h": sh["h"]}
+            label = {"x": x + pad, "y": gy + pad, "w": sh["title_w"], "h": L["title_h"], "text": sh["title"]}
+            gx = x + pad + (sh["w"] - 2 * pad - sh["grid"][0]) / 2
+            top = gy + pad + L["title_h"] + gap
+            pw, ph = sh["pitch"]
+            inner = pw - gap
+            units = []
+            for i in range(net.group(n).size):
+                r, c = divmod(i, sh["cols"])
+                cx, cy = gx + c * pw, top + r * ph
+                ubox = {"x": cx + (inner - sh["size"]) / 2, "y": cy, "w": sh["size"], "h": sh["size"]}
+                ulabel = None
+                if sh["texts"]:
+                    ulabel = {"x": cx, "y": cy + sh["size"] + 1, "w": inner, "h": L["label_h"],
+                              "text": sh["texts"][i]}
+                units.append({"box": ubox, "label": ulabel})
+            out[n] = {"box": box, "label": label, "units": units}
+            x += sh["w"] + L["group_gap"]
+        y += line_h + L["row_gap"]
+    return {"width": total_w, "height": max(0.0, y - L["row_gap"]), "groups": out,
+            "char_width": {"group": L["group_char"], "unit": L["unit_char"]},
+            "font_px": {"group": L["group_font"], "unit": L["unit_font"]}}
+
+
 def _topological(senders: dict[str, list[str]]) -> list[str]:
     done: list[str] = []
     seen: set[str] = set()
@@ -191,7 +367,8 @@ def _nan(shape) -> np.ndarray:
 class ViewerSession:
     """One model being viewed and trained (see the module docstring)."""
 
-    def __init__(self, model: Model, source: str = "<python>"):
+    def __init__(self, model: Model, source: str = "<python>", epoch: int = 0,
+                 errors: list[tuple[int, float]] | None = None):
         net = model.network
         if net.ensemble:
             raise PdpError(f"network '{net.name}': the viewer shows one network, not an ensemble")
@@ -206,9 +383,16 @@ class ViewerSession:
         self._initial_weights = net.get_weights()
         self._initial_rng = net.rng.bit_generator.state
         self._initial_seed = net.seed
-        self.epoch = 0
+        self._initial_state = {b.name: (b.last_change.copy(), {k: np.array(v, copy=True)
+                                                               for k, v in b.rule_state.items()})
+                               for b in net.blocks}
+        self._initial_epoch = int(epoch)
+        self._initial_errors = [(int(e), float(v)) for e, v in (errors or [])]
+        self.epoch = self._initial_epoch
         self.version = 0
-        self.errors: list[tuple[int, float]] = []
+        self.errors: list[tuple[int, float]] = list(self._initial_errors)
+        self.watches: dict[int, dict] = {}     # graphs: what each follows and its history
+        self._next_watch = 1
         self.stopped: str | None = None
         self.message: str | None = None
         self.target: int | None = None
@@ -217,6 +401,7 @@ class ViewerSession:
         self._stop = threading.Event()
         self._snapshot: Snapshot | None = None
         self._layers = _layers(net)
+        self._layout = network_layout(net, self._layers)
         self.snapshot()                        # check the examples against the network now
 
     # ------------------------------------------------------------ lookups
@@ -274,7 +459,8 @@ class ViewerSession:
             "last_step": [int(s) for s in snap.last_step],
             "time": time_info, "values": list(VALUES), "value_labels": VALUE_LABELS,
             "training": self.params.to_dict(), "max_run_epochs": MAX_RUN_EPOCHS,
-            "derivs_per_tick": snap.derivs,
+            "derivs_per_tick": snap.derivs, "layout": self._layout, "watch_values": list(WATCH_VALUES),
+            "max_watches": MAX_WATCHES,
         }
 
     # ------------------------------------------------------------ views
@@ -284,18 +470,21 @@ class ViewerSession:
             snap = self._snapshot
             if snap is not None and snap.version == self.version:
                 return snap
+            snap = self._compute_snapshot()
+            self._snapshot = snap
+            return snap
+
+    def _compute_snapshot(self) -> Snapshot:
+        with self.lock:
             rng_state = self.net.rng.bit_generator.state       # noise in a view must not change training
             try:
                 if self.mode == "continuous":
-                    snap = self._snapshot_continuous()
-                elif self.mode == "srn":
-                    snap = self._snapshot_srn()
-                else:
-                    snap = self._snapshot_static()
+                    return self._snapshot_continuous()
+                if self.mode == "srn":
+                    return self._snapshot_srn()
+                return self._snapshot_static()
             finally:
                 self.net.rng.bit_generator.state = rng_state
-            self._snapshot = snap
-            return snap
 
     def _copy_state(self, g) -> dict[str, np.ndarray]:
         out = {"output": np.array(g.output, dtype=float), "net_input": np.array(g.net_input, dtype=float)}
@@ -451,16 +640,198 @@ class ViewerSession:
                     "errors": [[e, v] for e, v in errs]}
 
     def _train_chunk(self, k: int) -> str:
-        """Train ``k`` epochs now (caller holds no lock); return why train() stopped."""
+        """Train ``k`` epochs now (caller holds no lock); return why train() stopped.
+
+        With graphs open, every epoch ends with their values recorded (a callback, so the
+        engine goes one epoch at a time; the weights are those of training without it)."""
         with self.lock:
-            res = train(self.net, self.examples, self.params, max_epochs=self.epoch + k, start_epoch=self.epoch)
+            callbacks = [self._watch_callback] if self.watches else []
+            res = train(self.net, self.examples, self.params, max_epochs=self.epoch + k, start_epoch=self.epoch,
+                        callbacks=callbacks)
             with self._status:
                 for e, v in zip(res.epochs.tolist(), res.errors.tolist(), strict=True):
                     self.errors.append((int(e), float(v)))
                 if len(res.epochs):
                     self.epoch = int(res.epochs[-1])
                 self.version += 1
+            if self.watches:
+                self._record(self.epoch)       # the last epoch (no callback after one that met a criterion)
         return res.stopped
+
+    # ------------------------------------------------------------ graphs of any value over training
+    def watch(self, what: dict) -> dict:
+        """Follow one value over training, as Lens's graphs do: recorded now and after every epoch.
+
+        ``what``: ``{"value": V, ...}`` with V one of ``output``, ``net_input``, ``target``,
+        ``output_deriv``, ``input_deriv`` (also ``group``, ``unit`` (index or name), and
+        ``example`` (name; or ``index``) and ``tick``, default the first example at its last
+        tick), ``error`` (``example``: that example's error; none: the total), or ``weight``
+        (``block`` "SOURCE->DEST", ``from`` and ``to`` units, index or name). Values are at the
+        weights after each epoch.
+        """
+        spec = self._watch_spec(what)
+        with self.lock:
+            with self._status:
+                if len(self.watches) >= MAX_WATCHES:
+                    raise ViewerError(f"at most {MAX_WATCHES} graphs at a time: close one first")
+                wid = self._next_watch
+                self._next_watch += 1
+                self.watches[wid] = {**spec, "id": wid, "history": []}
+            self._record(self.epoch, only=wid)
+        return self.history(wid)
+
+    def unwatch(self, wid) -> dict:
+        i = _int(wid, "id")
+        with self._status:
+            if i not in self.watches:
+                raise NotFound(f"no graph {i} (graphs: {', '.join(map(str, self.watches)) or 'none'})")
+            del self.watches[i]
+        return self.watch_list()
+
+    def watch_list(self) -> dict:
+        with self._status:
+            return {"watches": [{"id": w["id"], "label": w["label"], "what": w["what"]} for w in self.watches.values()]}
+
+    def history(self, wid, since: str | int | None = None) -> dict:
+        """A graph's values so far: ``[[epoch, value], ...]`` (after epoch ``since``)."""
+        i = _int(wid, "id")
+        s = -1 if since is None or since == "" else _int(since, "since")
+        with self._status:
+            w = self.watches.get(i)
+            if w is None:
+                raise NotFound(f"no graph {i} (graphs: {', '.join(map(str, self.watches)) or 'none'})")
+            hist = w["history"][bisect.bisect_right(w["history"], s, key=_first):] if s >= 0 else list(w["history"])
+            return {"id": i, "label": w["label"], "what": w["what"], "epoch": self.epoch,
+                    "history": [[e, v] for e, v in hist]}
+
+    def _watch_callback(self, epoch: int, error: float, net) -> bool:
+        self._record(int(epoch), current=True)
+        return False
+
+    def _record(self, epoch: int, only: int | None = None, current: bool = False) -> None:
+        """Append each graph's value at ``epoch`` (the network's weights now). ``current``: in the
+        middle of a training chunk, where the cached views are out of date."""
+        with self.lock:
+            with self._status:
+                todo = [w for i, w in self.watches.items() if only is None or i == only]
+            if not todo:
+                return
+            snap = None
+            if any(w["kind"] != "weight" for w in todo):
+                snap = self._compute_snapshot() if current else self.snapshot()
+            values = []
+            for w in todo:
+                if w["kind"] == "weight":
+                    v = float(self.net.block(w["source"], w["dest"]).weights[w["row"], w["col"]])
+                elif w["kind"] == "error":
+                    v = float(snap.errors.sum() if w["example"] is None else snap.errors[w["example"]])
+                else:
+                    arr = snap.values[w["group"]][w["kind"]]
+                    t = int(snap.last_step[w["example"]]) if w["tick"] is None else w["tick"]
+                    v = float(arr[t, w["example"], w["unit"]]) if t <= snap.last_step[w["example"]] else float("nan")
+                values.append(v)
+            with self._status:
+                for w, v in zip(todo, values):
+                    h = w["history"]
+                    if h and h[-1][0] == epoch:
+                        h[-1] = (epoch, v)
+                    else:
+                        h.append((epoch, v))
+
+    def _watch_spec(self, what) -> dict:
+        if not isinstance(what, dict):
+            raise ViewerError("describe the value to graph as a JSON object")
+        value = what.get("value")
+        if value not in WATCH_VALUES:
+            raise ViewerError(f"value must be one of {', '.join(WATCH_VALUES)}, got {value!r}")
+        allowed = {"error": ("example", "index"), "weight": ("block", "from", "to")}.get(
+            value, ("group", "unit", "example", "index", "tick"))
+        unknown = sorted(set(what) - {"value", *allowed})
+        if unknown:
+            raise ViewerError(f"unknown key(s) {', '.join(repr(k) for k in unknown)} for a graph of {value} "
+                              f"(expected: value, {', '.join(allowed)})")
+        if value == "weight":
+            if "block" not in what:
+                raise ViewerError("give the link block as \"block\": \"SOURCE->DEST\"")
+            b = self.block(str(what["block"]))
+            if "from" not in what or "to" not in what:
+                raise ViewerError("give 'from' and 'to': the sending and the receiving unit (index or name)")
+            row = self._unit_index(b.source, what["from"])
+            col = self._unit_index(b.dest, what["to"])
+            label = f"weight {b.source.unit_names[row]} -> {b.dest.unit_names[col]}"
+            return {"kind": "weight", "source": b.source.name, "dest": b.dest.name, "row": row, "col": col,
+                    "label": label, "what": {"value": "weight", "block": b.name, "from": b.source.unit_names[row],
+                                             "to": b.dest.unit_names[col]}}
+        example = None
+        if "example" in what or "index" in what:
+            example = self.example_index(None if what.get("example") is None else str(what["example"]),
+                                         what.get("index"))
+        if value == "error":
+            if example is None:
+                return {"kind": "error", "example": None, "label": "error (all examples)",
+                        "what": {"value": "error"}}
+            name = self.examples.names[example]
+            return {"kind": "error", "example": example, "label": f"error of example {name}",
+                    "what": {"value": "error", "example": name}}
+        if "group" not in what or "unit" not in what:
+            raise ViewerError("give the unit: \"group\" and \"unit\" (an index or a unit name)")
+        g = self.group(str(what["group"]))
+        unit = self._unit_index(g, what["unit"])
+        example = 0 if example is None else example
+        snap = self.snapshot()
+        last = int(snap.last_step[example])
+        tick = None
+        if what.get("tick") is not None and what.get("tick") != "":
+            tick = _int(what["tick"], "tick")
+            if not 0 <= tick <= last:
+                step = "event" if self.mode == "srn" else "tick"
+                raise ViewerError(f"{step} {tick} is out of range: example '{self.examples.names[example]}' has "
+                                  f"{step}s 0..{last}")
+        name = self.examples.names[example]
+        when = "" if self.mode is None else (f", {'event' if self.mode == 'srn' else 'tick'} {tick}" if tick is not None
+                                             else ", last tick" if self.mode == "continuous" else ", last event")
+        label = f"{VALUE_LABELS[value]} of {g.unit_names[unit]}, example {name}{when}"
+        out = {"value": value, "group": g.name, "unit": g.unit_names[unit], "example": name}
+        if tick is not None:
+            out["tick"] = tick
+        return {"kind": value, "group": g.name, "unit": unit, "example": example, "tick": tick,
+                "label": label, "what": out}
+
+    def _unit_index(self, g, unit) -> int:
+        """A unit of group ``g`` by index or by name."""
+        if isinstance(unit, str) and unit in g.unit_names:
+            return g.unit_names.index(unit)
+        try:
+            i = _int(unit, "unit")
+        except ViewerError:
+            raise NotFound(f"no unit {unit!r} in group '{g.name}' (units: {_listing(list(g.unit_names))})") from None
+        if not 0 <= i < g.size:
+            raise NotFound(f"no unit {i} in group '{g.name}': it has {g.size} units (0..{g.size - 1})")
+        return i
+
+    # ------------------------------------------------------------ one unit
+    def unit(self, group: str, unit) -> dict:
+        """One unit's incoming and outgoing links: the weight and the unit at the other end of each."""
+        g = self.group(group)
+        i = self._unit_index(g, unit)
+        incoming, outgoing = [], []
+        with self.lock:
+            for b in self.net.blocks:
+                w = np.asarray(b.weights, dtype=float)
+                mask = b.mask
+                if b.dest is g:
+                    for k in range(w.shape[0]):
+                        if mask is None or mask[k, i]:
+                            incoming.append({"block": b.name, "group": b.source.name, "unit": b.source.unit_names[k],
+                                             "index": k, "weight": float(w[k, i]), "frozen": bool(b.frozen)})
+                if b.source is g:
+                    for k in range(w.shape[1]):
+                        if mask is None or mask[i, k]:
+                            outgoing.append({"block": b.name, "group": b.dest.name, "unit": b.dest.unit_names[k],
+                                             "index": k, "weight": float(w[i, k]), "frozen": bool(b.frozen)})
+            version, epoch = self.version, self.epoch
+        return {"group": g.name, "index": i, "name": g.unit_names[i], "kind": g.kind, "version": version,
+                "epoch": epoch, "incoming": incoming, "outgoing": outgoing}
 
     def step(self, epochs: int = 1) -> dict:
         """Train ``epochs`` epochs (default one) in the caller's thread; refused while running."""
@@ -532,7 +903,9 @@ class ViewerSession:
         return self.training_status(since=self.epoch)
 
     def reset(self, seed: int | None = None) -> dict:
-        """Back to epoch 0: the starting weights, or fresh random weights drawn with ``seed``."""
+        """Back to where the session started (the starting weights at epoch 0, or a run folder's
+        trained state at its last epoch, with its curve), or to fresh random weights drawn with
+        ``seed`` at epoch 0. Graphs start again from there."""
         if seed is not None:
             seed = _int(seed, "seed")
             if not 0 <= seed < 2 ** 63:
@@ -542,21 +915,28 @@ class ViewerSession:
             if self.running:
                 raise Busy("training did not stop; try again")
             net = self.net
+            for b in net.blocks:
+                b.rule_state.clear()
+                b.last_change[...] = 0.0
             if seed is None:
                 net.set_weights(self._initial_weights, source="starting weights")
                 net.rng.bit_generator.state = self._initial_rng
                 net.seed = self._initial_seed
+                for b in net.blocks:
+                    change, state = self._initial_state[b.name]
+                    b.last_change[...] = change
+                    b.rule_state.update({k: v.copy() for k, v in state.items()})
             else:
                 net.randomize(seed)
-            for b in net.blocks:
-                b.rule_state.clear()
-                b.last_change[...] = 0.0
             with self._status:
-                self.epoch = 0
-                self.errors = []
+                self.epoch = self._initial_epoch if seed is None else 0
+                self.errors = list(self._initial_errors) if seed is None else []
                 self.stopped = None
                 self.message = None
                 self.version += 1
+                for w in self.watches.values():
+                    w["history"] = []
+            self._record(self.epoch)
         return self.training_status()
 
     def close(self) -> None:

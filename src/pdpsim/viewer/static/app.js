@@ -39,6 +39,8 @@ const S = {
   errors: [],             // [[epoch, error], ...]
   running: false,
   state: null,
+  unit: null,             // {group, index}: the unit whose links are shown
+  graphs: [],             // [{id, label, history: [[epoch, value], ...]}]
 };
 
 function setStatus(text, isError) {
@@ -150,45 +152,62 @@ function tickLabel() {
 }
 
 // ------------------------------------------------------------------ units
+// The server lays the network out (session.network_layout): every group, unit and label has a box
+// of its own, and no two overlap; the page places them where it says.
+function place(el, b) {
+  el.style.left = `${b.x}px`;
+  el.style.top = `${b.y}px`;
+  el.style.width = `${b.w}px`;
+  el.style.height = `${b.h}px`;
+}
+
 function buildUnits() {
   const box = $("units");
   box.replaceChildren();
-  const layers = new Map();
-  for (const g of S.model.groups) {
-    if (!layers.has(g.layer)) layers.set(g.layer, []);
-    layers.get(g.layer).push(g);
-  }
-  const order = [...layers.keys()].sort((a, b) => b - a);   // outputs on top, inputs at the bottom
-  for (const k of order) {
-    const row = document.createElement("div");
-    row.className = "layer";
-    for (const g of layers.get(k)) row.appendChild(groupBox(g));
-    box.appendChild(row);
-  }
+  const L = S.model.layout;
+  const canvas = document.createElement("div");
+  canvas.className = "net-canvas";
+  canvas.style.width = `${L.width}px`;
+  canvas.style.height = `${L.height}px`;
+  for (const g of S.model.groups) canvas.appendChild(groupBox(g, L.groups[g.name], L));
+  box.appendChild(canvas);
 }
 
-function groupBox(g) {
+function groupBox(g, lay, L) {
   const div = document.createElement("div");
   div.className = `group kind-${g.kind}`;
   div.dataset.group = g.name;
+  place(div, lay.box);
+  const at = (b) => ({ x: b.x - lay.box.x, y: b.y - lay.box.y, w: b.w, h: b.h });
   const title = document.createElement("div");
   title.className = "group-title";
-  title.innerHTML = `<b>${esc(g.name)}</b> <span class="kind">${esc(g.kind.toLowerCase())} · ${g.size} · ${esc(g.function.toLowerCase())}</span>`;
+  place(title, at(lay.label));
+  title.style.fontSize = `${L.font_px.group}px`;
+  title.title = lay.label.text;
+  title.innerHTML = `<b>${esc(g.name)}</b><span class="kind">${esc(lay.label.text.slice(g.name.length))}</span>`;
   div.appendChild(title);
-  const grid = document.createElement("div");
-  grid.className = "grid" + (g.size > 64 ? " dense" : g.size > 16 ? " medium" : "");
-  const cols = g.size <= 16 ? g.size : Math.ceil(Math.sqrt(g.size));
-  grid.style.gridTemplateColumns = `repeat(${cols}, auto)`;
   for (let i = 0; i < g.size; i++) {
+    const spot = lay.units[i];
     const u = document.createElement("div");
     u.className = "unit";
     u.dataset.group = g.name;
     u.dataset.index = i;
     u.dataset.name = g.unit_names[i];
+    place(u, at(spot.box));
     hoverable(u, () => unitTip(g, i));
-    grid.appendChild(u);
+    u.addEventListener("click", () => selectUnit(g.name, i));
+    div.appendChild(u);
+    if (spot.label) {
+      const lab = document.createElement("div");
+      lab.className = "unit-label";
+      place(lab, at(spot.label));
+      lab.style.fontSize = `${L.font_px.unit}px`;
+      lab.style.lineHeight = `${spot.label.h}px`;
+      lab.textContent = spot.label.text;
+      lab.title = g.unit_names[i];
+      div.appendChild(lab);
+    }
   }
-  div.appendChild(grid);
   return div;
 }
 
@@ -204,8 +223,128 @@ function unitTip(g, i) {
   }
   const when = S.model.time && st ? ` · ${S.model.time.step} ${st.tick}` : "";
   return `<b>${esc(g.unit_names[i])}</b> <span>(${esc(g.name)} unit ${i})</span><br>` +
-    `example ${esc(S.example)}${esc(when)}<table>${rows}</table>`;
+    `example ${esc(S.example)}${esc(when)}<table>${rows}</table><span>click: its links</span>`;
 }
+
+// ------------------------------------------------------------------ one unit: its links
+function selectUnit(group, index) {
+  S.unit = { group, index };
+  for (const u of document.querySelectorAll("#units .unit.selected")) u.classList.remove("selected");
+  const el = document.querySelector(`#units .unit[data-group="${CSS.escape(group)}"][data-index="${index}"]`);
+  if (el) el.classList.add("selected");
+  refreshUnitInfo().catch(fail);
+}
+
+async function refreshUnitInfo() {
+  if (!S.unit) return;
+  const u = await get("/api/unit", { group: S.unit.group, unit: S.unit.index });
+  drawUnitInfo(u);
+}
+
+function linkRows(links, dir) {
+  if (!links.length) return `<tr><td colspan="4" class="small">none</td></tr>`;
+  let max = 0;
+  for (const l of links) max = Math.max(max, Math.abs(l.weight));
+  return links.map((l, k) => {
+    return `<tr class="link" data-dir="${dir}" data-k="${k}">` +
+      `<td><a href="#" class="goto" data-group="${esc(l.group)}" data-index="${l.index}">${esc(l.unit)}</a></td>` +
+      `<td class="small">${esc(l.block)}${l.frozen ? " (frozen)" : ""}</td>` +
+      `<td class="num" data-value="${l.weight}" data-scale="${max || 1}">${esc(fmt(l.weight, 4))}</td>` +
+      `<td><button type="button" class="graph-weight" title="graph this weight over training">graph</button></td></tr>`;
+  }).join("");
+}
+
+function drawUnitInfo(u) {
+  const box = $("unit-info");
+  const valueLabel = S.model.value_labels[S.value];
+  const when = S.model.time ? `, ${S.model.time.step} ${S.tick}` : "";
+  box.innerHTML =
+    `<div class="controls"><b>${esc(u.name)}</b><span class="small">${esc(u.group)} unit ${u.index} · epoch ${u.epoch}</span>` +
+    `<button type="button" class="graph-value" title="graph this value over training">graph ${esc(valueLabel)} ` +
+    `(example ${esc(S.example)}${esc(when)})</button></div>` +
+    `<div class="links"><table><caption>incoming: from → ${esc(u.name)}</caption>` +
+    `<tr><th>from</th><th>block</th><th>weight</th><th></th></tr>${linkRows(u.incoming, "in")}</table>` +
+    `<table><caption>outgoing: ${esc(u.name)} → to</caption>` +
+    `<tr><th>to</th><th>block</th><th>weight</th><th></th></tr>${linkRows(u.outgoing, "out")}</table></div>`;
+  for (const td of box.querySelectorAll("td.num")) {             // (styles set here: the page's CSP allows no inline ones)
+    td.style.background = colour(Number(td.dataset.value), Number(td.dataset.scale));
+  }
+  box.querySelector(".graph-value").addEventListener("click", () => {
+    const what = { value: S.value, group: u.group, unit: u.index, example: S.example };
+    if (S.model.time) what.tick = S.tick;
+    addGraph(what);
+  });
+  for (const a of box.querySelectorAll("a.goto")) {
+    a.addEventListener("click", (ev) => { ev.preventDefault(); selectUnit(a.dataset.group, Number(a.dataset.index)); });
+  }
+  for (const b of box.querySelectorAll("button.graph-weight")) {
+    const row = b.closest("tr");
+    const l = (row.dataset.dir === "in" ? u.incoming : u.outgoing)[Number(row.dataset.k)];
+    b.addEventListener("click", () => addGraph(row.dataset.dir === "in"
+      ? { value: "weight", block: l.block, from: l.index, to: u.index }
+      : { value: "weight", block: l.block, from: u.index, to: l.index }));
+  }
+}
+
+// ------------------------------------------------------------------ graphs of any value
+async function addGraph(what) {
+  try {
+    const h = await post("/api/watch", what);
+    S.graphs.push({ id: h.id, label: h.label, history: h.history });
+    drawGraphs();
+  } catch (e) {
+    fail(e);
+  }
+}
+
+async function removeGraph(id) {
+  try {
+    await post("/api/unwatch", { id });
+  } catch (e) {
+    fail(e);
+  }
+  S.graphs = S.graphs.filter((g) => g.id !== id);
+  drawGraphs();
+}
+
+async function refreshGraphs(whole) {
+  const gone = [];
+  for (const g of S.graphs) {
+    const last = g.history.length ? g.history[g.history.length - 1][0] : -1;
+    let h;
+    try {
+      h = await get("/api/history", whole ? { id: g.id } : { id: g.id, since: last });
+    } catch (e) {
+      gone.push(g.id);                                    // closed from another page
+      continue;
+    }
+    if (whole) g.history = h.history;
+    else for (const p of h.history) if (!g.history.length || p[0] > g.history[g.history.length - 1][0]) g.history.push(p);
+  }
+  if (gone.length) S.graphs = S.graphs.filter((g) => !gone.includes(g.id));
+  drawGraphs();
+}
+
+function drawGraphs() {
+  const box = $("graphs");
+  box.replaceChildren();
+  $("graphs-panel").hidden = !S.graphs.length;
+  for (const g of S.graphs) {
+    const div = document.createElement("div");
+    div.className = "graph-box";
+    div.innerHTML = `<div class="controls"><span>${esc(g.label)}</span>` +
+      `<span class="small">now ${esc(fmt(g.history.length ? g.history[g.history.length - 1][1] : null, 5))}</span>` +
+      `<button type="button" class="close-graph" title="close this graph">×</button></div>`;
+    const svg = svgEl("svg", { width: 380, height: 150, class: "chart graph", "data-id": g.id,
+      "data-points": g.history.length, role: "img", "aria-label": g.label });
+    div.appendChild(svg);
+    div.querySelector(".close-graph").addEventListener("click", () => removeGraph(g.id));
+    box.appendChild(div);
+    drawLine(svg, g.history, false, "epoch", "no value yet");
+  }
+}
+
+
 
 function valueScale(key, st) {
   let m = 0;
@@ -307,27 +446,34 @@ function drawHinton(b) {
 function drawErrors() {
   const svg = $("error-curve");
   svg.replaceChildren();
+  drawLine(svg, S.errors, $("log-scale").checked, "epoch", "no training yet: Step or Run", "error-line", true);
+}
+
+// a line over epochs: pts [[epoch, value], ...]; fromZero: the value axis starts at 0 (errors)
+function drawLine(svg, all, log, xlabel, empty, id, fromZero) {
   const W = +svg.getAttribute("width"), H = +svg.getAttribute("height");
   const L = 52, R = 10, T = 10, B = 26;
-  const log = $("log-scale").checked;
-  let pts = S.errors;
+  let pts = all;
   if (pts.length > 1500) {
     const stride = Math.ceil(pts.length / 1500);
-    pts = pts.filter((p, i) => i % stride === 0 || i === S.errors.length - 1);
+    pts = pts.filter((p, i) => i % stride === 0 || i === all.length - 1);
   }
   const ys = pts.map(([, e]) => e).filter((e) => e !== null && isFinite(e));
   svgEl("line", { x1: L, y1: H - B, x2: W - R, y2: H - B, stroke: "#999" }, svg);
   svgEl("line", { x1: L, y1: T, x2: L, y2: H - B, stroke: "#999" }, svg);
-  svgText(svg, (L + W - R) / 2, H - 4, "epoch", { "text-anchor": "middle" });
-  if (!ys.length) { svgText(svg, L + 10, T + 20, "no training yet: Step or Run"); return; }
+  svgText(svg, (L + W - R) / 2, H - 4, xlabel, { "text-anchor": "middle" });
+  if (!ys.length) { svgText(svg, L + 10, T + 20, empty); return; }
   const tf = (e) => log ? Math.log10(Math.max(e, 1e-12)) : e;
-  let lo = log ? Math.min(...ys.map(tf)) : 0, hi = Math.max(...ys.map(tf));
-  if (hi <= lo) hi = lo + 1;
+  let lo = log || !fromZero ? Math.min(...ys.map(tf)) : Math.min(0, ...ys), hi = Math.max(...ys.map(tf));
+  if (hi <= lo) { const d = Math.abs(hi) * 0.05 || 0.5; lo -= d; hi += d; }
   const e0 = pts[0][0], e1 = Math.max(pts[pts.length - 1][0], e0 + 1);
   const x = (ep) => L + (W - L - R) * (ep - e0) / (e1 - e0);
   const y = (e) => T + (H - T - B) * (1 - (tf(e) - lo) / (hi - lo));
   const d = pts.filter(([, e]) => e !== null).map(([ep, e], i) => `${i ? "L" : "M"}${x(ep).toFixed(1)},${y(e).toFixed(1)}`).join("");
-  svgEl("path", { d, fill: "none", stroke: "#2f6f4f", "stroke-width": 1.6, id: "error-line" }, svg);
+  const attrs = { d, fill: "none", stroke: "#2f6f4f", "stroke-width": 1.6 };
+  if (id) attrs.id = id;
+  svgEl("path", attrs, svg);
+  if (pts.length === 1) svgEl("circle", { cx: x(pts[0][0]), cy: y(pts[0][1]), r: 2.5, fill: "#2f6f4f" }, svg);
   const untf = (v) => log ? Math.pow(10, v) : v;
   svgText(svg, L - 4, T + 8, fmt(untf(hi), 3), { "text-anchor": "end" });
   svgText(svg, L - 4, H - B, fmt(untf(lo), 3), { "text-anchor": "end" });
@@ -399,6 +545,7 @@ async function refreshViews(force) {
     if (force || !S.running || now - lastReps > 1000) {
       lastReps = now;
       await refreshReps();
+      await refreshUnitInfo();
     }
     showStatus();
     document.body.dataset.shown = S.state.version;     // what the views show (tests wait on it)
@@ -441,8 +588,10 @@ async function poll() {
   try {
     const since = S.errors.length ? S.errors[S.errors.length - 1][0] : -1;
     let t = await get("/api/training", { since });
-    if (t.epoch < S.epoch) t = await get("/api/training");   // reset elsewhere: take the whole curve
+    const back = t.epoch < S.epoch;
+    if (back) t = await get("/api/training");                 // reset elsewhere: take the whole curve
     applyTraining(t);
+    if (S.graphs.length) await refreshGraphs(back);
   } catch (e) {
     fail(e);
   } finally {
@@ -457,8 +606,10 @@ async function action(fn) {
   try {
     const t = await fn();
     if (t) {
+      const again = t.epoch <= S.epoch;                      // a reset (or a run just started): whole graphs
       if (t.epoch < S.epoch || t.epoch === 0) S.errors = [];
       applyTraining(t);
+      if (S.graphs.length) await refreshGraphs(again);
     }
   } catch (e) {
     fail(e);
@@ -479,17 +630,23 @@ function wire() {
     S.errors = [];
     return t;
   }));
-  $("value-select").addEventListener("change", (e) => { S.value = e.target.value; paintUnits(); });
+  $("value-select").addEventListener("change", (e) => {
+    S.value = e.target.value;
+    paintUnits();
+    refreshUnitInfo().catch(fail);                           // its graph button names the value
+  });
   $("example-select").addEventListener("change", (e) => {
     S.example = e.target.value;
     S.tick = null;
     updateTickSlider();
     refreshUnits().catch(fail);
+    refreshUnitInfo().catch(fail);
   });
   $("tick-slider").addEventListener("input", (e) => {
     S.tick = Number(e.target.value);
     tickLabel();
     refreshUnits().catch(fail);
+    refreshUnitInfo().catch(fail);
   });
   $("block-select").addEventListener("change", (e) => { S.block = e.target.value; refreshBlock().catch(fail); });
   for (const r of document.querySelectorAll("input[name=block-view]")) {
@@ -498,12 +655,19 @@ function wire() {
   $("rep-group").addEventListener("change", (e) => { S.repGroup = e.target.value; refreshReps().catch(fail); });
   $("rep-method").addEventListener("change", (e) => { S.repMethod = e.target.value; refreshReps().catch(fail); });
   $("log-scale").addEventListener("change", drawErrors);
+  $("graph-error").addEventListener("click", () => addGraph({ value: "error", example: S.example }));
 }
 
 async function start() {
   wire();
   try {
     await loadModel();
+    const open = await get("/api/watches");                  // graphs opened before this page
+    for (const w of open.watches) {
+      const h = await get("/api/history", { id: w.id });
+      S.graphs.push({ id: w.id, label: w.label, history: h.history });
+    }
+    drawGraphs();
     setStatus("ready");
     document.body.dataset.ready = "1";
   } catch (e) {
