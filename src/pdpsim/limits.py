@@ -74,6 +74,11 @@ def set_limit(assignment: str, where: str = "--limit") -> None:
     _OVERRIDES[name] = _parse(name, value.strip(), where)
 
 
+def reset() -> None:
+    """Forget every :func:`set_limit` (each ``pdpsim`` command starts from the defaults)."""
+    _OVERRIDES.clear()
+
+
 @contextlib.contextmanager
 def override(**limits: int) -> Iterator[None]:
     """Raise (or lower) limits inside a ``with`` block."""

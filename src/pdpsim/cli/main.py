@@ -21,6 +21,15 @@ class _Group(click.Group):
     exit status 2, and TrainingFailed (training diverged, or missed a required criterion) into
     one with status 1."""
 
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.UsageError as e:         # a bad option to pdpsim itself (--limit): one line too
+            if parent is not None:
+                raise
+            click.echo(f"pdpsim: error: {e.format_message()} (see 'pdpsim --help')", err=True)
+            sys.exit(e.exit_code)
+
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
@@ -34,10 +43,32 @@ class _Group(click.Group):
         except TrainingFailed as e:
             click.echo(f"pdpsim: error: {e}", err=True)
             ctx.exit(FAILED)
+        except OSError as e:              # the machine's refusal: a full disk, a permission, a lost mount
+            where = f"'{e.filename}': " if e.filename else ""
+            click.echo(f"pdpsim: error: {where}{e.strerror or e}", err=True)
+            ctx.exit(USAGE)
+        except MemoryError:
+            click.echo("pdpsim: error: out of memory (a smaller network, fewer examples or a smaller batch "
+                       "would need less; see pdpsim --help for the limits on what is read)", err=True)
+            ctx.exit(USAGE)
+
+
+def _set_limits(ctx, param, values) -> None:
+    from pdpsim import limits
+    limits.reset()
+    for v in values:
+        try:
+            limits.set_limit(v)
+        except PdpError as e:
+            raise click.BadParameter(str(e).removeprefix("--limit: "), ctx=ctx, param=param) from None
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="pdpsim")
+@click.option("--limit", multiple=True, metavar="NAME=N", expose_value=False, callback=_set_limits,
+              help="Raise (or lower) a limit on what input files may ask for: units, links, examples, events, "
+                   "values, ticks, yaml_nodes, yaml_depth, decompressed_bytes (repeatable; also "
+                   "PDPSIM_LIMIT_<NAME>=N).")
 def main() -> None:
     """pdpsim: Parallel Distributed Processing networks, as the lecture teaches them.
 
@@ -48,6 +79,8 @@ def main() -> None:
         criterion was not met; a sweep task failed
       2 usage or input error: a bad option, spec, file or example
     Failures and errors end with one line 'pdpsim: error: ...'.
+    An input that asks for more than a limit (e.g. 10^20 units) is refused
+    with the limit's name; --limit NAME=N raises it.
     `pdpsim lens` exits with its script's status (1 after an error).
     """
 

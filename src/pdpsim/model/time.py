@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from pdpsim import limits
 from pdpsim.validation import PdpError, positive_int, real
 
 if TYPE_CHECKING:
@@ -95,8 +96,13 @@ class TimeParams:
         p.tick0_clamp = bool(p.tick0_clamp)
         p.integrator_lag = bool(p.integrator_lag)
         p.tick0_senders_zero = bool(p.tick0_senders_zero)
-        if round(p.intervals * p.ticks_per_interval) < 1:
+        ticks = round(p.intervals * p.ticks_per_interval)
+        if ticks < 1:
             raise PdpError(f"{where}.intervals: an event must last at least one tick")
+        limits.check("ticks", ticks, f"{where}.intervals", f"ticks an event ({p.intervals:g} intervals of "
+                     f"{p.ticks_per_interval} ticks)")
+        if p.max_ticks is not None:
+            limits.check("ticks", p.max_ticks, f"{where}.max_ticks", "ticks")
         return p
 
     @property
