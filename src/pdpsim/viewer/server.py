@@ -38,6 +38,7 @@ without one a request gets 401, with a wrong one 403.
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import math
 import secrets
@@ -62,8 +63,12 @@ STATIC = {"index.html": "text/html; charset=utf-8", "app.js": "text/javascript; 
           "app.css": "text/css; charset=utf-8"}
 #: Host header names accepted when serving on loopback without a token
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
-TOKEN_COOKIE = "pdpsim_token"
+TOKEN_COOKIE = "pdpsim_token"      # + "_PORT": browsers share cookies between a host's ports
 MAX_BODY = 16 * 1024
+#: seconds a client may take to send a request body; a stalled one gets 408
+BODY_TIMEOUT = 10.0
+#: connections served at once (more get 503): stalled clients cannot hold every slot
+MAX_CONNECTIONS = 64
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
@@ -126,11 +131,17 @@ async def _body(request: Request, allowed: tuple[str, ...]) -> dict:
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype != "application/json":
         raise HTTPException(415, "send the request body as JSON (Content-Type: application/json)")
-    raw = b""
-    async for chunk in request.stream():
-        raw += chunk
-        if len(raw) > MAX_BODY:
-            raise HTTPException(413, f"request body over {MAX_BODY} bytes")
+    async def read() -> bytes:
+        raw = b""
+        async for chunk in request.stream():
+            raw += chunk
+            if len(raw) > MAX_BODY:
+                raise HTTPException(413, f"request body over {MAX_BODY} bytes")
+        return raw
+    try:
+        raw = await asyncio.wait_for(read(), BODY_TIMEOUT)
+    except asyncio.TimeoutError:
+        raise HTTPException(408, f"the request body did not arrive within {BODY_TIMEOUT:g} s") from None
     if not raw.strip():
         return {}
     try:
@@ -185,7 +196,7 @@ class Guard:
                 supplied = query["token"][0]
                 set_cookie = scope["path"] == "/"
             else:
-                supplied = _cookie(headers.get("cookie", ""), TOKEN_COOKIE)
+                supplied = _cookie(headers.get("cookie", ""), _cookie_name(scope))
             if not supplied:
                 return await self._deny(send, 401, "an access token is required: open the address "
                                                    "`pdpsim view` printed, with its ?token=")
@@ -196,8 +207,8 @@ class Guard:
             if message["type"] == "http.response.start":
                 extra = list(SECURITY_HEADERS)
                 if set_cookie:
-                    extra.append((b"set-cookie", f"{TOKEN_COOKIE}={self.token}; HttpOnly; SameSite=Strict; "
-                                                 "Path=/".encode()))
+                    extra.append((b"set-cookie", f"{_cookie_name(scope)}={self.token}; HttpOnly; "
+                                                 "SameSite=Strict; Path=/".encode()))
                 message = {**message, "headers": list(message.get("headers", [])) + extra}
             await send(message)
 
@@ -209,6 +220,13 @@ class Guard:
                     "headers": [(b"content-type", b"application/json"),
                                 (b"content-length", str(len(body)).encode())] + SECURITY_HEADERS})
         await send({"type": "http.response.body", "body": body})
+
+
+def _cookie_name(scope) -> str:
+    """The token cookie of the server this request reached: one name per port, so that two
+    viewers on one host (each with its own token) do not overwrite each other's cookie."""
+    server = scope.get("server") or (None, None)
+    return f"{TOKEN_COOKIE}_{server[1]}" if server[1] else TOKEN_COOKIE
 
 
 def _cookie(header: str, name: str) -> str | None:
@@ -396,7 +414,7 @@ def serve(session: ViewerSession, host: str | None = None, port: int = 0,
         echo("on this machine only (loopback); Ctrl-C stops the server")
     sys.stdout.flush()
     config = uvicorn.Config(app, host=bind, port=actual, log_level="warning", access_log=False, lifespan="off",
-                            timeout_graceful_shutdown=2)
+                            timeout_graceful_shutdown=2, limit_concurrency=MAX_CONNECTIONS)
     server = uvicorn.Server(config)
     try:
         server.run(sockets=[sock])
@@ -428,7 +446,8 @@ class ServerThread:
         self.url = address("127.0.0.1", self.port, token)
         app = create_app(session, token=token, allowed_hosts=None if token else LOOPBACK_HOSTS)
         config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
-                                access_log=False, lifespan="off", timeout_graceful_shutdown=1)
+                                access_log=False, lifespan="off", timeout_graceful_shutdown=1,
+                                limit_concurrency=MAX_CONNECTIONS)
         self._server = uvicorn.Server(config)
         self._sock = sock
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
