@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+DOCS_VENV  := .venv-docs
+DOCS_STAMP := $(DOCS_VENV)/.installed
 
-.PHONY: demo test test-fast bench lint-imports mutate fuzz clean
+.PHONY: demo test test-fast bench lint-imports mutate fuzz docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,8 +39,19 @@ FUZZ_N ?= 3000
 fuzz: $(STAMP)
 	$(BIN)/python -m pdpsim.tools.fuzz --per-format $(FUZZ_N) --save-crashers fuzz-crashers
 
+$(DOCS_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(DOCS_VENV)
+	$(DOCS_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(DOCS_VENV)/bin/python -m pip install --quiet -e '.[docs]'
+	touch $(DOCS_STAMP)
+
+# the documentation site into site/ (docs/, the lessons, the API from docstrings); warnings are errors.
+# PDPSIM_DOCS_EXECUTE=true also runs the lessons while building (minutes)
+docs: $(DOCS_STAMP)
+	NO_MKDOCS_2_WARNING=1 $(DOCS_VENV)/bin/mkdocs build --strict
+
 bench: $(STAMP)
 	$(BIN)/pdpsim bench
 
 clean:
-	rm -rf $(VENV) build src/*.egg-info .pytest_cache
+	rm -rf $(VENV) $(DOCS_VENV) site build src/*.egg-info .pytest_cache

@@ -371,6 +371,10 @@ from pdpsim.cli.lens import register as _register_lens  # noqa: E402  (pdpsim le
 
 _register_lens(main)
 
+from pdpsim.cli.course import register as _register_course  # noqa: E402  (pdpsim course DIR)
+
+_register_course(main)
+
 
 if __name__ == "__main__":  # pragma: no cover
     main()
