@@ -5,10 +5,18 @@ Where: ``~/.pdpsim/runs.sqlite``, or the path in the environment variable
 
 Each row: ``run_id`` (unique), ``kind`` (``train`` or ``sweep``), ``spec_hash``,
 ``spec_name``, ``spec_source``, ``params`` (the training parameters, JSON),
-``seed``, ``start_time`` and ``end_time`` (ISO 8601, UTC), ``status``
-(``running``, ``done``), ``stopped`` (how training stopped), ``final_error``,
-``epochs``, ``converged`` (0/1), ``seconds``, ``path`` (the run folder or the
-sweep task's folder), ``sweep`` (the sweep's folder, for sweep tasks), ``host``.
+``seed``, ``start_time`` and ``end_time`` (ISO 8601, UTC), ``status`` (see below),
+``stopped`` (how training stopped), ``final_error``, ``epochs``, ``converged`` (0/1),
+``seconds``, ``path`` (the run folder or the sweep task's folder), ``sweep`` (the
+sweep's folder, for sweep tasks), ``host``, ``pid`` (the process that ran it last).
+
+Status: ``running`` (its process was training it when last heard of), ``done``,
+``failed`` (it stopped with an error or an interrupt, and said so) or ``died`` (its
+process ended without finishing the run: killed, crashed, the machine went down).
+A process that is killed cannot say so: :func:`mark_dead` (run by ``pdpsim runs``)
+marks ``died`` every ``running`` row of *this* host whose process no longer exists.
+Rows of other hosts are left ``running`` (their processes cannot be checked from here);
+a reused process id can keep a dead run ``running`` until that process ends too.
 
 Many processes may write at once (the workers of a sweep): the database is in
 WAL mode, every write is one short ``BEGIN IMMEDIATE`` transaction, and a
@@ -54,7 +62,10 @@ COLUMNS = {
     "path": "TEXT",
     "sweep": "TEXT",
     "host": "TEXT",
+    "pid": "INTEGER",
 }
+#: the statuses a row can have
+STATUSES = ("running", "done", "failed", "died")
 #: training parameters shown as columns of their own in queries (from ``params``)
 PARAM_COLUMNS = ("rule", "update", "backend", "algorithm", "learning_rate", "momentum", "weight_decay",
                  "batch_size", "order", "max_epochs", "error_criterion", "output_criterion")
@@ -91,10 +102,23 @@ def connect(db: str | Path | None = None) -> sqlite3.Connection:
             con.execute("PRAGMA journal_mode = WAL")
         con.execute("PRAGMA synchronous = NORMAL")
         con.execute(_SCHEMA)
+        _add_missing_columns(con)
     except BaseException:
         con.close()
         raise
     return con
+
+
+def _add_missing_columns(con: sqlite3.Connection) -> None:
+    """An index written by an older pdpsim gets the columns added since (``pid``)."""
+    have = {row[1] for row in con.execute("PRAGMA table_info(runs)")}
+    for name, kind in COLUMNS.items():
+        if name not in have:
+            try:
+                con.execute(f"ALTER TABLE runs ADD COLUMN {name} {kind}")
+            except sqlite3.OperationalError as e:          # another writer added it just now
+                if "duplicate column" not in str(e).lower():
+                    raise
 
 
 def record(run_id: str, db: str | Path | None = None, **fields) -> None:
@@ -171,9 +195,75 @@ def try_record(run_id: str, db: str | Path | None = None, **fields) -> bool:
 
 def _read_only(path: Path) -> sqlite3.Connection:
     con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
-    params = ", ".join(f"json_extract(params, '$.{p}') AS \"{p}\"" for p in PARAM_COLUMNS)
-    con.execute(f"CREATE TEMP VIEW v AS SELECT runs.*, {params} FROM runs")
+    try:
+        have = {row[1] for row in con.execute("PRAGMA table_info(runs)")}
+        missing = "".join(f", NULL AS \"{c}\"" for c in COLUMNS if c not in have)   # an older index
+        params = ", ".join(f"json_extract(params, '$.{p}') AS \"{p}\"" for p in PARAM_COLUMNS)
+        # a file whose first writer has not yet made the table (it is being created): no runs
+        source = "runs" if have else f"(SELECT {', '.join(f'NULL AS {c}' for c in COLUMNS)} WHERE 0)"
+        if not have:
+            missing = ""
+        con.execute(f"CREATE TEMP VIEW v AS SELECT r.*{missing}, {params} FROM {source} AS r")
+    except BaseException:
+        con.close()
+        raise
     return con
+
+
+# ---------------------------------------------------------------- runs whose process died
+def pid_alive(pid) -> bool:
+    """Whether process ``pid`` exists on this host (a zombie, killed and not yet reaped, does not)."""
+    try:
+        pid = int(pid)
+    except (TypeError, ValueError):
+        return False
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:             # another user's process: it exists
+        return True
+    except OSError:
+        return True                     # cannot tell: assume it is alive
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return stat[stat.rindex(")") + 2:][:1] != "Z"
+    except (OSError, ValueError, IndexError):
+        return True
+
+
+def mark_dead(db: str | Path | None = None) -> list[str]:
+    """Mark ``died`` every ``running`` row of this host whose process no longer exists;
+    return their run ids. Rows of other hosts, and rows without a process id (written by an
+    older pdpsim), are left as they are. ``pdpsim runs`` calls this before listing."""
+    p = Path(db) if db is not None else index_path()
+    if p is None or not p.exists():
+        return []
+    host = socket.gethostname()
+    con = connect(p)
+    try:
+        rows = con.execute("SELECT run_id, pid FROM runs WHERE status = 'running' AND host = ? "
+                           "AND pid IS NOT NULL", (host,)).fetchall()
+        dead = [(run_id, pid) for run_id, pid in rows if not pid_alive(pid)]
+        if not dead:
+            return []
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            marked = []
+            for run_id, pid in dead:     # only if nobody took the run up again (a resumed run has a new pid)
+                cur = con.execute("UPDATE runs SET status = 'died' WHERE run_id = ? AND status = 'running' "
+                                  "AND pid = ? AND host = ?", (run_id, pid, host))
+                if cur.rowcount:
+                    marked.append(run_id)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        return marked
+    finally:
+        con.close()
 
 
 def query(where: str | None = None, spec: str | None = None, limit: int | None = None,

@@ -11,7 +11,14 @@ also writes a checkpoint every N epochs and once more at the end
 ``resume=True`` (``--resume``) goes on from the checkpoint in the folder and
 ends with the weights and error curve an uninterrupted run would have.
 
-Every run is recorded in the run index (:mod:`pdpsim.records.run_index`).
+Every run is recorded in the run index (:mod:`pdpsim.records.run_index`): ``running``
+(with this process's id) when it starts, ``done`` when it is written, ``failed`` when it
+stops with an error or an interrupt; a run whose process was killed is marked ``died``
+when the index is next listed (:func:`pdpsim.records.run_index.mark_dead`).
+
+``error.csv`` is written by :func:`write_error_csv`, which refuses an error curve whose
+epochs repeat or go backwards (a resumed run whose checkpoint and new epochs overlap)
+instead of writing it.
 
 The run's error is reported twice: ``final_error``, the error summed during the last
 epoch as training went (before that epoch's weight changes; the last row of
@@ -21,6 +28,7 @@ finite is written as null.
 """
 from __future__ import annotations
 
+import os
 import time
 import uuid
 from dataclasses import dataclass, replace
@@ -49,6 +57,47 @@ def _concat(parts: list[TrainingResult], params, stopped: str, prior=None) -> Tr
         di.append(np.asarray(r.max_output_distance, dtype=float))
     cat = (lambda xs, dt: np.concatenate(xs) if xs else np.zeros(0, dtype=dt))
     return TrainingResult(cat(ep, int), cat(er, float), stopped, params, cat(di, float))
+
+
+def check_epochs(epochs, where: str) -> np.ndarray:
+    """``epochs`` as integers if they strictly increase from 1 or more; else a PdpError naming
+    ``where`` and the first epoch out of order (an error curve never repeats an epoch)."""
+    e = np.asarray(epochs)
+    if e.ndim != 1:
+        raise PdpError(f"{where}: expected one epoch number per row, got an array of shape {e.shape}")
+    if e.size == 0:
+        return e.astype(np.int64)
+    if not np.issubdtype(e.dtype, np.number) or not np.all(np.isfinite(e)) or np.any(e != np.round(e)):
+        raise PdpError(f"{where}: epoch numbers must be whole numbers")
+    e = e.astype(np.int64)
+    if e[0] < 1:
+        raise PdpError(f"{where}: the first epoch is {int(e[0])}, expected 1 or more")
+    bad = np.flatnonzero(np.diff(e) <= 0)
+    if bad.size:
+        i = int(bad[0])
+        raise PdpError(f"{where}: epoch {int(e[i + 1])} follows epoch {int(e[i])} (row {i + 2}); the epochs of "
+                       "an error curve must increase (a resumed run whose checkpoint overlaps the epochs it "
+                       "trained?); nothing written")
+    return e
+
+
+def error_csv_text(result: TrainingResult, where: str = "error.csv") -> str:
+    """The error curve of ``result`` as ``error.csv`` text (``epoch,error[,max_output_distance]``);
+    a PdpError if its epochs repeat or go backwards, or its columns differ in length."""
+    check_epochs(result.epochs, where)
+    n = len(result.epochs)
+    if len(result.errors) != n or (len(result.max_output_distance) not in (0, n)):
+        raise PdpError(f"{where}: {n} epochs but {len(result.errors)} errors and "
+                       f"{len(result.max_output_distance)} output distances; nothing written")
+    return result.history().to_csv(index=False)
+
+
+def write_error_csv(path: str | Path, result: TrainingResult) -> Path:
+    """Write ``error.csv`` atomically; refused (nothing written) if its epochs would not increase."""
+    text = error_csv_text(result, f"error curve for '{path}'")
+    with atomic_write(path) as f:
+        f.write(text)
+    return Path(path)
 
 
 def resolve_backend(net, examples, params):
@@ -121,7 +170,6 @@ def run_training(spec: str | Path, out: Path, seed: int | None = None, progress:
     The run is written whatever happened; ``failure`` says why training failed (it
     diverged, or its criterion was required and not met).
     """
-    from pdpsim.analysis import figures
     model = load(spec, seed=seed)
     params = replace(model.training, **overrides).validated("training")
     out = Path(out)
@@ -163,10 +211,32 @@ def run_training(spec: str | Path, out: Path, seed: int | None = None, progress:
     name = str(model.spec.data.get("name", net.name))
     index_fields = dict(kind="train", spec_hash=spec_hash, spec_name=name, spec_source=model.spec.source,
                         params=training, seed=net.seed, path=str(out.resolve()))
+    if ckpt is not None:                        # the curve the resumed epochs follow must end at its epoch
+        prior = check_epochs(ckpt.epochs, f"checkpoint in '{out}'")
+        if len(prior) and int(prior[-1]) != start_epoch:
+            raise PdpError(f"checkpoint in '{out}': its error curve ends at epoch {int(prior[-1])} but it is the "
+                           f"checkpoint of epoch {start_epoch}; resuming would repeat epochs. Train into another "
+                           "folder")
+    # the process id lets `pdpsim runs` tell a run still going from one whose process was killed
     if ckpt is None:
-        run_index.try_record(run_id, start_time=run_index.now(), status="running", **index_fields)
+        run_index.try_record(run_id, start_time=run_index.now(), status="running", pid=os.getpid(),
+                             **index_fields)
     else:
-        run_index.try_record(run_id, status="running", **index_fields)
+        run_index.try_record(run_id, status="running", end_time=None, pid=os.getpid(), **index_fields)
+    try:
+        return _train_and_write(model, params, out, run_id, ckpt, notes, spec_hash, training, weights,
+                                checkpoint_every, progress, require_criterion, start_epoch)
+    except BaseException:
+        run_index.try_record(run_id, status="failed", end_time=run_index.now())
+        raise
+
+
+def _train_and_write(model, params, out: Path, run_id: str, ckpt, notes: list, spec_hash: str, training: dict,
+                     weights, checkpoint_every, progress: bool, require_criterion: bool,
+                     start_epoch: int) -> TrainedRun:
+    """The part of :func:`run_training` after the run is registered in the index."""
+    from pdpsim.analysis import figures
+    net = model.network
 
     seconds_before = float(ckpt.extra.get("seconds", 0.0)) if ckpt is not None else 0.0
 
@@ -197,10 +267,11 @@ def run_training(spec: str | Path, out: Path, seed: int | None = None, progress:
                                             progress=progress, prior=ckpt)
     seconds = time.perf_counter() - t0
     out.mkdir(parents=True, exist_ok=True)
-    if checkpoint_every:
+    curve = error_csv_text(result, f"error curve for '{out / 'error.csv'}'")    # refused before anything
+    if checkpoint_every:                                                        # is written
         checkpoint(result.n_epochs, result, stopped=result.stopped)
     with atomic_write(out / "error.csv") as f:
-        result.history().to_csv(f, index=False)
+        f.write(curve)
     save_weights(net, out / "weights.npz")
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):       # after the checkpoint: a test
         final_weights_error = test(net, model.examples).total_error        # pass with noise draws numbers

@@ -36,17 +36,30 @@ Faults: a task whose worker dies is run again on another worker (Dask's
 ``distributed.scheduler.allowed-failures``, default 3), a task that raises is
 retried ``retries`` times. Workers that do not share the sweep folder's file
 system (a remote cluster) send their files back and the client writes them.
+
+A task still training ``task_timeout`` seconds after it started (default 3600) stops
+and fails (not retried: it would take as long again); one that cannot be stopped (stuck
+outside its training loop) has its worker restarted ``TASK_TIMEOUT_GRACE_S`` seconds
+later. When the cluster has had no worker for ``no_worker_timeout`` seconds (default 60)
+the sweep stops with a PdpError; the tasks finished so far stay in ``tasks/``.
+
+A sweep run again checks every finished task's folder (:func:`verify_task`:
+metrics.json with its fields, weights.npz readable, error.csv's epochs 1..epochs and its
+last error the final error); a task whose folder is damaged or incomplete is run again
+and its folder replaced (``SweepResult.redone``).
 """
 from __future__ import annotations
 
 import hashlib
 import itertools
 import json
+import math
 import os
 import re
 import shutil
 import socket
 import sys
+import tempfile
 import time
 import uuid
 import warnings
@@ -62,6 +75,15 @@ TASKS = "tasks"
 STAGING_PREFIX = ".tmp-"
 TASK_FILES = ("error.csv", "weights.npz", "metrics.json")
 RESULT_COLUMNS = ("converged", "stopped", "epochs", "epochs_to_criterion", "final_error", "seconds")
+#: the fields every task's metrics.json has (and :func:`verify_task` checks)
+METRICS_FIELDS = ("task_id", "converged", "stopped", "epochs", "final_error", "seconds")
+#: default seconds a task may train (``--task-timeout``) and the cluster may have no worker
+DEFAULT_TASK_TIMEOUT_S = 3600.0
+DEFAULT_NO_WORKER_TIMEOUT_S = 60.0
+#: a task still running this long after its timeout (it could not be stopped) has its worker restarted
+TASK_TIMEOUT_GRACE_S = 60.0
+#: how often the client asks the scheduler for its workers and the workers for their tasks' ages
+WATCH_EVERY_S = 1.0
 
 
 # ---------------------------------------------------------------- the grid
@@ -151,10 +173,24 @@ def expand(base_training, grid: dict[str, list], seeds: Sequence[int] | None = N
 
 
 # ---------------------------------------------------------------- one task
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        try:
+            path.unlink()
+        except OSError:
+            pass
+
+
 def _commit_dir(tasks_dir: Path, tid: str, files: dict[str, bytes]) -> bool:
-    """Write ``files`` into ``tasks_dir/tid`` all at once; False if another attempt got there first."""
+    """Write ``files`` into ``tasks_dir/tid`` all at once; False if another attempt got there first.
+
+    A folder ``tid`` already there that :func:`verify_task` finds broken (a file missing or
+    damaged) is replaced: moved aside, the new folder renamed into place, the old one removed.
+    """
     final = tasks_dir / tid
-    if (final / "metrics.json").exists():
+    if final.exists() and verify_task(final, tid)[0] is not None:
         return False
     tasks_dir.mkdir(parents=True, exist_ok=True)
     staging = tasks_dir / f"{STAGING_PREFIX}{tid}-{uuid.uuid4().hex[:8]}"
@@ -165,13 +201,32 @@ def _commit_dir(tasks_dir: Path, tid: str, files: dict[str, bytes]) -> bool:
                 f.write(data)
                 f.flush()
                 os.fsync(f.fileno())
-        try:
-            os.rename(staging, final)
-        except OSError:
-            if (final / "metrics.json").exists():          # the same task, finished by another attempt
-                return False
-            raise
-        return True
+        for attempt in range(3):
+            try:
+                os.rename(staging, final)
+                return True
+            except OSError:
+                if not (final.exists() or final.is_symlink()):
+                    if attempt < 2:
+                        continue                                    # moved away meanwhile: try again
+                    raise
+                if verify_task(final, tid)[0] is not None:          # the same task, finished by another attempt
+                    return False
+                aside = tasks_dir / f"{STAGING_PREFIX}{tid}-broken-{uuid.uuid4().hex[:8]}"
+                try:
+                    os.rename(final, aside)                         # a broken folder: replaced
+                except FileNotFoundError:
+                    continue
+                try:
+                    os.rename(staging, final)
+                except OSError:
+                    if verify_task(final, tid)[0] is not None:      # another attempt got in between
+                        return False
+                    raise
+                finally:
+                    _remove(aside)
+                return True
+        raise OSError(f"cannot commit task folder '{final}'")
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
@@ -184,6 +239,106 @@ def _read_metrics(path: Path) -> dict | None:
         return None
 
 
+def _is_number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def verify_task(folder: str | Path, tid: str | None = None) -> tuple[dict | None, str | None]:
+    """``(metrics, None)`` if ``folder`` holds a complete task, else ``(None, what is wrong)``.
+
+    Checks that error.csv, weights.npz and metrics.json are there; metrics.json is JSON
+    with :data:`METRICS_FIELDS` (``task_id`` equal to ``tid`` if given); weights.npz reads
+    as pdpsim weights (every array, so every CRC); error.csv has the columns epoch, error,
+    one row per epoch 1..``epochs`` and ends with ``final_error``.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        return None, ("is not a folder" if folder.exists() else "missing")
+    for name in TASK_FILES:
+        if not (folder / name).is_file():
+            return None, f"{name} is missing"
+    m = _read_metrics(folder / "metrics.json")
+    if not isinstance(m, dict):
+        return None, "metrics.json is not valid JSON"
+    lacking = [k for k in METRICS_FIELDS if k not in m]
+    if lacking:
+        return None, f"metrics.json lacks {', '.join(lacking)}"
+    if tid is not None and m["task_id"] != tid:
+        return None, f"metrics.json is of task {m['task_id']!r}, expected {tid!r}"
+    epochs = m["epochs"]
+    if not isinstance(epochs, int) or isinstance(epochs, bool) or epochs < 0:
+        return None, f"metrics.json: epochs is {epochs!r}, expected a whole number >= 0"
+    if not isinstance(m["converged"], bool) or not isinstance(m["stopped"], str):
+        return None, "metrics.json: converged or stopped has the wrong type"
+    if not _is_number(m["seconds"]) or not (m["final_error"] is None or _is_number(m["final_error"])):
+        return None, "metrics.json: final_error or seconds is not a number"
+    try:
+        from pdpsim.records.weights import read_weights
+        arrays, meta = read_weights(folder / "weights.npz")
+    except Exception as e:                  # noqa: BLE001 - whatever is wrong with it, it is broken
+        return None, f"weights.npz cannot be read ({type(e).__name__}: {e})"
+    if not arrays or meta.get("format") != "pdpsim-weights":
+        return None, "weights.npz holds no pdpsim weights"
+    import numpy as np
+    try:
+        text = (folder / "error.csv").read_text()
+    except (OSError, UnicodeDecodeError) as e:
+        return None, f"error.csv cannot be read ({type(e).__name__}: {e})"
+    lines = text.splitlines()
+    header = lines[0].split(",") if lines else []
+    if header[:2] != ["epoch", "error"]:
+        return None, f"error.csv: its first line is {lines[0][:60] if lines else ''!r}, expected epoch,error,..."
+    rows = lines[1:]
+    if len(rows) != epochs:
+        return None, f"error.csv has {len(rows)} rows, metrics.json says {epochs} epochs"
+    if epochs:
+        try:
+            ep = np.array([int(r.split(",", 1)[0]) for r in rows], dtype=np.int64)
+        except ValueError:
+            return None, "error.csv: an epoch is not a whole number"
+        if not np.array_equal(ep, np.arange(1, epochs + 1)):
+            return None, f"error.csv: its epochs are not 1..{epochs} in order (repeated, missing or out of order)"
+        cells = rows[-1].split(",")
+        try:
+            last = float(cells[1]) if len(cells) > 1 and cells[1].strip() else float("nan")   # empty: NaN
+        except ValueError:
+            return None, "error.csv: its last error is not a number"
+        fe = m["final_error"]
+        same = (not math.isfinite(last)) if fe is None else \
+            (math.isfinite(last) and math.isclose(last, float(fe), rel_tol=1e-9, abs_tol=1e-12))
+        if not same:
+            return None, f"error.csv ends with error {last!r}, metrics.json says final_error {fe!r}"
+    return m, None
+
+
+#: the tasks this worker process is running: task id -> (time.monotonic() at its start, worker address)
+_RUNNING: dict[str, tuple[float, str | None]] = {}
+
+
+def _running_tasks(dask_worker=None) -> dict[str, float]:
+    """Seconds each task running on ``dask_worker`` has run (called by the client, on every worker)."""
+    here = getattr(dask_worker, "address", None)
+    t = time.monotonic()
+    return {tid: t - t0 for tid, (t0, addr) in list(_RUNNING.items()) if addr is None or addr == here}
+
+
+class _TaskTimeout(Exception):
+    def __init__(self, epoch: int):
+        super().__init__(epoch)
+        self.epoch = epoch
+
+
+def _check_every(net, examples, params) -> int:
+    """Epochs between two looks at a task's clock: the engine's chunk (no chunk is cut short),
+    at least 200 (each look joins the error curve so far)."""
+    try:
+        from pdpsim.training import engines
+        cls, _ = engines.choose(net, examples, params)
+        return max(200, int(getattr(cls, "chunk", 1) or 1))
+    except Exception:                       # noqa: BLE001 - train() itself reports what is wrong
+        return 200
+
+
 def sweep_run_id(out: Path, tid: str) -> str:
     """The run index's id of a sweep task (the same for every attempt)."""
     return "sweep-" + hashlib.sha256(f"{Path(out).resolve()}|{tid}".encode()).hexdigest()[:24]
@@ -194,39 +349,63 @@ def run_task(job: dict) -> dict:
 
     ``job``: ``id``, ``spec_data``, ``spec_source``, ``spec_hash``, ``training``, ``seed``, ``overrides``,
     ``out`` (the sweep folder), ``index`` (the run index file or None), ``payload``
-    (return the files' bytes too).
+    (return the files' bytes too), ``task_timeout`` (seconds; None or 0: no limit).
+
+    A task already in ``tasks/<id>`` and complete (:func:`verify_task`) is not trained
+    again (``cached``); a broken one is trained again and its folder replaced. A task that
+    trains past ``task_timeout`` stops and returns ``{"task_id", "timed_out": seconds,
+    "epoch", ...}`` instead of its metrics.
     """
-    import io
-    import tempfile
-
-    from pdpsim.formats.spec import Spec, build_spec
-    from pdpsim.training.params import TrainingParams
-    from pdpsim.training.loop import train
-    from pdpsim.records.weights import save_weights
-
     out = Path(job["out"])
     tasks_dir = out / TASKS
     tid = job["id"]
-    done = _read_metrics(tasks_dir / tid / "metrics.json")
+    done, _ = verify_task(tasks_dir / tid, tid) if (tasks_dir / tid).exists() else (None, None)
     if done is not None:                    # finished by an earlier attempt
         reply = {**done, "cached": True}
         if job.get("payload"):
             reply["files"] = {n: (tasks_dir / tid / n).read_bytes() for n in TASK_FILES}
         return reply
-    start = run_index.now()
-    spec = Spec(job["spec_data"], job["spec_source"])
-    model = build_spec(spec, seed=job["seed"])
-    params = TrainingParams.from_dict(job["training"], "task")
-    import numpy as np
-    t0 = time.perf_counter()
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):     # a run that diverges says so
-        result = train(model.network, model.examples, params)
-    seconds = time.perf_counter() - t0
+    clock = time.monotonic()
     try:
         from distributed import get_worker
         worker = get_worker().address
     except (ImportError, ValueError):
         worker = None
+    _RUNNING[tid] = (clock, worker)
+    try:
+        return _train_task(job, out, tasks_dir, tid, clock, worker)
+    finally:
+        _RUNNING.pop(tid, None)
+
+
+def _train_task(job: dict, out: Path, tasks_dir: Path, tid: str, clock: float, worker: str | None) -> dict:
+    from pdpsim.formats.spec import Spec, build_spec
+    from pdpsim.records.weights import save_weights
+    from pdpsim.tools.runs import error_csv_text
+    from pdpsim.training.loop import train
+    from pdpsim.training.params import TrainingParams
+
+    start = run_index.now()
+    spec = Spec(job["spec_data"], job["spec_source"])
+    model = build_spec(spec, seed=job["seed"])
+    params = TrainingParams.from_dict(job["training"], "task")
+    limit = job.get("task_timeout") or None
+    hook, every = None, None
+    if limit:
+        every = _check_every(model.network, model.examples, params)
+
+        def hook(epoch: int, so_far) -> None:
+            if time.monotonic() - clock > limit:
+                raise _TaskTimeout(epoch)
+    import numpy as np
+    t0 = time.perf_counter()
+    try:
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):     # a run that diverges says so
+            result = train(model.network, model.examples, params, checkpoint_every=every, on_checkpoint=hook)
+    except _TaskTimeout as e:               # a result, not an exception: Dask would retry it for as long again
+        return {"task_id": tid, "timed_out": time.monotonic() - clock, "epoch": e.epoch,
+                "max_epochs": params.max_epochs, "worker": worker, "cached": False}
+    seconds = time.perf_counter() - t0
     metrics = {
         "task_id": tid, "spec_hash": job.get("spec_hash") or spec.digest,
         "spec_name": str(spec.data.get("name", model.network.name)),
@@ -235,11 +414,10 @@ def run_task(job: dict) -> dict:
         "final_error": result.final_error, "seconds": seconds, "start_time": start, "end_time": run_index.now(),
         "host": socket.gethostname(), "worker": worker,
     }
-    buf = io.StringIO()
-    result.history().to_csv(buf, index=False)
+    curve = error_csv_text(result, f"task {tid}: error.csv")         # never repeated or backward epochs
     with tempfile.TemporaryDirectory(prefix="pdpsim-task-") as tmp:
         save_weights(model.network, Path(tmp) / "weights.npz")
-        files = {"error.csv": buf.getvalue().encode(), "weights.npz": (Path(tmp) / "weights.npz").read_bytes(),
+        files = {"error.csv": curve.encode(), "weights.npz": (Path(tmp) / "weights.npz").read_bytes(),
                  "metrics.json": json_text(metrics).encode()}
     try:
         written = _commit_dir(tasks_dir, tid, files)
@@ -278,11 +456,19 @@ class SweepResult:
     failed: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
     files: list[Path] = field(default_factory=list)
+    #: tasks whose folder was there but broken (task id -> what was wrong), run again
+    broken: dict[str, str] = field(default_factory=dict)
+    #: how many of the ``broken`` tasks were run again and replaced (counted in ``ran`` too)
+    redone: int = 0
 
     def text(self) -> str:
         lines = [summary_text(self.summary), "",
-                 f"{len(self.results)} tasks: {self.ran} run, {self.skipped} already done"
+                 f"{len(self.results)} tasks: {self.ran} run"
+                 + (f" ({self.redone} of them redone: their files were broken)" if self.redone else "")
+                 + f", {self.skipped} already done"
                  + (f", {len(self.failed)} failed" if self.failed else "") + f" ({self.seconds:.1f} s)"]
+        for tid, why in list(self.broken.items())[:5]:
+            lines.append(f"  task {tid} was broken ({why})" + (": not redone" if tid in self.failed else ""))
         for tid, err in list(self.failed.items())[:5]:
             lines.append(f"  task {tid} failed: {err}")
         lines.append(f"wrote {', '.join(str(f) for f in self.files)}")
@@ -336,17 +522,69 @@ def _shared_filesystem(client, tasks_dir: Path) -> bool:
         probe.unlink(missing_ok=True)
 
 
-def _bounded(ac, timeout, n_done):
-    try:
-        yield from ac
-    except TimeoutError:
-        raise PdpError(f"--timeout: the sweep did not finish within {timeout} s ({n_done()} tasks done); "
-                       "run the same command again to go on (finished tasks are kept)") from None
+def _task_text(t: Task) -> str:
+    return ", ".join(f"{k}={v}" for k, v in {**t.overrides, "seed": t.seed}.items())
+
+
+class _Watch:
+    """Asks, in a thread of its own (a scheduler or worker that does not answer never blocks the
+    sweep), how many workers the cluster has and how long each worker's tasks have run."""
+
+    def __init__(self, client, ages: bool):
+        from concurrent.futures import ThreadPoolExecutor
+        self.client, self.ages = client, ages
+        self.pool = ThreadPoolExecutor(1, thread_name_prefix="pdpsim-sweep-watch")
+        self.pending = None
+        self.asked = -float("inf")
+        self.no_worker_since: float | None = time.monotonic()
+        self.seen_worker = False
+        self.error: BaseException | None = None
+
+    def _probe(self):
+        n = len(self.client.nthreads())
+        ages = self.client.run(_running_tasks, on_error="ignore") if (self.ages and n) else {}
+        return n, ages
+
+    def poll(self) -> dict[str, dict[str, float]]:
+        """``{worker: {task id: seconds running}}`` when a new answer came (else {})."""
+        now = time.monotonic()
+        ages = {}
+        if self.pending is not None and self.pending.done():
+            try:
+                n, ages = self.pending.result()
+                self.error = None
+            except Exception as e:          # noqa: BLE001 - the scheduler is gone: no workers
+                n, ages, self.error = 0, {}, e
+            self.pending = None
+            if n:
+                self.no_worker_since, self.seen_worker = None, True
+            elif self.no_worker_since is None:
+                self.no_worker_since = self.asked
+        if self.pending is None and now - self.asked >= WATCH_EVERY_S:
+            self.asked = now
+            self.pending = self.pool.submit(self._probe)
+        return ages or {}
+
+    def progress(self) -> None:
+        """A task came back: the cluster has a worker."""
+        self.no_worker_since, self.seen_worker = None, True
+
+    def no_worker_for(self) -> float:
+        """Seconds the cluster has had no worker (or its scheduler has not answered)."""
+        now = time.monotonic()
+        silent = now - self.asked if self.pending is not None else 0.0     # a question still unanswered
+        none = now - self.no_worker_since if self.no_worker_since is not None else 0.0
+        return max(silent, none)
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)
 
 
 def run_sweep(spec, grid: dict[str, list] | None = None, seeds: int | Sequence[int] | None = None, *,
               out: str | Path, seed_start: int = 0, scheduler: str | None = None, workers: int = 2,
               retries: int = 3, progress: bool = False, timeout: float | None = None,
+              task_timeout: float | None = DEFAULT_TASK_TIMEOUT_S,
+              no_worker_timeout: float | None = DEFAULT_NO_WORKER_TIMEOUT_S,
               index: bool = True, echo=None) -> SweepResult:
     """Run every combination of ``grid`` for every seed as Dask tasks; write the sweep to ``out``.
 
@@ -354,8 +592,17 @@ def run_sweep(spec, grid: dict[str, list] | None = None, seeds: int | Sequence[i
     ``scheduler``: the address of a running Dask scheduler (``tcp://host:port``);
     default a LocalCluster of ``workers`` processes on 127.0.0.1.
     ``retries``: how often a task that raised is tried again.
-    ``timeout``: seconds for the whole sweep (None: no limit).
+    ``timeout``: seconds for the whole sweep (None: no limit); past it, a PdpError.
+    ``task_timeout``: seconds one task may train (None or 0: no limit); a task past it
+    fails (it is not retried), and its worker is restarted if the task cannot be stopped
+    within :data:`TASK_TIMEOUT_GRACE_S` more.
+    ``no_worker_timeout``: when the cluster has had no worker (or its scheduler has not
+    answered) for this many seconds, stop with a PdpError (None or 0: wait for ever).
+    Either way the tasks finished so far stay in ``out/tasks`` and a rerun skips them.
     ``index``: record each task in the run index.
+
+    Tasks already in ``out/tasks`` are checked (:func:`verify_task`); broken ones are run
+    again (``SweepResult.broken``, ``SweepResult.redone``).
     """
     from pdpsim.formats.spec import Spec, load_spec, build_spec
     t_start = time.perf_counter()
@@ -369,26 +616,36 @@ def run_sweep(spec, grid: dict[str, list] | None = None, seeds: int | Sequence[i
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise PdpError(f"--out '{out}': exists and is not a folder")
+    task_timeout = _seconds(task_timeout, "--task-timeout")
+    no_worker_timeout = _seconds(no_worker_timeout, "--no-worker-timeout")
+    timeout = _seconds(timeout, "--timeout")
     tasks_dir = out / TASKS
     tasks_dir.mkdir(parents=True, exist_ok=True)
     _sweep_meta(out, spec_obj, tasks, grid, seeds)
     db = run_index.index_path() if index else None
 
     metrics: dict[str, dict] = {}
+    broken: dict[str, str] = {}
     for t in tasks:
-        m = _read_metrics(tasks_dir / t.id / "metrics.json")
+        folder = tasks_dir / t.id
+        if not (folder.exists() or folder.is_symlink()):
+            continue
+        m, why = verify_task(folder, t.id)
         if m is not None:
             metrics[t.id] = m
+        else:
+            broken[t.id] = why                  # run again; its folder is replaced when it is done
     skipped = len(metrics)
     todo = [t for t in tasks if t.id not in metrics]
     failed: dict[str, str] = {}
-    ran = 0
+    ran = redone = 0
 
     if todo:
         from tqdm.auto import tqdm
         client, cluster = _client(scheduler, workers, timeout=60 if timeout is None else min(60, timeout))
         bar = tqdm(total=len(tasks), initial=skipped, unit="task", desc="sweep", disable=not progress,
                    file=sys.stderr, dynamic_ncols=True)
+        watch = None
         try:
             payload = cluster is None and not _shared_filesystem(client, tasks_dir)
             token = uuid.uuid4().hex[:8]
@@ -402,7 +659,7 @@ def run_sweep(spec, grid: dict[str, list] | None = None, seeds: int | Sequence[i
                 return {"id": t.id, "spec_data": data, "spec_source": spec_obj.source,
                         "spec_hash": spec_obj.digest, "training": t.training, "seed": t.seed,
                         "overrides": t.overrides, "out": str(out), "index": None if db is None else str(db),
-                        "payload": want_files}
+                        "payload": want_files, "task_timeout": task_timeout}
 
             def submit(t: Task, want_files: bool):
                 return client.submit(run_task, job(t, want_files), retries=retries, pure=False,
@@ -411,48 +668,113 @@ def run_sweep(spec, grid: dict[str, list] | None = None, seeds: int | Sequence[i
             from distributed import as_completed
             futures = {submit(t, payload): t.id for t in todo}
             asked_files = set()
-            ac = as_completed(list(futures), timeout=timeout)
+            # results fetched in the client's own thread: a result lost with its worker (fetched again once the
+            # task is recomputed) never blocks this loop, which watches the workers and the clocks
+            ac = as_completed(list(futures), with_results=True, raise_errors=False)
             converged = sum(bool(m.get("converged")) for m in metrics.values())
-            for fut in _bounded(ac, timeout, lambda: len(metrics)):
+            watch = _Watch(client, ages=bool(task_timeout))
+            stopped_by_us: set[str] = set()          # tasks failed here (past their timeout): skip their futures
+            started = time.monotonic()
+
+            def fail(tid: str, why: str) -> None:
+                failed[tid] = why
+                bar.update(1)
+
+            def handle(fut, res) -> None:
+                nonlocal ran, redone, converged
                 tid = futures.pop(fut)
-                if fut.status != "finished":
-                    try:
-                        err = fut.exception()
-                    except Exception as e:          # noqa: BLE001 - a cancelled future
-                        err = e
-                    failed[tid] = f"{type(err).__name__}: {err}"
-                    bar.update(1)
-                    fut.release()
-                    continue
-                res = fut.result()
                 fut.release()
+                if tid in stopped_by_us:
+                    return
+                if not isinstance(res, dict):            # an error (type, exception, traceback), or cancelled
+                    err = res[1] if isinstance(res, tuple) and len(res) == 3 else res
+                    fail(tid, f"{type(err).__name__}: {err}")
+                    return
+                if res.get("timed_out") is not None:
+                    fail(tid, f"task {tid} ({_task_text(by_id[tid])}) did not finish within --task-timeout "
+                              f"{task_timeout:g} s (stopped at epoch {res.get('epoch')} of {res.get('max_epochs')} "
+                              f"after {res['timed_out']:.0f} s); run again with a larger --task-timeout "
+                              "(0: no limit)")
+                    return
                 files = res.pop("files", None)
                 if files is not None:
                     _commit_dir(tasks_dir, tid, files)
-                elif not (tasks_dir / tid / "metrics.json").exists():
+                elif verify_task(tasks_dir / tid, tid)[0] is None:
                     if tid in asked_files:
-                        failed[tid] = "the task's files did not reach the sweep folder"
-                        bar.update(1)
-                        continue
+                        fail(tid, "the task's files did not reach the sweep folder")
+                        return
                     asked_files.add(tid)                 # a worker that does not share our files
                     nf = submit(by_id[tid], True)
                     futures[nf] = tid
                     ac.add(nf)
-                    continue
+                    return
                 res.pop("cached", None)
                 res.pop("written", None)
                 metrics[tid] = _read_metrics(tasks_dir / tid / "metrics.json") or res
                 ran += 1
+                redone += tid in broken
                 converged += bool(res.get("converged"))
                 bar.update(1)
                 bar.set_postfix_str(f"converged {converged}/{bar.n}", refresh=False)
+
+            def stuck(ages: dict[str, dict[str, float]]) -> None:
+                """Restart the worker of a task still running long after its timeout (not stoppable)."""
+                pending = {tid: f for f, tid in futures.items()}
+                for addr, running in ages.items():
+                    for tid, age in (running or {}).items():
+                        if tid not in pending or tid in stopped_by_us or age <= task_timeout + TASK_TIMEOUT_GRACE_S:
+                            continue
+                        stopped_by_us.add(tid)
+                        for f, ftid in list(futures.items()):
+                            if ftid == tid:
+                                f.cancel()
+                        try:
+                            state = client.restart_workers([addr], timeout=60, raise_for_error=False).get(addr)
+                        except Exception as e:      # noqa: BLE001 - reported in the task's failure
+                            state = f"{type(e).__name__}: {e}"
+                        what = ("its worker was restarted" if state == "OK"
+                                else f"its worker {addr} could not be restarted ({state})")
+                        fail(tid, f"task {tid} ({_task_text(by_id[tid])}) still running {age:.0f} s after it "
+                                  f"started, past --task-timeout {task_timeout:g} s, and could not be stopped: "
+                                  f"{what}")
+
+            def done_now() -> int:
+                """Tasks complete on disk (some a worker finished but could not report before it died)."""
+                return sum(t.id in metrics or verify_task(tasks_dir / t.id, t.id)[0] is not None for t in tasks)
+
+            while not ac.is_empty():
+                batch = ac.next_batch(block=False) if ac.has_ready() else []
+                for fut, res in batch:
+                    handle(fut, res)
+                if timeout and time.monotonic() - started > timeout:
+                    raise PdpError(f"--timeout: the sweep did not finish within {timeout:g} s ({done_now()} of "
+                                   f"{len(tasks)} tasks done); run the same command again to go on (finished "
+                                   "tasks are kept)")
+                if batch:
+                    watch.progress()
+                    continue
+                ages = watch.poll()
+                if task_timeout and ages:
+                    stuck(ages)
+                gone = watch.no_worker_for()
+                if no_worker_timeout and gone > no_worker_timeout:
+                    where = f"the scheduler {scheduler}" if scheduler else "the local cluster"
+                    why = (f"{where} did not answer for {gone:.0f} s ({watch.error})" if watch.error else
+                           f"{where} has had no worker for {gone:.0f} s" if watch.seen_worker else
+                           f"no worker joined {where} within {gone:.0f} s")
+                    raise PdpError(f"sweep: no Dask worker left: {why} (--no-worker-timeout "
+                                   f"{no_worker_timeout:g} s); {done_now()} of {len(tasks)} tasks done, kept in "
+                                   f"'{tasks_dir}': run the same command again to go on")
+                time.sleep(0.05)
         finally:
             bar.close()
+            if watch is not None:
+                watch.close()
             client.close(timeout=30)
             if cluster is not None:
                 cluster.close(timeout=30)
-        for p in tasks_dir.glob(f"{STAGING_PREFIX}*"):   # left by attempts killed mid-write
-            shutil.rmtree(p, ignore_errors=True)
+            for p in tasks_dir.glob(f"{STAGING_PREFIX}*"):   # left by attempts killed mid-write
+                shutil.rmtree(p, ignore_errors=True)
 
     if db is not None:
         rows = [(sweep_run_id(out, tid), _index_fields(m, out)) for tid, m in metrics.items()]
@@ -470,7 +792,20 @@ def run_sweep(spec, grid: dict[str, list] | None = None, seeds: int | Sequence[i
                               title=f"{name}: {len(results)} runs"
                               + (f" ({', '.join(f'{k}={v}' for k, v in fixed.items())})" if fixed else "")))
     return SweepResult(out, results, summary, keys, ran=ran, skipped=skipped, failed=failed,
-                       seconds=time.perf_counter() - t_start, files=files)
+                       seconds=time.perf_counter() - t_start, files=files, broken=broken, redone=redone)
+
+
+def _seconds(value, what: str) -> float | None:
+    """A time limit in seconds: None or 0 is no limit."""
+    if value is None:
+        return None
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise PdpError(f"{what}: expected a number of seconds, got {value!r}") from None
+    if math.isnan(v) or v < 0:
+        raise PdpError(f"{what}: expected a number of seconds >= 0 (0: no limit), got {value!r}")
+    return None if v == 0 or v == float("inf") else v
 
 
 # ---------------------------------------------------------------- tables and figure
