@@ -183,8 +183,11 @@ def load_checkpoint(directory: str | Path) -> Checkpoint | None:
     if not checksum_ok:
         raise PdpError(f"checkpoint '{meta_path}': changed since it was written (its checksum does not match "
                        "its contents); train into a new --out folder, or remove the checkpoint to start over")
+    if meta["arrays"] != _npz_name(meta["epoch"]):        # the only name save_checkpoint writes
+        raise PdpError(f"checkpoint '{meta_path}': its arrays file is named {meta['arrays'][:80]!r}; expected "
+                       f"{_npz_name(meta['epoch'])!r} for epoch {meta['epoch']}")
     npz = directory / meta["arrays"]
-    if npz.parent != directory or not npz.is_file():
+    if not npz.is_file():
         raise PdpError(f"checkpoint '{meta_path}': its arrays file '{npz.name}' is missing")
     blob = npz.read_bytes()
     if hashlib.sha256(blob).hexdigest() != meta["sha256"]:

@@ -20,6 +20,7 @@ that would make pdpsim allocate gigabytes is a crash, not a frozen machine.
 from __future__ import annotations
 
 import argparse
+import copy
 import io
 import json
 import random
@@ -84,14 +85,14 @@ def mutate_json(data: bytes, rng: random.Random) -> bytes:
             parent, key = node, rng.choice(keys)
             node, path = node[key], path + 1
         if parent is None:
-            doc = rng.choice(_JSON_VALUES)
+            doc = copy.deepcopy(rng.choice(_JSON_VALUES))
             break
         if isinstance(parent, dict) and rng.random() < 0.25:
             del parent[key]
         elif isinstance(node, (int, float)) and not isinstance(node, bool) and rng.random() < 0.5:
             parent[key] = node * rng.choice([-1, 10 ** 6, 0.5]) + rng.choice([0, 1])
         else:
-            parent[key] = rng.choice(_JSON_VALUES)
+            parent[key] = copy.deepcopy(rng.choice(_JSON_VALUES))     # fresh: never shared
     return json.dumps(doc).encode()
 
 
