@@ -1,0 +1,3 @@
+addNet xor 2 2 1
+loadExamples xor.ex
+startServer
