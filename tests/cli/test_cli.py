@@ -175,7 +175,7 @@ def test_reproduce_holds_every_reproduction_and_old_names_still_run(run):
     r = run("reproduce", "--help")
     assert r.exit_code == 0
     listed = [line.split()[0] for line in r.output.split("Commands:")[1].splitlines() if line.strip()]
-    assert sorted(listed) == ["elman", "family-trees", "plaut-shallice", "semantic", "xor"]
+    assert sorted(listed) == ["elman", "family-trees", "plaut-shallice", "pmsp", "semantic", "xor"]
     for old in ("reproduce-elman", "reproduce-plaut-shallice"):   # hidden aliases, kept for old scripts
         r = run(old, "--help")
         assert r.exit_code == 0 and "--out" in r.output

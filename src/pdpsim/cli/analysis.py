@@ -258,6 +258,26 @@ def reproduce_family_trees(out, quick, seed, splits, epochs) -> None:
     family_trees.run(out, quick=quick, seed=seed, splits=splits, epochs=epochs, echo=click.echo)
 
 
+@reproduce.command("pmsp")
+@click.option("--data", "data_dir", type=click.Path(file_okay=False), envvar="PDPSIM_PMSP_DATA", default=None,
+              help="Folder with the PMSP files (pmsp96_reading: xerion_SM-nsyl.ex.gz, xerion_glushkoNW-nsyl.ex, "
+              "xerion_taraban-nsyl.ex, pmsptorch_pmsp-data.tsv), or its parent [env PDPSIM_PMSP_DATA; default: "
+              "the shared data folder, $PDPSIM_DATA or ../shared/data, as pdpsim bench finds it].")
+@_OUT
+@click.option("--quick", is_flag=True, help="400 words, at most 60 epochs (for tests; numbers not final).")
+@click.option("--seed", "seeds", type=click.IntRange(min=0), multiple=True,
+              help="Seed of one network (repeatable) [default: 0, 1 and 2; 0 with --quick].")
+@click.option("--epochs", type=click.IntRange(min=1), default=None,
+              help="Most epochs per network [default: 3000; 60 with --quick].")
+def reproduce_pmsp(data_dir, out, quick, seeds, epochs) -> None:
+    """Plaut, McClelland, Seidenberg & Patterson (1996): the feed-forward network that reads
+    2998 words aloud; words and Glushko's nonwords read correctly, and frequency x consistency."""
+    from pdpsim.reproductions import pmsp
+    from pdpsim.tools.bench import data_dir as shared_data_dir
+    pmsp.run(out, quick=quick, seeds=seeds or ((0,) if quick else (0, 1, 2)), data_dir=data_dir or shared_data_dir(),
+             max_epochs=epochs, echo=click.echo)
+
+
 reproduce.add_command(reproduce_elman)               # defined in cli/elman.py
 reproduce.add_command(reproduce_plaut_shallice)      # defined in cli/plaut.py
 
