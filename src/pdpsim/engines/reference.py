@@ -30,17 +30,19 @@ class _FeedForward:
         self.net = net
         self.inputs, self.targets = feedforward_arrays(net, examples)
         self.hebb = params.rule == "hebb"
+        self.weights = examples.frequencies.astype(net.dtype) if params.example_frequency == "scale" else None
 
     def run(self, sel, want_distance: bool):
         net = self.net
         net.forward({g: x[sel] for g, x in self.inputs.items()})
         net.set_targets({g: t[sel] for g, t in self.targets.items()})
-        err = net.error()
+        w = None if self.weights is None else self.weights[sel]
+        err = net.error(w)
         worst = max_output_distance(net, axes=(-2, -1) if net.ensemble else None) if want_distance else 0.0
         if self.hebb:
             net.hebbian_deriv()
         else:
-            net.backward()
+            net.backward(w)
         return err.sum(axis=-1), worst
 
 
@@ -149,6 +151,8 @@ class NumpyEngine(Engine):
         if params.rule == "hebb" and (net.time is not None or any(g.kind == "HIDDEN" for g in net.groups.values())):
             return ("the Hebb rule on this network: it needs targets for every receiving group of a "
                     "feed-forward network (use rule: backprop)")
+        if params.example_frequency == "scale" and net.time is not None:
+            return "example_frequency: scale on a network in time (feed-forward networks only)"
         if members.ensemble and (srn or params.rule != "backprop" or params.algorithm == "delta_bar_delta"):
             return "this ensemble: ensembles train with backprop and steepest, momentum or dougs_momentum"
         return None

@@ -509,21 +509,26 @@ class Network(RichDisplay):
         toward the output; NaN (no target) stays NaN, and the error function gives it nothing."""
         return effective_target(g.output, g.target, g.target_radius, g.zero_error_radius)
 
-    def error(self) -> np.ndarray:
-        """E for each example of the batch, summed over output groups: shape ([E,] B)."""
+    def error(self, example_weights: np.ndarray | None = None) -> np.ndarray:
+        """E for each example of the batch, summed over output groups: shape ([E,] B).
+        ``example_weights`` (B,): each example's error multiplied by its weight (its frequency,
+        with ``example_frequency: scale``)."""
         total = None
         for g in self.output_groups:
             binary = g.target_binary and g.target_radius <= 0 and g.zero_error_radius <= 0
             e = g.error.error(g.output, self.effective_target(g), binary)
             total = e if total is None else total + e
+        if example_weights is not None:
+            total = total * example_weights                                    # E_p -> f_p E_p
         return total
 
-    def backward(self) -> None:
+    def backward(self, example_weights: np.ndarray | None = None) -> None:
         """The backward pass (generalized delta rule), from the outputs down.
 
         dE/da is the error's derivative on output groups plus, for any group
         that sends links, sum_j dE/dn_j w_ij; then dE/dn = dE/da f'(n) and
-        dE/dw_ij = dE/dn_j a_i, summed over the batch.
+        dE/dw_ij = dE/dn_j a_i, summed over the batch. ``example_weights`` (B,): each
+        example's error derivatives multiplied by its weight, as :meth:`error` its error.
         """
         fused = set()
         written = set()          # groups whose output_deriv already holds a first term
@@ -537,6 +542,11 @@ class Network(RichDisplay):
             if not g.outgoing and g.function.plain and g.error.plain and \
                     g.error.fused_input_deriv(g.function.name, g.output, t, g.input_deriv) is not None:
                 fused.add(g.name)
+        if example_weights is not None:
+            w = example_weights[:, None]
+            for name in written:                                               # dE_p/da -> f_p dE_p/da
+                g = self.groups[name]
+                (g.input_deriv if name in fused else g.output_deriv)[...] *= w
         for g in reversed(self.order):
             if g.kind in SET_FROM_OUTSIDE:
                 continue

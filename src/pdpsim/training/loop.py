@@ -2,7 +2,8 @@
 
 One *update* is: forward pass over a batch, error, backward pass, weight change. One
 *epoch* presents every example once (``ordered`` or ``permuted``) or draws as many
-examples at random, weighted by their frequencies (``random``). The error recorded for
+examples at random, weighted by their frequencies (``random``; with ``example_frequency:
+scale`` the frequencies scale each example's error instead). The error recorded for
 an epoch is the total error E = sum over the examples presented of each example's error,
 as the lecture's "total network error (over all training examples)".
 
@@ -37,7 +38,8 @@ class Orders:
 
     def __init__(self, params: TrainingParams, examples: ExampleSet, rngs: list):
         self.order, self.n, self.rngs = params.order, len(examples), rngs
-        self.probs = examples.frequencies / examples.frequencies.sum() if params.order == "random" else None
+        sample = params.order == "random" and params.example_frequency == "sample"
+        self.probs = examples.frequencies / examples.frequencies.sum() if sample else None
         self._before: list | None = None
 
     def _draw(self, rng) -> np.ndarray:

@@ -11,6 +11,7 @@ from pdpsim.training import engines
 from pdpsim.validation import PdpError, positive_int, real
 
 ORDERS = ("ordered", "permuted", "random")
+FREQUENCIES = ("sample", "scale")
 RULES = ("backprop", "hebb")
 
 
@@ -44,6 +45,13 @@ class TrainingParams:
     weight_decay : float          d, dw -= d w each update
     batch_size : int              examples per update; 0 = the whole set
     order : {"ordered", "permuted", "random"}
+    example_frequency : {"sample", "scale"}
+        How the examples' frequencies (Lens's ``freq:``) act. ``sample``: with order
+        ``random`` examples are drawn in proportion to them (the other orders present each
+        example once an epoch). ``scale``: each example's error and error derivatives are
+        multiplied by its frequency, every example presented as the order says (Lens's
+        ``pseudoExampleFreq``; the frequency-weighted training of Plaut et al. 1996).
+        Feed-forward networks on the numpy engine.
     max_epochs : int
     error_criterion : float or None     stop when an epoch's total error <= this
     output_criterion : float or None    stop when every output is within this of its target
@@ -58,6 +66,7 @@ class TrainingParams:
     weight_decay: float = 0.0
     batch_size: int = 0
     order: str = "ordered"
+    example_frequency: str = "sample"
     max_epochs: int = 1000
     error_criterion: float | None = None
     output_criterion: float | None = None
@@ -79,6 +88,12 @@ class TrainingParams:
         if str(p.order).lower() not in ORDERS:
             raise PdpError(f"{where}.order: expected one of {', '.join(ORDERS)}, got {p.order!r}")
         p.order = str(p.order).lower()
+        if str(p.example_frequency).lower() not in FREQUENCIES:
+            raise PdpError(f"{where}.example_frequency: expected one of {', '.join(FREQUENCIES)}, "
+                           f"got {p.example_frequency!r}")
+        p.example_frequency = str(p.example_frequency).lower()
+        if p.example_frequency == "scale" and p.rule == "hebb":
+            raise PdpError(f"{where}.example_frequency: scale needs rule backprop (the Hebb rule has no error)")
         p.max_epochs = positive_int(p.max_epochs, f"{where}.max_epochs", allow_zero=True)
         if p.error_criterion is not None:
             p.error_criterion = real(p.error_criterion, f"{where}.error_criterion", minimum=0)

@@ -136,6 +136,8 @@ def unsupported(net: Network, params, ensemble: bool = False) -> str | None:
         return "CONTEXT groups (simple recurrent networks)"
     if params.rule != "backprop":
         return f"the {params.rule} rule (only rule: backprop)"
+    if params.example_frequency == "scale":
+        return "example_frequency: scale (use backend numpy or auto)"
     if params.algorithm not in ("steepest", "momentum", "dougs_momentum"):
         return f"the {params.algorithm} algorithm (steepest, momentum or dougs_momentum)"
     if net.dtype not in (np.float32, np.float64):

@@ -57,6 +57,8 @@ def unsupported(net: Network, params) -> str | None:
                 return key
     if params.rule != "backprop":
         return "the Hebb rule"
+    if params.example_frequency == "scale":
+        return "example_frequency: scale"
     if params.algorithm not in COMPILED_ALGORITHMS:
         return f"the {params.algorithm} algorithm"
     for g in net.groups.values():
