@@ -181,8 +181,11 @@ def test_order_groups_swaps_as_lens_does():
     with pytest.raises(ScriptError, match='group "b" was listed twice'):
         shell.eval("orderGroups b b")
     shell.eval("loadExamples enc4.ex; addGroup in2 2 INPUT")
-    with pytest.raises(ScriptError, match="order of the INPUT groups once example sets are loaded"):
-        shell.eval("orderGroups bias in2")
+    # as in Lens, a set's examples apply to the groups in their order when the set is used
+    assert list(shell.sets["enc4"].examples.inputs) == ["input", "in2"]
+    shell.eval("orderGroups bias in2")
+    assert list(shell.sets["enc4"].examples.inputs) == ["in2", "input"]
+    assert shell.sets["enc4"].examples.inputs["in2"][0, 0].tolist() == [1.0, 0.0]
 
 
 def test_change_group_type():

@@ -136,7 +136,7 @@ def test_refusals():
     for script, words in [
         ("addNet n; addGroup g 3 IN_NORM DISTANCE", "the input types ['IN_NORM', 'DISTANCE']"),
         ("addNet n; addGroup g 3 OUT_NORM TANH", "OUT_NORM before the output function TANH"),
-        ("addNet n; addGroup g 3 KOHONEN", "KOHONEN is not implemented"),
+        ("addNet n; addGroup g 3 INPUT OUTPUT", "a group both INPUT and OUTPUT is not implemented"),
         ("addNet n; addGroup g 3 DISTANCE PRODUCT", "the input types ['DISTANCE', 'PRODUCT']"),
         ("addNet n -i 2 -t 2 CONTINUOUS 3 3 PRODUCT 2; loadExamples types_ct.ex -s c; train 1",
          "the PRODUCT group 'hidden'"),

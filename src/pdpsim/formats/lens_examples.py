@@ -54,6 +54,7 @@ from pdpsim.formats.lens_examples_parser import _TIMES, LENS_DEFAULTS, _decode, 
 from pdpsim.formats.lens_examples_writer import format_examples, write_examples
 
 __all__ = ["LENS_DEFAULTS", "BINARY_COOKIE", "parse_examples", "read_examples", "read_binary_examples",
+           "read_example_records", "parse_example_records", "build_example_set",
            "format_examples", "write_examples", "write_binary_examples", "_binary_bytes"]
 
 
@@ -228,3 +229,30 @@ def read_binary_examples(path, input_groups: Mapping[str, int], target_groups: M
     """
     p, data = _load(path)
     return _build(*_BinaryReader(data, p.name).parse(), input_groups, target_groups, _set_name(p, name))
+
+
+# ------------------------------------------------- records first, groups later
+def parse_example_records(data: bytes, filename: str = "<string>") -> tuple[dict, list[_Example]]:
+    """The set fields and the example records of a Lens example file's contents (text or
+    binary), before any group is looked up: Lens keeps an example's ranges with their group
+    names and applies them to the network's units each time the event is loaded, so a file may
+    be read before the network (or its groups) exists. :func:`build_example_set` makes the
+    :class:`ExampleSet` for a network's groups."""
+    if data[:4] == struct.pack(">I", BINARY_COOKIE):
+        return _BinaryReader(data, filename).parse()
+    return _TextParser(_decode(data), filename).parse()
+
+
+def read_example_records(path) -> tuple[dict, list[_Example], str]:
+    """:func:`parse_example_records` of a file (gzip and bzip2 decompressed; a missing ``path``
+    is looked for as ``path.gz``), with the set name the file gives by default."""
+    p, data = _load(path)
+    header, records = parse_example_records(data, p.name)
+    return header, records, _set_name(p, None)
+
+
+def build_example_set(header: dict, records: list[_Example], input_groups: Mapping[str, int],
+                      target_groups: Mapping[str, int], name: str) -> ExampleSet:
+    """The :class:`ExampleSet` of records from :func:`parse_example_records` for a network's
+    input and target groups (group name -> number of units, in network order)."""
+    return _build(header, records, input_groups, target_groups, name)

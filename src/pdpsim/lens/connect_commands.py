@@ -77,7 +77,7 @@ class ConnectCommands(Commands):
             for h in self._group_list(lists[k - 1], "connectGroups"):
                 for g in self._group_list(lists[k], "connectGroups"):
                     pairs.append((h, g))
-        if bidir and "CONTINUOUS" not in net.types:
+        if bidir and "CONTINUOUS" not in net.types and "BOLTZMANN" not in net.types:   # (BOLTZMANN: pdpsim.lens.boltzmann)
             for h, g in pairs:
                 net.bidirectional.append((h.name, g.name))
             h, g = pairs[0]
@@ -104,13 +104,11 @@ class ConnectCommands(Commands):
     def _connect(self, pre: LensGroup, post: LensGroup, proj: str, strength: float, range_: float,
                  mean: float, link_type: str) -> LensBlock:
         net = self.net
-        if post.kind in ("INPUT", "BIAS", "ELMAN"):
+        if post.kind in ("INPUT", "BIAS", "ELMAN") and not _receives_links(net, post):
             raise LensError(f"connectGroups: links into the {post.kind} group '{post.name}' are not implemented "
                             "in pdpsim (its units are clamped)")
-        if "CONTINUOUS" not in net.types and (pre is post or self._reaches(post, pre)):
-            net.bidirectional.append((pre.name, post.name))
-            raise NeedsTime(f"connectGroups {pre.name} {post.name}: a connection that closes a cycle "
-                            "(a recurrent network)")
+        # a connection that closes a cycle on a network not CONTINUOUS: as in Lens's SRBPTT networks, a
+        # link from a group not yet computed in a tick reads that group's output of the tick before
         for b in post.blocks:
             if b.source is pre:
                 raise LensError(f"connectGroups: {pre.name} is already connected to {post.name} (pdpsim keeps one "
@@ -264,16 +262,19 @@ class ConnectCommands(Commands):
         if b is not None and b.link_type != ltype:
             raise LensError(f"{where}: a second connection from {pre.name} to {post.name} (link type {ltype}, the "
                             f"existing one is {b.link_type}) is not implemented in pdpsim")
-        if any(x.link_type == ltype and x.source is not pre for x in post.blocks):
+        same = [x for x in post.blocks if x.link_type == ltype and x.source is not pre]
+        if same and b is None and not (post.blocks[-1].link_type == ltype and
+                                       all(_serial(x.source) < _serial(pre) for x in same)):
+            # Lens puts a unit's links of one type from several groups in the order of the groups'
+            # unit arrays in memory: the order they were made in, when each new one comes last
             raise LensError(f"{where}: links of type {ltype} from two groups into {post.name} (Lens orders them by "
-                            "memory address) are not implemented in pdpsim")
+                            "memory address) are not implemented in pdpsim, unless each new sending group was "
+                            "made after the others and its links come last")
+
         if b is None:
-            if post.kind in ("INPUT", "BIAS", "ELMAN"):
+            if post.kind in ("INPUT", "BIAS", "ELMAN") and not _receives_links(net, post):
                 raise LensError(f"{where}: links into the {post.kind} group '{post.name}' are not implemented in "
                                 "pdpsim (its units are clamped)")
-            if "CONTINUOUS" not in net.types and (pre is post or self._reaches(post, pre)):
-                net.bidirectional.append((pre.name, post.name))
-                raise NeedsTime(f"{where}: a connection that closes a cycle (a recurrent network)")
             block = net.net.connect(pre.name, post.name, weights=np.zeros((pre.size, post.size)))
             b = LensBlock(block, pre, ltype, np.zeros((pre.size, post.size), dtype=bool))
             post.blocks.append(b)
@@ -387,6 +388,19 @@ def projection_links(proj: str, n_from: int, n_to: int, strength: float, rand):
                 yield i, (j + n_to) % n_to if j < 0 else j % n_to
     else:  # pragma: no cover - guarded by connectGroups
         raise LensError(f"connectGroups: bad projection type: {proj}")
+
+
+def _serial(g: LensGroup) -> int:
+    """The order in which the group was made (addGroup / addNet)."""
+    return getattr(g, "serial", 0)
+
+
+def _receives_links(net, g: LensGroup) -> bool:
+    """Whether pdpsim runs links into ``g``: an INPUT group of a CONTINUOUS network with a net
+    input (DOT_PRODUCT), whose external input SOFT_CLAMP or INCR_CLAMP adds to it (Lens's unit
+    loops, :mod:`pdpsim.lens.ticks`)."""
+    return g.kind == "INPUT" and (("CONTINUOUS" in net.types and "DOT_PRODUCT" in g.in_procs)
+                                  or "BOLTZMANN" in net.types)          # (pdpsim.lens.boltzmann)
 
 
 def remove_block(net, post: LensGroup, b: LensBlock) -> None:

@@ -74,15 +74,17 @@ class ContinuousMixin:
                                                     if j == 1 or (j - 1) / tpi + small < gr)
         return ticks, grace, mins
 
-    def _time_params(self, training: bool):
+    def _time_params(self, training: bool, S: "LensExampleSet | None" = None):
         from pdpsim.dynamics.unfolding import TimeParams
         crit = None
-        for g in self.output_groups:
-            if g.criterion:
-                c = choose(g.params["trainGroupCrit" if training else "testGroupCrit"],
-                           self.params["trainGroupCrit" if training else "testGroupCrit"])
-                if c > 0:
-                    crit = 1.0
+        crit_groups = [g for g in self.output_groups if g.criterion]
+        for g in crit_groups:
+            c = choose(g.params["trainGroupCrit" if training else "testGroupCrit"],
+                       self.params["trainGroupCrit" if training else "testGroupCrit"])
+            if c > 0:
+                crit = 1.0
+        if crit is None and crit_groups and S is not None and self._untargeted_events(S, crit_groups):
+            crit = 1.0       # Lens: an event without targets meets any criterion, 0 included: it ends early
         scales = {}
         for g in self.groups.values():                 # Lens's integrators: dt x group dtScale x unit dtScale
             gs, us = float(g.params["dtScale"]), g.unit_dt_scale
@@ -92,6 +94,19 @@ class ContinuousMixin:
                           error_scale_per_tick=True, tick0_clamp=False, integrator_lag=True,
                           tick0_senders_zero=True, early_stop=crit,
                           max_ticks=None if crit is None else self.max_ticks, dt_scale=scales).validated()
+
+    @staticmethod
+    def _untargeted_events(S: "LensExampleSet", groups) -> bool:
+        """Whether an event of ``S`` has no target in any of ``groups`` (Lens's group criteria
+        are then met whatever the criterion: standardGroupCriterion skips missing targets)."""
+        ex = S.examples
+        live = np.arange(max(1, ex.max_events))[None, :] < ex.n_events[:, None]
+        none = live.copy()
+        for g in groups:
+            t = ex.targets.get(g.name)
+            if t is not None:
+                none &= np.isnan(t).all(axis=2)
+        return bool(none.any())
 
     def run_in_time(self, S: "LensExampleSet", idx: np.ndarray, training: bool, backward: bool):
         """Run examples ``idx`` of ``S`` through time (Lens's CONTINUOUS network): each example's error,
@@ -111,7 +126,7 @@ class ContinuousMixin:
                 pg.error.ticks = 1            # the engine multiplies each tick's error by dt
         ex = S.examples
         self.check_loaded(S)
-        net.set_time(self._time_params(training))
+        net.set_time(self._time_params(training, S))
         stop = net.time.early_stop is not None
         key = (id(ex), self.max_ticks, self.ticks_per_interval, S.params["maxTime"], S.params["minTime"],
                S.params["graceTime"], stop)
@@ -163,6 +178,8 @@ class ContinuousMixin:
             for a, (_g, b) in zip(accum, self.all_blocks()):
                 b.block.weight_deriv[...] = a
         errs = np.concatenate(errs)
+        if n_ticks:
+            self.ticks_on_example = n_ticks[-1] + 1     # Lens's ticksOnExample: tick 0 counts
         # group errors (for the test report with several output groups)
         self._last_time = (S, np.asarray(idx)[-1], unf, chunks[-1])
         return errs, np.array(correct), int(sum(n_ticks)) + len(n_ticks)

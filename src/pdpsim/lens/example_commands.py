@@ -11,8 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pdpsim.model.examples import ExampleSet
-from pdpsim.formats.lens_examples import read_examples
+from pdpsim.formats.lens_examples import parse_example_records, read_example_records
 from pdpsim.lens.commands import Commands, _opt
 from pdpsim.lens.functions import LensError
 from pdpsim.lens.model import LensExampleSet
@@ -68,26 +67,22 @@ class ExampleCommands(Commands):
                     tail = tail[:-len(ext)]
             set_name = tail
         net = self.net
-        if net is None:
-            raise LensError("loadExamples: pdpsim reads an example file against the current network's groups; "
-                            "create the network first")
         existing = self.sets.get(set_name)
         if existing is None or mode != 0:
-            ins = {g.name: g.size for g in net.input_groups}
-            outs = {g.name: g.size for g in net.output_groups}
-            ex = read_examples(path, ins, outs, name=set_name)
-            _as_lens_reals(ex)
-            if num > 0 and num < len(ex):
-                ex = ex.subset(np.arange(num), name=set_name)
-            if existing is not None and mode == 2:
-                ex = _concat(existing.examples, ex, set_name)
-            code = ex.header.get("proc")
+            header, records = _read_records(path)
+            if num > 0:
+                records = records[:num]
+            if existing is not None and mode == 2:       # APPEND: after the set's own examples
+                header, records = existing.header, existing.records + records
+            code = header.get("proc")
             if code and str(code).strip():      # Lens runs a set's proc: as it reads the file
                 self.tcl.setvar("::pdpsim::hook", str(code))
                 if self.tcl.eval("catch {uplevel #0 $::pdpsim::hook} ::pdpsim::hookmsg") == "1":
                     raise LensError(f"loadExamples: the proc of set '{set_name}': "
                                     f"{self.tcl.getvar('::pdpsim::hookmsg')}")
-            S = LensExampleSet(set_name, ex, self.rand, str(path))
+            S = LensExampleSet(set_name, header, records, self.rand, str(path), layout=self._example_layout)
+            if net is not None and _named_groups(records) <= set(net.groups):
+                S.examples                      # every group is there: check the file against it now
             if existing is not None:
                 for n in self.nets.values():
                     if n.training_set is existing:
@@ -99,11 +94,82 @@ class ExampleCommands(Commands):
         if S.mode != exmode:
             S.mode = exmode
             S.reset()
-        if net.training_set is None:
-            net.training_set = S
-        elif net.testing_set is None:
-            net.testing_set = S
+        if net is not None:
+            if net.training_set is None:
+                net.training_set = S
+            elif net.testing_set is None:
+                net.testing_set = S
         return set_name
+
+    def _example_layout(self):
+        """The current network's input and output groups (name -> units): what a set's examples
+        are applied to (None without a network)."""
+        net = self.net
+        if net is None:
+            return None
+        return ({g.name: g.size for g in net.input_groups}, {g.name: g.size for g in net.output_groups})
+
+    def c_moveExamples(self, *args):
+        usage = ("moveExamples <example-set1> <example-set2>\n"
+                 "\t([<first-example> [<num-examples>]] | <proportion> | ) [-copy]")
+        if len(args) < 2 or len(args) > 5:
+            raise self._usage("moveExamples", usage)
+        if not args[1]:
+            raise LensError("moveExamples: example set must have a real name")
+        src = self.sets.get(args[0])
+        if src is None:
+            raise LensError(f'moveExamples: example set "{args[0]}" doesn\'t exist')
+        args = list(args)
+        copy = False
+        if args[-1][:2] == "-c":
+            copy = True
+            args.pop()
+        first, num, proportion = 0, 0, 1.0
+        if len(args) > 2:
+            first = _tcl_int(args[2])
+            if len(args) == 4:
+                num = _tcl_int(args[3])
+            elif len(args) == 3:
+                # Lens: an argument that reads as the integer 0 or 1 only by failing is a proportion
+                if (first == 0 and args[2] != "0") or (first == 1 and args[2] != "1"):
+                    proportion = self._real(args[2], "moveExamples")
+                else:
+                    num = 1
+        n = len(src)
+        if first < 0 or num < 0 or first + num > n:
+            raise LensError(f"moveExamples: example indices ({first}, {num}) out of bounds")
+        if num == 0 and not 0.0 <= proportion <= 1.0:
+            raise LensError(f"moveExamples: proportion ({proportion:f}) must be in the range [0,1]")
+        dst = self.sets.get(args[1])
+        if dst is None:
+            dst = LensExampleSet(args[1], src.header, [], self.rand, src.path, layout=self._example_layout)
+            dst.params = dict(src.params)
+            self.sets[args[1]] = dst
+        marked = np.zeros(n, dtype=bool)
+        if num > 0:
+            marked[first:first + num] = True
+        else:
+            tomark = int(n * proportion)
+            i = 0
+            while tomark:
+                if self.rand.rand_prob() < tomark / (n - i):   # Lens: (real) tomark / (n - i)
+                    marked[i] = True
+                    tomark -= 1
+                    num += 1
+                i += 1
+        moved = [r for r, m in zip(src.records, marked) if m]
+        if copy:
+            moved = [_copy_record(r) for r in moved]
+        dst.records.extend(moved)
+        dst.compile()
+        if not copy:
+            src.records = [r for r, m in zip(src.records, marked) if not m]
+            src.current = -1
+            src.compile()
+        net = self.net
+        if net is not None and net.training_set is src and net.testing_set is None:
+            net.testing_set = dst
+        return str(num)
 
     def _set_command(self, cmd: str, args, attr: str):
         if len(args) > 1:
@@ -171,33 +237,41 @@ class ExampleCommands(Commands):
         return ""
 
 
-def _as_lens_reals(ex: ExampleSet) -> None:
-    """Lens reads every number of a text file as a 32-bit float (``sscanf %f``), even in
-    its double-precision build: round the values the same way."""
-    for d in (ex.inputs, ex.targets):
-        for g, a in d.items():
-            d[g] = a.astype(np.float32).astype(np.float64)
-    ex.frequencies = ex.frequencies.astype(np.float32).astype(np.float64)
+def _read_records(path: str):
+    """The set fields and example records of an example file, or of the output of a command
+    (``|command``, as Lens reads a file name starting with ``|``: the rest runs in a shell)."""
+    if path.startswith("|"):
+        import subprocess
+        run = subprocess.run(path[1:], shell=True, capture_output=True)
+        if run.returncode != 0 and not run.stdout:
+            raise LensError(f"loadExamples: the command \"{path[1:]}\" failed: "
+                            f"{run.stderr.decode(errors='replace').strip()}")
+        return parse_example_records(run.stdout, path)
+    header, records, _ = read_example_records(path)
+    return header, records
 
 
-def _concat(a: ExampleSet, b: ExampleSet, name: str) -> ExampleSet:
-    """Lens's loadExamples -mode APPEND: the examples of ``b`` after those of ``a``."""
-    if set(a.inputs) != set(b.inputs) or set(a.targets) != set(b.targets) or a.max_events != b.max_events:
-        raise LensError(f"loadExamples -mode APPEND: the new examples of '{name}' do not have the same groups and "
-                        "events as the set's")
-    cat = lambda d1, d2: {g: np.concatenate([d1[g], d2[g]]) for g in d1}  # noqa: E731
-    procs = None
-    if a.procs or b.procs:                      # the examples' proc: fields
-        procs = list(a.procs or [None] * len(a.names)) + list(b.procs or [None] * len(b.names))
-    fields = {}
-    for key in set(a.event_fields) | set(b.event_fields):
-        fill = None if key == "proc" else np.nan
-        parts = [x.event_fields.get(key) for x in (a, b)]
-        parts = [p if p is not None else np.full((len(x.names), x.max_events), fill, dtype=object if fill is None
-                                                 else float) for p, x in zip(parts, (a, b))]
-        fields[key] = np.concatenate(parts)
-    return ExampleSet(inputs=cat(a.inputs, b.inputs), targets=cat(a.targets, b.targets),
-                      names=list(a.names) + list(b.names),
-                      frequencies=np.concatenate([a.frequencies, b.frequencies]),
-                      n_events=np.concatenate([a.n_events, b.n_events]), name=name, header=dict(a.header),
-                      procs=procs, event_fields=fields)
+def _named_groups(records) -> set[str]:
+    """The groups an example file's ranges name."""
+    names = set()
+    for r in records:
+        for ev in r.events:
+            for ranges in (ev.inputs, ev.targets):
+                for rg in ranges or ():
+                    if rg.group is not None:
+                        names.add(rg.group)
+    return names
+
+
+def _copy_record(r):
+    """A copy of an example record (moveExamples -copy): its events and ranges are its own."""
+    import copy
+    return copy.deepcopy(r)
+
+
+def _tcl_int(text: str) -> int:
+    """Tcl_GetIntFromObj as Lens calls it, not checking the result: the integer, else 0."""
+    try:
+        return int(text.strip(), 0) if text.strip()[:2].lower() in ("0x", "0o", "0b") else int(text.strip())
+    except ValueError:
+        return 0

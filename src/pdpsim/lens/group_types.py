@@ -90,26 +90,32 @@ def _noise_types(name: str, kind: str, ins: list[str], outs: list[str], flags: s
 
 
 def _continuous_clamps(name: str, flags: set[str], ins: list[str], outs: list[str]) -> list[str]:
-    """SOFT_CLAMP and WEAK_CLAMP of a CONTINUOUS network's INPUT group (run by
-    :mod:`pdpsim.lens.ticks`): the group then computes its output with its output function
-    (LOGISTIC by default with SOFT_CLAMP; none with WEAK_CLAMP alone) and integrates it.
-    Refused elsewhere (pdpsim's example files give external inputs to INPUT groups only) and in
-    combinations whose order Lens would make pointless."""
-    clamps = [t for t in ins if t == "SOFT_CLAMP"] + [t for t in outs if t == "WEAK_CLAMP"]
-    if not clamps:
+    """SOFT_CLAMP, INCR_CLAMP and WEAK_CLAMP of a CONTINUOUS network's INPUT group, and the rest
+    of such a group's procedures (run by :mod:`pdpsim.lens.ticks`): its input is its external
+    input (SOFT_CLAMP, INCR_CLAMP) added to the net input of its incoming links if it has
+    DOT_PRODUCT (an INPUT group may receive links, as in Lens), and its output comes from its
+    output function (LOGISTIC by default with SOFT_CLAMP; none with WEAK_CLAMP alone) or from
+    Lens's interactive activation (INTERACT_INTEGR), and may be integrated. Refused elsewhere
+    (pdpsim's example files give external inputs to INPUT groups only) and in combinations
+    whose order Lens would make pointless."""
+    clamps = [t for t in ins if t in ("SOFT_CLAMP", "INCR_CLAMP")] + [t for t in outs if t == "WEAK_CLAMP"]
+    if not clamps and not ("INPUT" in flags and "INTERACT_INTEGR" in outs):
         return []
     if "INPUT" not in flags:
         raise LensError(f"group '{name}': {clamps[0]} on a group that is not INPUT is not implemented in pdpsim "
                         "(its example files give external inputs to INPUT groups only)")
-    funcs = [t for t in outs if t in OUTPUT_FUNCTIONS]
+    funcs = [t for t in outs if t in OUTPUT_FUNCTIONS or t == "INTERACT_INTEGR"]
     core = [t for t in outs if t not in NOISE_TYPES and t != "OUT_INTEGR"]
     plain = [t for t in ins if t not in NOISE_TYPES and t != "IN_INTEGR"]
     want = funcs[:1] + (["WEAK_CLAMP"] if "WEAK_CLAMP" in outs else [])
-    if len(funcs) > 1 or core != want or plain not in ([], ["SOFT_CLAMP"]) or (not funcs and "SOFT_CLAMP" in ins):
+    net_in = plain[:1] == ["DOT_PRODUCT"]
+    in_clamps = plain[1:] if net_in else plain
+    if (len(funcs) > 1 or core != want or in_clamps not in ([], ["SOFT_CLAMP"], ["INCR_CLAMP"])
+            or (not funcs and (in_clamps or net_in)) or (funcs == ["INTERACT_INTEGR"] and "OUT_INTEGR" in outs)):
         raise LensError(f"group '{name}': the input types {ins} and output types {outs} on a clamped INPUT group "
-                        "are not implemented in pdpsim (SOFT_CLAMP with one output function, WEAK_CLAMP after "
-                        "it or alone, an integrator, noise)")
-    return clamps
+                        "are not implemented in pdpsim (DOT_PRODUCT, then SOFT_CLAMP or INCR_CLAMP; one output "
+                        "function or INTERACT_INTEGR, WEAK_CLAMP after it or alone; an integrator, noise)")
+    return clamps + (["INTERACT_INTEGR"] if "INTERACT_INTEGR" in funcs else [])
 
 
 @dataclass
@@ -192,8 +198,9 @@ def group_spec(name: str, flags, ins: list, outs: list, costs: list, continuous:
         if len(basic) != 1 or ins[0] != basic[0]:
             raise LensError(f"group '{name}': the input types {ins} are not implemented in pdpsim (one of "
                             f"{', '.join(_NET_INPUTS)}, first, then IN_NORM)")
-        funcs = [t for t in outs if t in OUTPUT_FUNCTIONS or t == "OUT_COPY"]
-        others = [t for t in outs if t not in OUTPUT_FUNCTIONS and t not in _AFTER_FUNCTION and t != "OUT_COPY"]
+        funcs = [t for t in outs if t in OUTPUT_FUNCTIONS or t in ("OUT_COPY", "KOHONEN")]   # KOHONEN: pdpsim.lens.kohonen
+        others = [t for t in outs if t not in OUTPUT_FUNCTIONS and t not in _AFTER_FUNCTION
+                  and t not in ("OUT_COPY", "KOHONEN")]
         if others:
             raise LensError(f"group '{name}': the output type {others[0]} is not implemented in pdpsim "
                             f"(output functions: {', '.join(OUTPUT_FUNCTIONS)}; after one: "
@@ -203,7 +210,7 @@ def group_spec(name: str, flags, ins: list, outs: list, costs: list, continuous:
         if outs[0] != funcs[0]:
             raise LensError(f"group '{name}': {outs[0]} before the output function {funcs[0]} (which would "
                             "overwrite it) is not implemented in pdpsim; list it after")
-        function = None if funcs[0] == "OUT_COPY" else funcs[0]
+        function = None if funcs[0] in ("OUT_COPY", "KOHONEN") else funcs[0]
     errors = [t for t in costs if t in ERROR_FUNCTIONS]
     others = [t for t in costs if t not in ERROR_FUNCTIONS and t not in UNIT_COSTS and t != "TARGET_COPY"]
     if others:
@@ -215,7 +222,7 @@ def group_spec(name: str, flags, ins: list, outs: list, costs: list, continuous:
                         "in pdpsim")
     if kind != "OUTPUT" and errors:
         raise LensError(f"group '{name}': an error type on a group that is not OUTPUT is not implemented")
-    if kind == "OUTPUT" and len(errors) != 1:
+    if kind == "OUTPUT" and len(errors) != (0 if not errors and not continuous else 1):   # none: kohonen.loops
         raise LensError(f"group '{name}': one error type expected, got {errors or 'none'}")
     error = errors[0] if errors else None
     crit = next((f for f in ("STANDARD_CRIT", "MAX_CRIT") if f in flags), None)

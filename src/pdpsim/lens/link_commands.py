@@ -111,7 +111,7 @@ class LinkCommands(Commands):
         net, groups, units, ltype, mean, range_ = self._link_targets("randWeights", args, usage, True)
         if groups is not None and units is not None:
             raise LensError("randWeights: -group together with -unit is not implemented in pdpsim")
-        net.randomize(self.rand, range_, mean, groups if units is None else set(units), ltype, units)
+        net.randomize(self.rand, range_, mean, groups if units is None else set(units), ltype, units, do_frozen=True)
         return ""
 
     # ------------------------------------------------------------------ weight files
@@ -223,4 +223,6 @@ class LinkCommands(Commands):
 
 
 def _fmt(x: float) -> str:
-    return "-" if x != x else repr(float(x))
+    """A value in a text weight file as Lens writes it (writeReal: ``%g``, six significant
+    digits; NaN as ``-``): a save and reload changes the weights as much as in Lens."""
+    return "-" if x != x else "%g" % float(x)

@@ -10,7 +10,7 @@ that holds them all is :class:`~pdpsim.lens.net.LensNet`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 
@@ -203,37 +203,85 @@ UNSUPPORTED_PROCS: tuple = ()
 
 
 class LensExampleSet:
-    """A loaded example set with Lens's position and example-selection mode."""
+    """A loaded example set with Lens's position and example-selection mode.
+
+    As in Lens, the set keeps its examples as the file gave them (``records``: each event's
+    ranges with their group names, :func:`pdpsim.formats.lens_examples.parse_example_records`)
+    and applies them to a network's groups when it is used: :attr:`examples` is the
+    :class:`~pdpsim.model.examples.ExampleSet` for the current network's input and output
+    groups (``layout``), made again when those change. So a set may be loaded before its
+    network or its groups exist, and ``moveExamples`` moves records between sets.
+    """
 
     MODES = ("ORDERED", "PERMUTED", "RANDOMIZED", "PROBABILISTIC")
+    #: Lens's example-mode masks, as ``getObj SET.mode`` prints them
+    MODE_MASKS = {"ORDERED": 0x1, "PERMUTED": 0x2, "RANDOMIZED": 0x4, "PROBABILISTIC": 0x8, "PIPE": 0x10,
+                  "CUSTOM": 0x20}
 
-    def __init__(self, name: str, examples: ExampleSet, rand: LensRandom, path: str = ""):
+    def __init__(self, name: str, header: dict, records: list, rand: LensRandom, path: str = "",
+                 layout: "Callable[[], tuple[dict, dict] | None] | None" = None):
         self.name = name
-        self.examples = examples
+        self.header = dict(header)
+        self.records = list(records)
+        self.layout = layout
         self.path = path
         self.rand = rand
         self.mode = "ORDERED"
         self.current = -1
-        self.permuted = list(range(len(examples)))
+        self.permuted = list(range(len(self.records)))
+        self._built: ExampleSet | None = None
+        self._built_for = None
         self.params = {"maxTime": 1.0, "minTime": 0.0, "graceTime": 0.0, "defaultInput": 0.0,
                        "activeInput": 1.0, "defaultTarget": 0.0, "activeTarget": 1.0}
         for k, lk in (("max", "maxTime"), ("min", "minTime"), ("grace", "graceTime"), ("defI", "defaultInput"),
                       ("actI", "activeInput"), ("defT", "defaultTarget"), ("actT", "activeTarget")):
-            if k in examples.header:
+            if k in self.header:
                 try:
-                    self.params[lk] = float(examples.header[k])
+                    self.params[lk] = float(self.header[k])
                 except (TypeError, ValueError):
                     pass
-        # Lens's cumulative probabilities for PROBABILISTIC choice
-        f = examples.frequencies
+        self.compile()
+        self.current_example: int | None = None
+
+    def compile(self) -> None:
+        """Lens's compileExampleSet after the records change: the permutation back to the file's
+        order, the cumulative probabilities for PROBABILISTIC choice, the built set dropped."""
+        self.permuted = list(range(len(self.records)))
+        f = np.array([r.freq for r in self.records], dtype=np.float32).astype(np.float64)
         total = float(f.sum())
         self.probability = np.cumsum(f * (1.0 / total)) if len(f) and total > 0 else np.zeros(len(f))
         if len(f):
             self.probability[-1] = 1.0
-        self.current_example: int | None = None
+        self.changed()
+
+    def changed(self) -> None:
+        """The records were edited (an event's field, a range's values): build the set again."""
+        self._built, self._built_for = None, None
+
+    @property
+    def examples(self) -> ExampleSet:
+        """The set for the current network's input and output groups (built on first use)."""
+        groups = self.layout() if self.layout is not None else None
+        if groups is None:
+            raise LensError(f"example set '{self.name}': there is no network to apply its examples to")
+        key = (tuple(groups[0].items()), tuple(groups[1].items()))
+        if self._built is None or self._built_for != key:
+            from pdpsim.formats.lens_examples import build_example_set
+            ex = build_example_set(self.header, self.records, groups[0], groups[1], self.name)
+            for d in (ex.inputs, ex.targets):   # Lens reads a file's reals as 32-bit floats
+                for g, a in d.items():
+                    d[g] = a.astype(np.float32).astype(np.float64)
+            ex.frequencies = ex.frequencies.astype(np.float32).astype(np.float64)
+            self._built, self._built_for = ex, key
+        return self._built
+
+    def last_examples(self) -> ExampleSet:
+        """The set as last applied to a network's groups (``saveExamples`` writes it), else for the
+        current network's."""
+        return self._built if self._built is not None else self.examples
 
     def __len__(self) -> int:
-        return len(self.examples)
+        return len(self.records)
 
     def reset(self) -> None:
         self.current = -1

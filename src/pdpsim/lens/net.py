@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from pdpsim.lens import boltzmann
 from pdpsim.lens.continuous import ContinuousMixin
 from pdpsim.lens.hooks import HooksMixin
 from pdpsim.lens.damage import DamageMixin
@@ -83,6 +84,8 @@ class LensNet(ContinuousMixin, TicksMixin, StepsMixin, SrbpttMixin, WeightUpdate
 
     def check_feed_forward(self, what: str, S: "LensExampleSet | None" = None) -> None:
         """Refuse what only a network in time could do."""
+        if "BOLTZMANN" in self.types:                # run by pdpsim.lens.boltzmann
+            return boltzmann.check(self, what)
         if self.continuous:
             self.check_continuous(what)
             return
@@ -103,7 +106,8 @@ class LensNet(ContinuousMixin, TicksMixin, StepsMixin, SrbpttMixin, WeightUpdate
     # ------------------------------------------------------------ structure
     @property
     def input_groups(self) -> list[LensGroup]:
-        return [g for g in self.groups.values() if g.kind == "INPUT"]
+        return [g for g in self.groups.values() if g.kind == "INPUT"
+                or (g.kind == "OUTPUT" and "INPUT" in g.flags)]      # (INPUT and OUTPUT: a BOLTZMANN group)
 
     @property
     def output_groups(self) -> list[LensGroup]:
@@ -129,13 +133,14 @@ class LensNet(ContinuousMixin, TicksMixin, StepsMixin, SrbpttMixin, WeightUpdate
     # ------------------------------------------------------------ weights
     def randomize(self, rand: LensRandom, range_: float = NAN, mean: float = NAN,
                   groups: set[str] | None = None, link_type: str | None = None,
-                  units: dict[str, np.ndarray] | None = None) -> None:
-        """Lens's randomizeWeights: every unfrozen link drawn in Lens's order (group,
-        unit, block, link) with mean/range from the request, else block, group, network."""
+                  units: dict[str, np.ndarray] | None = None, do_frozen: bool = False) -> None:
+        """Lens's randomizeWeights: every link drawn in Lens's order (group, unit, block, link)
+        with mean/range from the request, else block, group, network. Frozen links are left
+        alone (``resetNet``) unless ``do_frozen`` (``randWeights``, as Lens's manual says)."""
         net_m = choose(mean, self.params["randMean"])
         net_r = choose(range_, self.params["randRange"])
         for g in self.groups.values():
-            if g.frozen or (groups is not None and g.name not in groups):
+            if (g.frozen and not do_frozen) or (groups is not None and g.name not in groups):
                 continue
             gm = choose(mean, g.params["randMean"], net_m)
             gr = choose(range_, g.params["randRange"], net_r)
@@ -144,7 +149,7 @@ class LensNet(ContinuousMixin, TicksMixin, StepsMixin, SrbpttMixin, WeightUpdate
                 if sel is not None and not sel[j]:
                     continue
                 for b in g.blocks:
-                    if b.frozen[j] or (link_type is not None and b.link_type != link_type):
+                    if (b.frozen[j] and not do_frozen) or (link_type is not None and b.link_type != link_type):
                         continue
                     m = choose(mean, b.params["randMean"][j], gm)
                     r = choose(range_, b.params["randRange"][j], gr)
@@ -335,6 +340,8 @@ class LensNet(ContinuousMixin, TicksMixin, StepsMixin, SrbpttMixin, WeightUpdate
     # ------------------------------------------------------------ one batch
     def train_batch(self, S: LensExampleSet) -> bool:
         """Lens's standardNetTrainBatch: the summed error and link derivatives of one batch."""
+        if "BOLTZMANN" in self.types:                # run by pdpsim.lens.boltzmann
+            return boltzmann.train_batch(self, S)
         self.error = self.output_cost = 0.0
         for g in self.groups.values():
             g.error_value = g.output_cost = 0.0

@@ -8,6 +8,9 @@ type pdpsim does not implement. Connections are made by
 """
 from __future__ import annotations
 
+import itertools
+
+from pdpsim.lens import boltzmann
 from pdpsim.lens.commands import Commands, _is_integer, _opt
 from pdpsim.lens.functions import ERROR_FUNCTIONS, NAN, OUTPUT_FUNCTIONS, LensError, NeedsTime
 from pdpsim.lens.group_types import (_BASIC_INPUT, _BASIC_OUTPUT, _CLAMPING, _ERRORS, COST_TYPES, GROUP_FLAGS, INPUT_TYPES,
@@ -16,6 +19,19 @@ from pdpsim.lens.model import LensGroup
 from pdpsim.lens.net import LensNet
 
 __all__ = ["NetCommands", "GROUP_FLAGS", "INPUT_TYPES", "OUTPUT_TYPES", "COST_TYPES"]
+
+
+_SERIAL = itertools.count(1)
+
+
+def _tcl_int(text: str) -> int | None:
+    """Tcl_GetIntFromObj's reading of ``text`` (decimal, or 0x / 0o / 0b), None where it fails."""
+    t = text.strip()
+    try:
+        return int(t, 0) if t[:2].lower() in ("0x", "0o", "0b") or t[1:3].lower() in ("0x", "0o", "0b") \
+            else int(t)
+    except ValueError:
+        return None
 
 
 class NetCommands(Commands):
@@ -34,10 +50,10 @@ class NetCommands(Commands):
             o = _opt(args[a])
             if o not in ("i", "t") or a + 1 >= len(args):
                 raise self._usage("addNet", usage)
-            v = self._int(args[a + 1], "addNet")
-            if o == "i":
+            v = _tcl_int(args[a + 1])   # Lens ignores a value Tcl does not read as an integer ("4.0")
+            if v is not None and o == "i":
                 intervals = v
-            else:
+            elif v is not None:
                 ticks = v
             a += 2
         types = set()
@@ -48,8 +64,6 @@ class NetCommands(Commands):
                                 'BOLTZMANN)')
             types.add(t)
             a += 1
-        if "BOLTZMANN" in types:
-            raise LensError("addNet: BOLTZMANN networks are not implemented in pdpsim")
         if "FROZEN" in types:
             raise LensError("addNet: the FROZEN network type is not implemented in pdpsim (use freezeWeights)")
         specs = []
@@ -69,6 +83,8 @@ class NetCommands(Commands):
         lnet.rand = self.rand
         lnet.shell = self
         lnet.params["dt"] = 1.0 / ticks
+        if "BOLTZMANN" in types:                     # pdpsim.lens.boltzmann
+            boltzmann.setup(lnet)
         self.nets[name] = lnet
         self.net = lnet
         self._add_group("bias", 1, ["BIAS"])
@@ -234,7 +250,7 @@ class NetCommands(Commands):
         if "OUTPUT" in flags:
             add("flag", "WRITE_OUTPUTS")
         if not (set(sets["input"]) & _BASIC_INPUT) and not special:
-            sets["input"].insert(0, "DOT_PRODUCT")
+            sets["input"].insert(0, "IN_BOLTZ" if "BOLTZMANN" in net.types else "DOT_PRODUCT")
         if not (set(sets["output"]) & (_BASIC_OUTPUT | _CLAMPING)):
             if special and "BIAS" in flags:
                 sets["output"].insert(0, "BIAS_CLAMP")
@@ -243,7 +259,7 @@ class NetCommands(Commands):
             elif special and "ELMAN" in flags:
                 sets["output"].insert(0, "ELMAN_CLAMP")
             else:
-                sets["output"].insert(0, "LOGISTIC")
+                sets["output"].insert(0, "OUT_BOLTZ" if "BOLTZMANN" in net.types else "LOGISTIC")
         continuous = "CONTINUOUS" in net.types
         if (continuous and (not special or ("INPUT" in flags and "HARD_CLAMP" not in sets["output"]))
                 and "IN_INTEGR" not in sets["input"] and "OUT_INTEGR" not in sets["output"]
@@ -265,13 +281,20 @@ class NetCommands(Commands):
                 add(cls, t)
             elif mode == "remove" and t in sets[cls]:
                 sets[cls].remove(t)
-        spec = group_spec(name, sets["flag"], sets["input"], sets["output"], sets["cost"], continuous)
+        spec = (boltzmann.group_spec if "BOLTZMANN" in net.types else group_spec)(
+            name, sets["flag"], sets["input"], sets["output"], sets["cost"], continuous)
         kind, function, error, flags = spec.kind, spec.function, spec.error, spec.flags
-        pg = net.net.add_group(name, units, kind="CONTEXT" if kind == "ELMAN" else kind,
+        pkind = "CONTEXT" if kind == "ELMAN" else kind
+        if kind == "INPUT" and continuous and "DOT_PRODUCT" in spec.in_procs:
+            pkind = "HIDDEN"                # it receives links (Lens's unit loops run it: ticks.py)
+        if kind == "INPUT" and "BOLTZMANN" in net.types:
+            pkind = "HIDDEN"                # it may receive links (pdpsim.lens.boltzmann runs it)
+        pg = net.net.add_group(name, units, kind=pkind,
                                function=OUTPUT_FUNCTIONS[function]() if function else "LINEAR",
                                error=ERROR_FUNCTIONS[error]() if error else None)
         pg.integration = spec.integration
         g = LensGroup(net, pg, kind, function, error, flags, spec.crit)
+        g.serial = next(_SERIAL)            # the order groups are made in (connectUnits orders links by it)
         g.params["initOutput"] = init_output
         g.params["minOutput"], g.params["maxOutput"] = min_output, max_output
         g.frozen = "FROZEN" in flags

@@ -21,6 +21,7 @@ from typing import Any, Callable
 import numpy as np
 
 from pdpsim.lens.functions import LensError, NeedsTime
+from pdpsim.lens import kohonen
 from pdpsim.lens.train import BLOCK_PARAMS, INT_PARAMS, NET_DEFAULTS, PROCS, LensExampleSet, LensGroup, LensNet
 
 _TOKEN = re.compile(r"\.*(?:[(\[,]\s*(-?\d+)\s*[)\]]?|([^\[(.]+))")
@@ -29,6 +30,18 @@ _TOKEN = re.compile(r"\.*(?:[(\[,]\s*(-?\d+)\s*[)\]]?|([^\[(.]+))")
 _HISTORY = ("inputHistory", "outputHistory", "targetHistory", "outputDerivHistory")
 _GUI = {"autoPlot", "plotCols", "plotRows", "unitCellSize", "unitCellSpacing", "linkCellSize", "linkCellSpacing",
         "showIncoming", "showOutgoing", "numColumns", "neighborhood", "periodicBoundary", "plotRow", "plotCol"}
+#: a group's display settings: kept, read back, used by the viewer only (Lens's defaults)
+GROUP_DISPLAY = {"numColumns": 0, "showIncoming": 1, "showOutgoing": 1}
+#: a unit's place in Lens's unit display (set by plotRow / autoPlot; read-only in Lens)
+UNIT_DISPLAY = ("plotRow", "plotCol")
+
+
+def group_display(g) -> dict:
+    """The display settings of group ``g`` (made on first use)."""
+    d = getattr(g, "display", None)
+    if d is None:
+        d = g.display = dict(GROUP_DISPLAY)
+    return d
 
 
 def parse_path(path: str) -> list[str | int]:
@@ -194,19 +207,14 @@ class ObjectSpace:
             return node.obj.name
         if t == "example":
             s, i = node.obj, node.extra
-            return s.examples.names[i]
+            rec = s.records[i]
+            return rec.name if rec.name is not None else str(i)
         raise LensError(f'getObj "{path}": printing a whole {t} object is not implemented in pdpsim '
                         "(name one of its fields)")
 
     def _unit_by_name(self, name: str):
         net = self.shell.net
-        m = re.fullmatch(r"(.+):(\d+)", name)
-        if m and m.group(1) in net.groups:
-            g = net.groups[m.group(1)]
-            j = int(m.group(2))
-            if j < g.size:
-                return g, j
-        for g in net.groups.values():
+        for g in net.groups.values():         # Lens's lookupUnit: units by name ("group:N" unless renamed)
             if name in g.group.unit_names:
                 return g, g.group.unit_names.index(name)
         return None
@@ -255,8 +263,6 @@ class ObjectSpace:
             a = counters[name]
             return Field("real", lambda: getattr(n, a), lambda v: setattr(n, a, v))
         if name in NET_DEFAULTS:
-            if name in _GUI:
-                raise LensError(f'object "{path}": display settings are not implemented in pdpsim')
             kind = "int" if name in INT_PARAMS else "real"
             if name in ("groupCritRequired", "pseudoExampleFreq", "autoPlot"):
                 kind = "flag"
@@ -297,6 +303,8 @@ class ObjectSpace:
     def _m_group(self, node, name, path):
         g: LensGroup = node.obj
         n = g.lnet
+        if name in kohonen.FIELDS:                   # neighborhood, periodicBoundary: pdpsim.lens.kohonen
+            return Field(*kohonen.field(g, name))
         if name == "name":
             return Field("str", lambda: g.name)
         if name == "num":
@@ -323,6 +331,10 @@ class ObjectSpace:
             def setter(v, name=name):
                 g.params[name] = v
             return Field("real", lambda: g.params[name], setter)
+        if name in GROUP_DISPLAY:
+            d = group_display(g)
+            kind = "int" if name == "numColumns" else "flag"
+            return Field(kind, lambda: d[name], lambda v: d.__setitem__(name, v))
         if name in ("polaritySum", "polarityNum"):
             raise LensError(f'object "{path}" is not implemented in pdpsim')
         if name in ("type", "inputType", "outputType", "costType", "inputProcs", "outputProcs", "costProcs",
@@ -340,11 +352,13 @@ class ObjectSpace:
                 arr[j] = v
             return Field("real", lambda: arr[j], setter)
         if name == "name":
-            return Field("str", lambda: g.group.unit_names[j])
+            return Field("str", lambda: g.group.unit_names[j], lambda v: g.group.unit_names.__setitem__(j, v))
         if name == "num":
             return Field("int", lambda: j)
         if name == "group":
             return Node("group", g)
+        if name in UNIT_DISPLAY:
+            return Field("int", lambda: 0)
         if name == "numIncoming":
             return Field("int", lambda: int(g.n_incoming()[j]))
         if name == "numOutgoing":
@@ -418,8 +432,8 @@ class ObjectSpace:
             return Field("int", lambda: int(S.examples.n_events.sum()))
         if name == "currentExampleNum":
             return Field("int", lambda: S.current)
-        if name == "mode":
-            return Field("str", lambda: S.mode)
+        if name == "mode":                     # Lens prints the mode's type mask
+            return Field("str", lambda: "0x%x" % S.MODE_MASKS[S.mode])
         if name == "example":
             return Node("array", lambda: [Node("example", S, i) for i in range(len(S))])
         if name == "currentExample":
@@ -430,23 +444,41 @@ class ObjectSpace:
             return Node("example", S, 0)
         if name == "lastExample":
             return Node("example", S, len(S) - 1)
-        if name in S.params:
-            return Field("real", lambda: S.params[name])
+        if name in S.params:                   # the set's times and default / active values
+            return Field("real", lambda: S.params[name], lambda v: S.params.__setitem__(name, v))
+        if name == "proc":
+            return Field("proc", lambda: S.header.get("proc") or "",
+                         lambda v: S.header.__setitem__("proc", v))
+        if name == "permuted":
+            return Node("array", lambda: [Node("example", S, i) for i in S.permuted])
         raise LensError(f'object "{path}": the example-set field "{name}" is not implemented in pdpsim')
 
     def _m_example(self, node, name, path):
         S, i = node.obj, node.extra
-        ex = S.examples
+        rec = S.records[i]
         if name == "name":
-            return Field("str", lambda: ex.names[i])
+            def set_name(v):
+                rec.name = v
+                S.changed()
+            return Field("str", lambda: rec.name if rec.name is not None else str(i), set_name)
         if name == "num":
             return Field("int", lambda: i)
         if name == "numEvents":
-            return Field("int", lambda: int(ex.n_events[i]))
+            return Field("int", lambda: len(rec.events))
         if name == "frequency":
-            return Field("real", lambda: float(ex.frequencies[i]))
+            def set_freq(v):
+                rec.freq = v
+                S.compile()
+            return Field("real", lambda: float(np.float32(rec.freq)), set_freq)
         if name == "probability":
             return Field("real", lambda: float(S.probability[i]))
+        if name == "proc":
+            def set_proc(v):
+                rec.proc = v or None
+                S.changed()
+            return Field("proc", lambda: rec.proc or "", set_proc)
+        if name == "event":
+            return Node("array", lambda: [Node("event", S, (i, e)) for e in range(len(rec.events))])
         if name == "set":
             return Node("set", S)
         if name == "next":
@@ -454,6 +486,75 @@ class ObjectSpace:
                 raise LensError(f'object "{path}": the last example has no next')
             return Node("example", S, i + 1)
         raise LensError(f'object "{path}": the example field "{name}" is not implemented in pdpsim')
+
+    def _m_event(self, node, name, path):
+        S, (i, e) = node.obj, node.extra
+        ev = S.records[i].events[e]
+        if name in _EVENT_FIELDS:
+            key = _EVENT_FIELDS[name]
+
+            def set_field(v):
+                ev.fields[key] = v
+                S.changed()
+            return Field("real", lambda: ev.fields[key], set_field)
+        if name == "proc":
+            def set_proc(v):
+                ev.proc = v or None
+                S.changed()
+            return Field("proc", lambda: ev.proc or "", set_proc)
+        if name in ("input", "target"):
+            ranges = ev.inputs if name == "input" else ev.targets
+            if not ranges:
+                raise LensError(f'object "{path}": lookupObject: object does not exist')
+            return Node("range", S, (ranges, 0))
+        if name in ("sharedInputs", "sharedTargets"):
+            return Field("flag", lambda: 0)
+        if name == "example":
+            return Node("example", S, i)
+        raise LensError(f'object "{path}": the event field "{name}" is not implemented in pdpsim')
+
+    def _m_range(self, node, name, path):
+        """A range of an event's inputs or targets, as the file gave it (Lens's Range: a dense
+        range's ``firstUnit`` and ``val``, a sparse one's ``unit`` list and ``value``)."""
+        S, (ranges, k) = node.obj, node.extra
+        r = ranges[k]
+
+        def changed(fn):
+            def setter(v):
+                fn(v)
+                S.changed()
+            return setter
+        if name == "groupName":
+            return Field("str", lambda: r.group or "")
+        if name == "numUnits":
+            return Field("int", lambda: len(r.units) if r.sparse else len(r.values))
+        if name == "firstUnit":
+            return Field("int", lambda: r.first, changed(lambda v: setattr(r, "first", v)))
+        if name == "value":
+            return Field("real", lambda: float(np.float32(r.value)) if r.sparse else float("nan"),
+                         changed(lambda v: setattr(r, "value", v)))
+        if name == "val":
+            if r.sparse:
+                raise LensError(f'object "{path}": lookupObject: object does not exist')
+            return Node("array", lambda: [Field("real", (lambda u=u: float(np.float32(r.values[u]))),
+                                                changed(lambda v, u=u: r.values.__setitem__(u, v)))
+                                          for u in range(len(r.values))])
+        if name == "unit":
+            if not r.sparse:
+                raise LensError(f'object "{path}": lookupObject: object does not exist')
+            return Node("array", lambda: [Field("int", (lambda u=u: r.units[u]),
+                                                changed(lambda v, u=u: r.units.__setitem__(u, v)))
+                                          for u in range(len(r.units))])
+        if name == "next":
+            if k + 1 >= len(ranges):
+                raise LensError(f'object "{path}": lookupObject: object does not exist')
+            return Node("range", S, (ranges, k + 1))
+        raise _Missing(f'field "{name}" not found in object of type Range')
+
+
+#: an event's fields (Lens's names -> the example file's)
+_EVENT_FIELDS = {"maxTime": "max", "minTime": "min", "graceTime": "grace", "defaultInput": "defI",
+                 "activeInput": "actI", "defaultTarget": "defT", "activeTarget": "actT"}
 
 
 class _Missing(LensError):

@@ -295,7 +295,7 @@ def format_lens_examples(S, input_order: list[str], target_order: list[str], hea
 
 
 def _layout(S, input_order: list[str], target_order: list[str]):
-    ex = S.examples
+    ex = S.last_examples()
     ins = [g for g in input_order if g in ex.inputs] + [g for g in ex.inputs if g not in input_order]
     tgs = [g for g in target_order if g in ex.targets] + [g for g in ex.targets if g not in target_order]
     fields = {k: ex.event_fields.get(k) for k in ("max", "min", "grace")}

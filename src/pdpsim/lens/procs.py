@@ -8,10 +8,14 @@ output-derivative cache ``D``, and ``mem``, what each procedure stored at each t
 what Lens's procedure of the same name does:
 
 * input procedures: DISTANCE (n = sum over links of (w - a)^2), PRODUCT (n = product over links
-  of a w), IN_NORM (the net inputs divided by their sum, when it is not 0);
+  of a w), IN_NORM (the net inputs divided by their sum, when it is not 0), INCR_CLAMP (the
+  external input times the clamp strength added to the input; nothing going back);
 * output procedures: OUT_NORM (the outputs divided by their sum), OUT_CROPPED (outputs cut to
   the group's minOutput / maxOutput), OUT_WINNER (every unit but the most active one, which must
-  exceed minOutput, set to minOutput), ELMAN_CLAMP (the source group's output added);
+  exceed minOutput, set to minOutput), ELMAN_CLAMP (the source group's output added),
+  INTERACT_INTEGR (McClelland and Rumelhart's interactive activation, as Lens has it: with input
+  n, a moves by dt (max - a) n - dt (a - rest) for n > 0, else dt (a - min) n - dt (a - rest),
+  rest the initOutput, and is then kept within [0, max]; nothing going back);
 * going back, the same in reverse: IN_NORM and OUT_NORM through the normalisation's Jacobian,
   OUT_CROPPED and OUT_WINNER restoring the output they changed (the derivative passes through
   unchanged, as in Lens), DISTANCE and PRODUCT crediting their links and senders.
@@ -22,8 +26,11 @@ from __future__ import annotations
 
 import numpy as np
 
-EXTRA_INPUT = ("DISTANCE", "PRODUCT", "IN_NORM")
-EXTRA_OUTPUT = ("OUT_NORM", "OUT_CROPPED", "OUT_WINNER", "ELMAN_CLAMP")
+from pdpsim.lens import kohonen
+
+EXTRA_INPUT = ("DISTANCE", "PRODUCT", "IN_NORM", "INCR_CLAMP")
+EXTRA_OUTPUT = ("OUT_NORM", "OUT_CROPPED", "OUT_WINNER", "ELMAN_CLAMP", "INTERACT_INTEGR",
+                "KOHONEN")                             # KOHONEN: pdpsim.lens.kohonen
 #: history kept per tick by these procedures
 STORED = ("PRODUCT", "IN_NORM", "OUT_NORM", "OUT_CROPPED", "OUT_WINNER")
 
@@ -32,12 +39,14 @@ def input_forward(u, proc: str) -> None:
     s, k = u.s, u.k
     inp = s["input"]
     if proc == "DISTANCE":
-        net = np.zeros(u.n)
+        parts = [np.zeros((1, u.n))]
         for src, b in u.blocks:
             d = np.square(b.block.weights - src.O[:, None])
             if b.mask is not None:
                 d = np.where(b.mask, d, 0.0)
-            net += d.sum(axis=0)
+            parts.append(d)
+        # one running sum in Lens's order, block after block (a KOHONEN winner can turn on its last bit)
+        net = np.add.accumulate(np.concatenate(parts, axis=0), axis=0)[-1]
         inp[k] = net[k]
     elif proc == "PRODUCT":
         net = np.ones(u.n)
@@ -49,6 +58,10 @@ def input_forward(u, proc: str) -> None:
                 net *= np.prod(f, axis=0)
         inp[k] = net[k]
         u.mem[proc].append(inp.copy())
+    elif proc == "INCR_CLAMP":
+        ext = s["externalInput"]
+        m = k & ~np.isnan(ext)
+        inp[m] += u.strength * ext[m]
     elif proc == "IN_NORM":
         total = float(inp[k].sum())
         scale = 0.0
@@ -63,6 +76,8 @@ def input_forward(u, proc: str) -> None:
 def input_back(u, proc: str, t: int, acc: dict) -> None:
     s, k = u.s, u.k
     idv = s["inputDeriv"]
+    if proc == "INCR_CLAMP":                   # Lens has no backward procedure for it
+        return
     if proc == "IN_NORM":
         normed, scale = u.mem[proc][t]
         shift = float((idv[k] * normed[k]).sum())
@@ -121,6 +136,16 @@ def output_forward(u, proc: str) -> None:
     elif proc == "ELMAN_CLAMP":
         if u.elman is not None:
             out[k] += u.elman.O[k]
+    elif proc == "INTERACT_INTEGR":
+        last, x = u.interact, s["input"]
+        dt = u.gdt * u.udt[k]
+        hi, lo, rest = u.max_output, u.min_output, u.init_out
+        a, n = last[k], x[k]
+        a = np.where(n > 0.0, a + dt * ((hi - a) * n - (a - rest)), a + dt * ((a - lo) * n - (a - rest)))
+        a = np.where(a > hi, hi, np.where(a < 0.0, 0.0, a))
+        out[k] = last[k] = a
+    elif proc == "KOHONEN":
+        kohonen.output_forward(u)
     else:  # pragma: no cover
         raise ValueError(proc)
 
@@ -139,6 +164,10 @@ def output_back(u, proc: str, t: int) -> None:
         if u.elman is not None:
             u.elman.D[k] += od[k]
             out[k] -= u.elman.O[k]
+    elif proc == "INTERACT_INTEGR":           # Lens has no backward procedure for it
+        pass
+    elif proc == "KOHONEN":
+        kohonen.output_back(u)
     else:  # pragma: no cover
         raise ValueError(proc)
 
@@ -151,7 +180,8 @@ LOOP_TYPES = {"DISTANCE", "PRODUCT", "IN_NORM", "OUT_NORM", "OUT_CROPPED", "OUT_
 
 def needs_loops(g) -> bool:
     """Whether group ``g`` has a type that only Lens's unit loops run."""
-    return "ADAPTIVE_GAIN" in g.flags or bool(LOOP_TYPES & (set(g.in_procs) | set(g.out_procs) | set(g.cost_procs)))
+    return "ADAPTIVE_GAIN" in g.flags or bool(LOOP_TYPES & (set(g.in_procs) | set(g.out_procs) | set(g.cost_procs))) \
+        or kohonen.loops(g)
 
 
 #: the output functions that use each unit's own gain in an ADAPTIVE_GAIN group

@@ -42,6 +42,7 @@ from typing import TextIO
 from pdpsim.validation import PdpError
 from pdpsim.lens.connect_commands import ConnectCommands
 from pdpsim.lens.copies import CopyCommands
+from pdpsim.lens.display_commands import DisplayCommands
 from pdpsim.lens.example_commands import ExampleCommands
 from pdpsim.lens.functions import LensError, LensRandom, NeedsTime
 from pdpsim.lens.lesion_commands import LesionCommands
@@ -139,6 +140,10 @@ proc ::repeat {var iters {body .nobody}} {
 """
 
 
+#: the run_proc names that are Lens's display update signals (graphs follow them)
+_SIGNALS = {"postUpdateProc": "ON_UPDATE", ".report": "ON_REPORT"}
+
+
 class ScriptError(Exception):
     """A Lens script stopped on an error: ``message``, ``file``, ``line``, Tcl's ``traceback``."""
 
@@ -149,7 +154,7 @@ class ScriptError(Exception):
 
 
 class LensShell(NetCommands, ConnectCommands, LinkCommands, LesionCommands, ExampleCommands, TrainCommands,
-                ObjectCommands, OutputCommands, StructureCommands, CopyCommands):
+                ObjectCommands, OutputCommands, StructureCommands, CopyCommands, DisplayCommands):
     """A Tcl interpreter with Lens's commands on pdpsim networks.
 
     Parameters
@@ -161,10 +166,14 @@ class LensShell(NetCommands, ConnectCommands, LinkCommands, LesionCommands, Exam
     real_digits : int
         Significant digits of reals that ``getObj`` / ``setObj`` return: 7 as
         in Lens; more to compare numbers closely.
+    display : object, optional
+        What the display commands drive (``view``, ``viewUnits``, ``graph``, ...): None, as
+        Lens in batch mode, accepts them and does nothing; ``pdpsim lens --view`` passes the
+        browser viewer's bridge (:mod:`pdpsim.lens.viewer_bridge`).
     """
 
     def __init__(self, stdout: TextIO | None = None, stderr: TextIO | None = None, seed: int | None = None,
-                 real_digits: int = 7):
+                 real_digits: int = 7, display=None):
         import tkinter
         self.tcl = tkinter.Tcl()
         self.tcl.tk.wantobjects(False)          # every value crosses as its Tcl string
@@ -176,6 +185,8 @@ class LensShell(NetCommands, ConnectCommands, LinkCommands, LesionCommands, Exam
         self.net: LensNet | None = None
         self.sets: dict[str, LensExampleSet] = {}
         self.verbosity = 1
+        self.display = display
+        self.graphs = {}
         self.objects = ObjectSpace(self)
         self.last_internal_error = ""
         self._setup()
@@ -190,8 +201,8 @@ class LensShell(NetCommands, ConnectCommands, LinkCommands, LesionCommands, Exam
         for name in LENS_COMMANDS + EXTRA_COMMANDS:
             tcl.eval(f"::pdpsim::define {name}")
         tcl.setvar(".Version", "2.63 (pdpsim)")
-        tcl.setvar(".BATCH", "1")
-        tcl.setvar(".GUI", "0")
+        tcl.setvar(".BATCH", "1" if self.display is None else "0")
+        tcl.setvar(".GUI", "0" if self.display is None else "1")
 
     def write(self, text: str) -> None:
         self.stdout.write(text)
@@ -266,10 +277,16 @@ class LensShell(NetCommands, ConnectCommands, LinkCommands, LesionCommands, Exam
         raise ScriptError(msg, file, line, info)
 
     def run_proc(self, name: str) -> None:
-        """Run one of the network's Tcl hooks (preEpochProc, postUpdateProc, ...)."""
+        """Run one of the network's Tcl hooks (preEpochProc, postUpdateProc, ...); after an update
+        and at a progress report (``.report``), the graphs that follow them record their traces."""
         net = self.net
         if net is None:
             return
+        if name in _SIGNALS:
+            if self.graphs:
+                self.signal_graphs(_SIGNALS[name])
+            if name == ".report":
+                return
         body = net.procs.get(name, "")
         if body.strip():
             self.tcl.setvar("::pdpsim::hook", body)
@@ -329,7 +346,7 @@ class LensShell(NetCommands, ConnectCommands, LinkCommands, LesionCommands, Exam
 
 
 def run_script(path, argv=(), stdout: TextIO | None = None, stderr: TextIO | None = None, seed: int | None = None,
-               real_digits: int = 7) -> int:
+               real_digits: int = 7, display=None) -> int:
     """Run a Lens script in a fresh shell; returns its exit status (ScriptError on error)."""
-    shell = LensShell(stdout=stdout, stderr=stderr, seed=seed, real_digits=real_digits)
+    shell = LensShell(stdout=stdout, stderr=stderr, seed=seed, real_digits=real_digits, display=display)
     return shell.run_file(path, argv)

@@ -59,6 +59,24 @@ class SrbpttMixin:
                 if g.blocks:
                     raise LensError(f"{what}: links into the ELMAN group '{g.name}' are not implemented")
 
+    def long_events(self, S: "LensExampleSet | None") -> bool:
+        """Whether an event of ``S`` lasts longer than one tick or has a grace period (Lens's unit
+        loops run those: :mod:`pdpsim.lens.steps`)."""
+        if S is None:
+            return False
+        ex = S.examples
+        for key, lk, bad in (("max", "maxTime", lambda v: v > 1.0 + 1e-8), ("grace", "graceTime", lambda v: v > 0)):
+            ev = ex.event_fields.get(key)
+            if ev is None:
+                if bad(S.params[lk]):
+                    return True
+                continue
+            vals = np.where(np.isnan(ev), S.params[lk], ev)
+            live = np.arange(ev.shape[1])[None, :] < ex.n_events[:, None]
+            if np.any(bad(vals[live])):
+                return True
+        return False
+
     def _srn_ticks(self, S: "LensExampleSet", i: int) -> int:
         """Ticks example i runs (one per event, cut at maxTicks), refusing events Lens would run
         longer than a tick or with a grace period."""

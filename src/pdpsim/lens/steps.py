@@ -39,12 +39,12 @@ class StepsMixin:
     def uses_steps(self, S=None) -> bool:
         """Whether this (non-CONTINUOUS) network needs Lens's unit loops: a group type that only
         they run, groupCritRequired (an example ends at an event that missed the criteria), Tcl
-        procedures run inside examples (:mod:`pdpsim.lens.hooks`; those of ``S``), or
-        ``force_steps``."""
+        procedures run inside examples (:mod:`pdpsim.lens.hooks`; those of ``S``), events of ``S``
+        longer than a tick or with a grace period, or ``force_steps``."""
         if self.continuous:
             return False
         return bool(self.force_steps or self.params["groupCritRequired"] or self.has_procs(S)
-                    or any(procs.needs_loops(g) for g in self.groups.values()))
+                    or any(procs.needs_loops(g) for g in self.groups.values()) or self.long_events(S))
 
     def reset_gain_derivs(self) -> None:
         """Lens's resetLinkDerivs at a training batch's start also clears each unit's gainDeriv."""
@@ -64,8 +64,8 @@ class StepsMixin:
         ticks, then with ``backward`` srbpttNetExampleBack. Returns its error, whether every event
         met the criteria, its ticks."""
         max_ticks = self.max_ticks
-        self._srn_ticks(S, i)                       # the SRBPTT path's refusals (grace, long events)
-        ev = _Events(self, S, i, plans)
+        ev = _Events(self, S, i, plans)             # (an event lasts until its maxTime, as in Lens)
+        ev_at = []                                  # the event of each tick
         for p in plans:
             p.start(continuous=False)
         tick, err, last = 0, 0.0, 0
@@ -80,6 +80,7 @@ class StepsMixin:
                 if training:
                     p.compute_cost_back(ev.grace)
             self.hook("postTickProc", plans)
+            ev_at.append(ev.event)
             if not ev.tick_done(tick, max_ticks, training):
                 break
             tick += 1
@@ -101,7 +102,8 @@ class StepsMixin:
             self.current_tick = -1
         T = last + 1
         self.history_example(i, [{p.name: p.out_h[t] for p in plans} for t in range(T)],
-                             [{p.name: S.examples.targets[p.name][i, t] for p in plans if p.g.kind == "OUTPUT"}
+                             [{p.name: S.examples.targets[p.name][i, ev_at[t]] for p in plans
+                               if p.g.kind == "OUTPUT"}
                               for t in range(T)], T, store=training)
         return err, ev.ok, T
 

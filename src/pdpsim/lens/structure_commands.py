@@ -84,6 +84,32 @@ class StructureCommands(Commands):
                              if any(b.source.name == x for b in net.groups[y].blocks)]
         return ""
 
+    def c_deleteGroups(self, *args):
+        """Lens's deleteGroups: each group loses its outgoing and incoming links and leaves the
+        network; the groups after it move up. ``*`` deletes every group but the bias, last first."""
+        net = self._need_net("deleteGroups")
+        if len(args) != 1:
+            raise self._usage("deleteGroups", "deleteGroups <group-list>")
+        if args[0] == "*":
+            groups = [g for g in reversed(list(net.groups.values())) if g.kind != "BIAS"]
+        else:
+            groups = self._group_list(args[0], "deleteGroups")
+        for g in groups:
+            for post in net.groups.values():
+                for b in [b for b in post.blocks if post is g or b.source is g]:
+                    remove_block(net, post, b)
+                if post.kind == "ELMAN" and post.elman_source == g.name:
+                    post.elman_source = None
+                slots = getattr(post, "copy_slots", None)
+                if slots and any(src == g.name for v in slots.values() for src, _field in v):
+                    raise LensError(f'deleteGroups: group "{g.name}" is the source of copy group "{post.name}" '
+                                    "(copyConnect); deleting it is not implemented in pdpsim")
+            net.bidirectional = [(x, y) for x, y in net.bidirectional if g.name not in (x, y)]
+            del net.groups[g.name]
+            del net.net.groups[g.name]
+            net.net.changed()
+        return ""
+
     def c_orderGroups(self, *args):
         net = self._need_net("orderGroups")
         if not args:
@@ -101,13 +127,6 @@ class StructureCommands(Commands):
                 error = f'orderGroups: group "{name}" was listed twice'
                 break
             order[k], order[at] = order[at], order[k]       # Lens's swap
-        if self.sets:
-            for kind in ("INPUT", "OUTPUT"):
-                if [n for n in order if net.groups[n].kind == kind] != \
-                        [g.name for g in net.groups.values() if g.kind == kind]:
-                    raise LensError(f"orderGroups: changing the order of the {kind} groups once example sets are "
-                                    "loaded is not implemented in pdpsim (it reads examples against the groups' "
-                                    "order when they are loaded)")
         net.groups = {n: net.groups[n] for n in order}
         net.net.reorder_groups(order)
         if error:
@@ -185,3 +204,4 @@ class StructureCommands(Commands):
             h["out"][g.name][:] = 0.0
             h["tgt"][g.name][:] = 0.0
         net.net.changed()
+

@@ -108,6 +108,7 @@ class _Unit:
         self.O[k] = self.init_out
         self.last_in = np.full(self.n, self.init_in)
         self.last_out = np.full(self.n, self.init_out)
+        self.interact = np.full(self.n, self.init_out)     # INTERACT_INTEGR's last outputs
         if continuous:
             self.in_h, self.out_h, self.od_h = [self.h0.copy()], [self.h0.copy()], [None]
         else:

@@ -43,6 +43,7 @@ from typing import Callable
 
 import numpy as np
 
+from pdpsim.lens import boltzmann
 from pdpsim.lens.functions import LensError
 from pdpsim.lens.model import (BLOCK_PARAMS, GROUP_PARAMS, INT_PARAMS, NET_DEFAULTS, NET_TYPES, PROCS, UNIT_FIELDS,
                     UNSUPPORTED_PROCS, LensBlock, LensExampleSet, LensGroup, LensNetwork)
@@ -140,6 +141,7 @@ def train(lnet: LensNet, write: Callable[[str], None], run_proc: Callable[[str],
         run_proc("postUpdateProc")
         lnet.total_updates += 1
         if will_report:
+            run_proc(".report")             # Lens's ON_REPORT display signal (graphs)
             report_num = 1 if not last_report else report_num + 1
             if verbosity >= 1:
                 now = time.perf_counter()
@@ -184,6 +186,8 @@ class TestOutcome:
 
 def test(lnet: LensNet, num: int = 0, reset_error: bool = True) -> TestOutcome:
     """Lens's standardNetTestBatch: run the testing (else training) set forward."""
+    if "BOLTZMANN" in lnet.types:                    # run by pdpsim.lens.boltzmann
+        return boltzmann.test(lnet, num, reset_error)
     S = lnet.testing_set or lnet.training_set
     if S is None:
         raise LensError("there are no current example sets")
@@ -258,6 +262,8 @@ def report_error(lnet: LensNet, examples: int, ticks: int, reached: int) -> Test
 
 def do_example(lnet: LensNet, S: LensExampleSet, num: int, training: bool) -> None:
     """Lens's doExample: run one example forward (its error adds to the network's)."""
+    if "BOLTZMANN" in lnet.types:                    # run by pdpsim.lens.boltzmann
+        return boltzmann.do_example(lnet, S, num, training)
     lnet.check_feed_forward("doExample", S)
     if num < 0:
         idx = S.next_indices(1)

@@ -22,6 +22,20 @@ ALGORITHMS = {"steepest": "Steepest Descent", "momentum": "Momentum Descent",
               "dougsMomentum": "Doug's Momentum", "deltaBarDelta": "Delta-Bar-Delta"}
 
 
+def _lens_sq_norm(live) -> float:
+    """Lens's sum of squared link derivatives (Doug's momentum), added one by one in Lens's order
+    (group, receiving unit, block, link) as Lens adds them: another order changes the scale in its
+    last bits, which a KOHONEN map's winner can turn into a different update (kohonen.in)."""
+    parts, groups = [np.zeros(1)], {}
+    for g, b in live:
+        groups.setdefault(id(g), (g, []))[1].append(b)
+    for g, blocks in groups.values():
+        parts.append(np.concatenate([np.where((~b.frozen & ~g.lesioned)[None, :], b.block.weight_deriv, 0.0)
+                                     for b in blocks], axis=0).T.ravel())
+    d = np.concatenate(parts)
+    return float(np.add.accumulate(d * d)[-1])
+
+
 class WeightUpdateMixin:
     """The weight update of :class:`~pdpsim.lens.net.LensNet`, from the summed link derivatives."""
 
@@ -42,11 +56,7 @@ class WeightUpdateMixin:
         live = [(g, b) for g, b in self.all_blocks() if not g.frozen]
         scale = 1.0
         if algorithm == "dougsMomentum":
-            total = 0.0
-            for g, b in live:
-                d = b.block.weight_deriv[:, ~b.frozen & ~g.lesioned]
-                total += float(np.vdot(d, d))
-            scale = float(dougs_scale(total))
+            scale = float(dougs_scale(_lens_sq_norm(live)))     # (in Lens's order: see _lens_sq_norm)
         grad_lin = last_len = deriv_len = weight_cost = 0.0
         inc, dec = net["rateIncrement"], net["rateDecrement"]
         for g, b in live:
