@@ -249,13 +249,20 @@ def reproduce_semantic(out, quick, seed, data_dir) -> None:
 @_QUICK
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--splits", type=int, default=None, help="Random train/held-out splits (default 20; quick 3).")
-@click.option("--epochs", type=int, default=None, help="Epochs per split (default 3000; quick 2000).")
-def reproduce_family_trees(out, quick, seed, splits, epochs) -> None:
+@click.option("--epochs", type=int, default=None,
+              help="Epochs per split (softmax: default 3000, quick 2000; hinton: 1500).")
+@click.option("--recipe", type=click.Choice(["softmax", "hinton", "hinton-x8"], case_sensitive=False),
+              default="softmax", show_default=True,
+              help="softmax: pdpsim's variant (softmax outputs), which learns; hinton: Hinton's logistic outputs, "
+              "squared error, schedule and decay, which stay on the base-rate plateau here; hinton-x8: the same "
+              "with 8 times the learning rate and weights +-1, which learns.")
+def reproduce_family_trees(out, quick, seed, splits, epochs, recipe) -> None:
     """Hinton's family trees: held-out facts and what the person codes encode."""
     from pdpsim.reproductions import family_trees
     if epochs is not None and epochs < 1:
         raise PdpError(f"--epochs: expected at least 1, got {epochs}")
-    family_trees.run(out, quick=quick, seed=seed, splits=splits, epochs=epochs, echo=click.echo)
+    family_trees.run(out, quick=quick, seed=seed, splits=splits, epochs=epochs, echo=click.echo,
+                     recipe=recipe.lower())
 
 
 @reproduce.command("pmsp")

@@ -69,6 +69,13 @@ class FamilyData:
     generation: list[int]
     branch: list[str | None]
 
+    def multi_hot(self) -> ExampleSet:
+        """The cases with target 1 on every answer and 0 on the other patients (Hinton's
+        logistic output units; :attr:`examples` has .5 on each of two answers, for softmax)."""
+        xs = self.examples
+        return ExampleSet(dict(xs.inputs), {"patient": self.answers.astype(float)}, names=list(xs.names),
+                          name=f"{xs.name}-multi-hot")
+
     def person_probe(self) -> ExampleSet:
         """Each person alone on the person units (no relation): for reading the person codes."""
         n = len(self.people)

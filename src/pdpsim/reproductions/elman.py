@@ -29,7 +29,7 @@ figures, ``report.txt`` and ``report.json`` into ``out`` and return the report.
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Callable
 
@@ -43,6 +43,7 @@ from pdpsim.training.testing import test
 from pdpsim.training.loop import train
 from pdpsim.dynamics.unfolding import make_srn
 from pdpsim.reproductions import Report, out_dir, write_report
+from pdpsim.validation import PdpError
 
 
 # ------------------------------------------------------------------ settings
@@ -61,21 +62,31 @@ class LetterSettings:
 
 @dataclass(frozen=True)
 class SegmentationSettings:
-    """The word-segmentation run. Elman: 5-20-5 with 20 context units, 200 sentences."""
+    """The word-segmentation run. Elman: 5-20-5 with 20 context units, 200 sentences, 10 passes
+    (his learning rate is not reported; 0.5 here). ``more_passes``: training goes on to this many
+    passes in all and is measured again (0: not)."""
 
     train_sentences: int = 200       # ~1200 words, ~4400 letters
     test_sentences: int = 200        # fresh sentences from the same grammar
     hidden: int = 20
-    passes: int = 50
-    learning_rate: float = 0.1
+    passes: int = 10
+    learning_rate: float = 0.5
     momentum: float = 0.0
     init_range: float = 0.1
+    more_passes: int = 50
 
+
+#: Elman's (1990) training for the word stream: 10 passes ("trained on 10 complete presentations")
+ELMAN_SEGMENTATION_PASSES = 10
+#: what Elman reports for the word stream, beside which the report puts pdpsim's numbers
+ELMAN_SEGMENTATION_RESULT = ("Elman (1990), 10 passes: the error is high at the first letter of a word and falls "
+                             "through it (his figure 6, one stretch of the stream; no fraction of onsets reported)")
 
 LETTERS_FULL = LetterSettings()
 LETTERS_QUICK = LetterSettings(train_consonants=300, test_consonants=300, passes=30, learning_rate=0.2)
 SEGMENTATION_FULL = SegmentationSettings()
-SEGMENTATION_QUICK = SegmentationSettings(train_sentences=100, test_sentences=100, passes=15, learning_rate=0.3)
+SEGMENTATION_QUICK = SegmentationSettings(train_sentences=100, test_sentences=100, passes=15, learning_rate=0.3,
+                                          more_passes=0)
 
 
 # ------------------------------------------------------------------ network
@@ -121,6 +132,19 @@ def _params_text(s, n_train: int, n_test: int, unit: str) -> str:
     return (f"SRN {s.hidden} hidden / {s.hidden} context units; {s.passes} passes through a {n_train}-letter "
             f"{unit}, weights changed after every letter (steepest descent, learning rate {s.learning_rate:g}"
             f"{mom}); initial weights uniform in +-{s.init_range:g}; tested on a fresh {n_test}-letter {unit}")
+
+
+def mean_interval(values, level: float = 0.95) -> tuple[float, float, float]:
+    """Mean and the t interval of the mean over seeds (NaN bounds for one value)."""
+    from scipy import stats
+    v = np.asarray(values, dtype=float)
+    m = float(v.mean())
+    if len(v) < 2:
+        return m, float("nan"), float("nan")
+    if float(v.std()) == 0.0:
+        return m, m, m
+    lo, hi = stats.t.interval(level, len(v) - 1, loc=m, scale=stats.sem(v))
+    return m, float(lo), float(hi)
 
 
 def _ratio(a: float, b: float) -> float:
@@ -325,11 +349,11 @@ def _position_figure(before: dict, after: dict, path: Path) -> Path:
                              path, ylabel="mean RMS error", title="Error by letter position in the word (1 = first)")
 
 
-def run_segmentation(out, quick: bool = False, seed: int = 1, echo: Callable[[str], None] | None = print,
-                     settings: SegmentationSettings | None = None) -> dict:
-    """Elman's word-segmentation simulation; figures and report into ``out``."""
-    out = out_dir(out)
-    s = settings or (SEGMENTATION_QUICK if quick else SEGMENTATION_FULL)
+def _segmentation_seed(seed: int, s: SegmentationSettings, checkpoints: list[int]) -> dict:
+    """One seed of the word-segmentation run: streams, network, the test-stream measures untrained
+    and after each number of passes in ``checkpoints`` (training continues from one to the next,
+    which gives the same weights as one longer run); the training-stream measures and the
+    figure's errors after ``s.passes``."""
     rng = np.random.default_rng(seed)
     codes = data.letter_codes_5bit("".join(data.LEXICON), rng)
     train_stream = data.word_stream(data.sentences(s.train_sentences, rng), codes, "words-train")
@@ -337,17 +361,44 @@ def run_segmentation(out, quick: bool = False, seed: int = 1, echo: Callable[[st
     # the figure: Elman's Figure 6 sentences, after three sentences that set the context
     fig_sents = data.sentences(3, rng) + [list(x) for x in data.ELMAN_SENTENCES]
     fig_stream = data.word_stream(fig_sents, codes, "words-figure")
-    fig_first = sum(len(w) for snt in fig_sents[:3] for w in snt)
-
     net = build_srn(5, 5, s.hidden, seed=seed, init_range=s.init_range)
     rms0, _ = prediction_errors(net, test_stream.examples)
     before = segmentation_metrics(test_stream, rms0)
     fig0, _ = prediction_errors(net, fig_stream.examples)
-    errors, seconds = _train(net, train_stream.examples, s)
-    rms, _ = prediction_errors(net, test_stream.examples)
-    after = segmentation_metrics(test_stream, rms)
-    train_after = segmentation_metrics(train_stream, prediction_errors(net, train_stream.examples)[0])
-    fig1, _ = prediction_errors(net, fig_stream.examples)
+    after, errors, seconds, done = {}, [], 0.0, 0
+    for c in checkpoints:
+        e, sec = _train(net, train_stream.examples, replace(s, passes=c - done))
+        errors.append(e)
+        seconds += sec
+        done = c
+        after[c] = segmentation_metrics(test_stream, prediction_errors(net, test_stream.examples)[0])
+        if c == s.passes:
+            train_after = segmentation_metrics(train_stream, prediction_errors(net, train_stream.examples)[0])
+            fig1 = prediction_errors(net, fig_stream.examples)[0]
+    return {"seed": seed, "codes": codes, "train_stream": train_stream, "test_stream": test_stream,
+            "fig_stream": fig_stream, "fig_first": sum(len(w) for snt in fig_sents[:3] for w in snt),
+            "before": before, "after": after, "errors": np.concatenate(errors), "seconds": seconds,
+            "train_after": train_after, "fig0": fig0, "fig1": fig1}
+
+
+def run_segmentation(out, quick: bool = False, seed: int = 1, echo: Callable[[str], None] | None = print,
+                     settings: SegmentationSettings | None = None, seeds: int = 1) -> dict:
+    """Elman's word-segmentation simulation; figures and report into ``out``.
+
+    Each of ``seeds`` networks (seeds ``seed``, ``seed + 1``, ...; each its own streams, letter codes
+    and initial weights) is measured after Elman's 10 passes and after the settings' passes (50);
+    the report gives the first seed in detail and, over the seeds, the mean and 95% t interval of
+    the fraction of word onsets that are local error peaks, beside Elman's result."""
+    if seeds < 1:
+        raise PdpError(f"--seeds: expected at least 1, got {seeds}")
+    out = out_dir(out)
+    s = settings or (SEGMENTATION_QUICK if quick else SEGMENTATION_FULL)
+    checkpoints = sorted({min(ELMAN_SEGMENTATION_PASSES, s.passes), s.passes}
+                         | ({s.more_passes} if s.more_passes > s.passes else set()))
+    runs = [_segmentation_seed(seed + k, s, checkpoints) for k in range(seeds)]
+    r0 = runs[0]
+    train_stream, test_stream = r0["train_stream"], r0["test_stream"]
+    before, after, train_after, errors = r0["before"], r0["after"][s.passes], r0["train_after"], r0["errors"]
 
     rep = Report(echo)
     rep(f"Elman (1990), discovering the notion 'word': {len(data.LEXICON)}-word lexicon, letters as random 5-bit "
@@ -357,9 +408,11 @@ def run_segmentation(out, quick: bool = False, seed: int = 1, echo: Callable[[st
         f"{len(test_stream.words)} words")
     rep(_params_text(s, len(train_stream.text), len(test_stream.text), "stream") + f" (seed {seed}"
         + (", quick" if quick else "") + ")")
-    rep(f"training: sum-squared error per pass {errors[0]:.1f} -> {errors[-1]:.1f} ({seconds:.1f} s)")
+    more = f"; then on to {checkpoints[-1]} passes" if checkpoints[-1] > s.passes else ""
+    rep(f"training: sum-squared error per pass {errors[0]:.1f} -> {errors[s.passes - 1]:.1f} after {s.passes}{more} "
+        f"({r0['seconds']:.1f} s)")
     rep("")
-    rep("RMS error at the letter predicted (test stream):")
+    rep(f"RMS error at the letter predicted (test stream), after {s.passes} passes:")
     rep(f"  {'':<36}{'untrained':>10}{'trained':>10}")
     rep(f"  {'word-initial letters (mean)':<36}{before['onset']:>10.3f}{after['onset']:>10.3f}")
     rep(f"  {'within-word letters (mean)':<36}{before['within']:>10.3f}{after['within']:>10.3f}")
@@ -376,16 +429,37 @@ def run_segmentation(out, quick: bool = False, seed: int = 1, echo: Callable[[st
         + ", ".join(f"{w} {v:.2f}" for w, v in sorted(after["onset_by_word"].items(), key=lambda kv: -kv[1])))
     rep("  mean error at the other letters of each word (trained): "
         + ", ".join(f"{w} {v:.2f}" for w, v in sorted(after["within_by_word"].items(), key=lambda kv: -kv[1])))
-    f1 = _segmentation_figure(fig_stream, fig1, fig0, fig_first, out / "segmentation-error.png")
+    rep("")
+    names = [str(r["seed"]) for r in runs]
+    rep(f"Onsets that are local error peaks (test streams), seed{'s' if seeds > 1 else ''} {', '.join(names)}"
+        + ("; mean and 95% t interval over seeds:" if seeds > 1 else ":"))
+    summary = {}
+    rows = [("untrained", [r["before"] for r in runs])] + [(f"{c} passes", [r["after"][c] for r in runs])
+                                                         for c in checkpoints]
+    for label, ms in rows:
+        for key, fmt in (("onset_peak", "{:.1%}"), ("ratio", "{:.2f}")):
+            m, lo, hi = mean_interval([x[key] for x in ms])
+            summary.setdefault(label, {})[key] = {"per_seed": [x[key] for x in ms], "mean": m, "low": lo, "high": hi}
+        v = summary[label]["onset_peak"]
+        line = f"  {label:<10}" + " ".join(f"{x:>6.1%}" for x in v["per_seed"])
+        if seeds > 1:
+            line += f"   mean {v['mean']:.1%} ({v['low']:.1%}-{v['high']:.1%})"
+        line += f"; initial / within {summary[label]['ratio']['mean']:.2f}"
+        rep(line)
+    rep(f"  paper: {ELMAN_SEGMENTATION_RESULT}")
+    f1 = _segmentation_figure(r0["fig_stream"], r0["fig1"], r0["fig0"], r0["fig_first"], out / "segmentation-error.png")
     f2 = _position_figure(before, after, out / "segmentation-position.png")
     rep(f"figures: {f1}, {f2}")
     report = {
-        "experiment": "elman-segmentation", "seed": seed, "quick": quick, "settings": asdict(s),
-        "lexicon": list(data.LEXICON), "letter_codes": {c: v.astype(int).tolist() for c, v in codes.items()},
+        "experiment": "elman-segmentation", "seed": seed, "seeds": [r["seed"] for r in runs], "quick": quick,
+        "settings": asdict(s), "elman_passes": ELMAN_SEGMENTATION_PASSES, "paper": ELMAN_SEGMENTATION_RESULT,
+        "lexicon": list(data.LEXICON), "letter_codes": {c: v.astype(int).tolist() for c, v in r0["codes"].items()},
         "train_words": len(train_stream.words), "train_letters": len(train_stream.text),
         "test_words": len(test_stream.words), "test_letters": len(test_stream.text),
-        "training_error_per_pass": errors, "training_seconds": seconds,
+        "training_error_per_pass": errors, "training_seconds": r0["seconds"],
         "untrained": before, "trained": after, "trained_on_training_stream": train_after,
+        "trained_by_passes": {str(c): r0["after"][c] for c in checkpoints},
+        "over_seeds": summary,
         "figure_sentences": [" ".join(x) for x in data.ELMAN_SENTENCES], "figures": [f1.name, f2.name],
     }
     write_report(out, rep.text, report)
