@@ -48,10 +48,6 @@ MAKE_EXEMPT = {
 #: (file, a heading the blocks are under, or "*" for the whole file) -> why. Others are editing these
 #: parts; what fails in them today is in the reason. The lead removes an entry once its blocks pass.
 PENDING = {
-    ("README.md", "Speed"): (
-        "being edited: the lead resolves. Its three listings (the bench tables, float64 and float32, and the "
-        "start-up line) have no language and no marker: the figures vary by nature; they need "
-        "<!-- docs-test: skip (...) --> or output-of `pdpsim bench ...` with unchecked-output, in the slow tier"),
     ("docs/runs.md", "*"): (
         "being edited: the lead resolves. The sweep synopsis (sh, under 'Sweeps') cannot run as written "
         "(SPEC, DIR, '[--seed-start S] ...'); the listing of the sweep folder has no language (text); the "

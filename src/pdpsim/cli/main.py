@@ -288,7 +288,8 @@ def init(name, out, force) -> None:
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 @click.option("--workload", "workloads", multiple=True, help="Run only these workloads (repeatable).")
-@click.option("--repeat", type=int, default=3, show_default=True, help="Timed repetitions (the best is kept).")
+@click.option("--repeat", type=int, default=3, show_default=True,
+              help="Timed repetitions (the best is kept); with --peer, rounds of one pdpsim run and one Lens run.")
 @click.option("--quick", is_flag=True, help="Shortened workloads (for tests; figures not comparable).")
 @click.option("--float32", "float32", is_flag=True, help="Run the networks in float32 instead of float64.")
 @click.option("--scaling", type=click.Path(dir_okay=False), default=None,
@@ -296,8 +297,13 @@ def init(name, out, force) -> None:
 @click.option("--backend", default=None,
               help="Train with this backend instead of auto's choice: numpy, compiled, or array:cupy / array:torch "
                    "on a GPU (workloads it does not support are skipped).")
-def bench(as_json, workloads, repeat, quick, float32, scaling, backend) -> None:
-    """Training speed on the reference workloads, against Lens's measured speed.
+@click.option("--peer", default=None, metavar="lens=PATH",
+              help="Also run every workload in the Lens binary at PATH (the same network, examples, starting "
+                   "weights and updates), interleaved with pdpsim's runs, and print both rates and their ratio. "
+                   "LENSDIR: the environment's, else the folder above PATH holding Src/shell.tcl.")
+def bench(as_json, workloads, repeat, quick, float32, scaling, backend, peer) -> None:
+    """Training speed on the reference workloads: rates, floating-point work against the
+    machine's matrix-product rate, peak memory; with --peer, beside Lens in the same run.
 
     Set PDPSIM_DATA to the folder holding pmsp96_reading/ for the PMSP workload
     (default: ../shared/data or shared/data from the current folder)."""
@@ -308,7 +314,16 @@ def bench(as_json, workloads, repeat, quick, float32, scaling, backend) -> None:
             backend = TrainingParams(backend=backend).validated().backend
         except PdpError as e:
             raise click.BadParameter(str(e).split(": ", 1)[-1], param_hint="--backend") from None
-    results = run_bench(list(workloads) or None, repeat=repeat, quick=quick, float32=float32, backend=backend)
+    if repeat < 1:
+        raise click.BadParameter(f"expected 1 or more, got {repeat}", param_hint="--repeat")
+    if peer is not None:
+        from pdpsim.tools.lens_peer import parse_peer
+        try:
+            peer = parse_peer(peer)
+        except PdpError as e:
+            raise click.BadParameter(str(e).split(": ", 1)[-1], param_hint="--peer") from None
+    results = run_bench(list(workloads) or None, repeat=repeat, quick=quick, float32=float32, backend=backend,
+                        peer=peer)
     if scaling:
         from pdpsim.tools.bench import run_scaling
         results_scaling = run_scaling(Path(scaling), quick=quick)
@@ -319,6 +334,8 @@ def bench(as_json, workloads, repeat, quick, float32, scaling, backend) -> None:
     if as_json:
         from pdpsim.validation import json_text
         data = {"workloads": results, "startup": startup}
+        if results:                         # the machine's matrix-product rate, measured in this run
+            data["matmul"] = results[0]["matmul"]
         if scaling:
             data["scaling"] = {k: v for k, v in results_scaling.items() if k != "text"}
         click.echo(json_text(data))
