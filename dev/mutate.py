@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import hashlib
 import json
 import math
 import os
@@ -55,9 +56,30 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "src" / "pdpsim"
 EQUIVALENT_FILE = ROOT / "dev" / "equivalent-mutants.txt"
 
-#: module or folder (relative to the repository root) -> pytest arguments; the longest matching prefix wins
+#: module or folder (relative to the repository root) -> pytest arguments; the longest matching prefix wins.
+#: Each selection is narrow and fast, the most discriminating tests first (-x stops at the first failure).
+_PYTEST = '-x -q -p no:cacheprovider -m "not slow"'
+#: tests that compile numba's kernels (slow from the empty cache every mutant run starts with) left out: the numpy
+#: and Array API forms run the same formulas, and tests/dynamics' fused rows still compile the scalar forms
+_NO_NUMBA = ('-k "not compiled and not lanes and not ensemble_command and not in_time_refusals" '
+             '--deselect tests/functions/test_rules.py::test_compiled_scalar_forms_equal_numpy')
+#: the rules' own exact cases, the forms held to the formulas, finite differences (also in time)
+_RULES = "tests/functions/test_rules_mutants.py tests/functions/test_rules.py tests/functions/test_gradients.py"
+#: networks in time (integrators and clamps): the unfolding, the Array API engine in time, Lens's unit loops
+_TIME = "tests/dynamics tests/engines/test_array_time.py tests/lens/test_lens_time.py"
 TESTS: dict[str, str] = {
-    "": 'tests/ -x -q -p no:cacheprovider -m "not slow"',
+    "": f"tests/ {_PYTEST}",
+    # output and error functions, the forms' vocabulary, the target radii; then Lens's scripts (the rules'
+    # lens=True options: Lens's sigmoid table, its bounds, its order of operations)
+    "src/pdpsim/functions/": f"{_RULES} tests/dynamics/test_time.py tests/lens "
+                             f"tests/model/test_lesion.py::test_lesioned_units_pass_no_derivative_back "
+                             f"{_PYTEST} {_NO_NUMBA}",
+    "src/pdpsim/functions/integrators.py": f"{_RULES} {_TIME} {_PYTEST} {_NO_NUMBA}",
+    "src/pdpsim/functions/clamps.py": f"{_RULES} {_TIME} {_PYTEST} {_NO_NUMBA}",
+    "src/pdpsim/learning/rules.py": f"tests/learning/test_learning_mutants.py tests/learning tests/training tests/pdp "
+                                    f"tests/lens {_PYTEST} {_NO_NUMBA}",
+    "src/pdpsim/training/criteria.py": f"tests/training/test_criteria.py tests/learning tests/training {_PYTEST} "
+                                       f"{_NO_NUMBA}",
 }
 #: the default modules: every .py under these folders (less SKIP) and these files
 DEFAULT_FOLDERS = ("src/pdpsim/functions",)
@@ -361,6 +383,12 @@ def run_all(modules: list[str], selections: dict, args, info: dict) -> list[Muta
     with tempfile.TemporaryDirectory(prefix="pdpsim-mutate-") as tmp:
         first = Worker(Path(tmp) / "w0", PACKAGE)
         sources, mutants = load(modules, first.home)       # from the copy: edits made meanwhile do not matter
+        info["sources"] = {mod: hashlib.sha256(text.encode()).hexdigest() for mod, text in sources.items()}
+        reused = reuse(mutants, info["sources"], args.reuse) if args.reuse else []
+        if reused:
+            print(f"reused from {args.reuse}: {len(reused)} mutants killed there (their modules unchanged)")
+        info["reused"] = {"from": args.reuse, "count": len(reused)} if args.reuse else None
+        mutants_all, mutants = mutants, [m for m in mutants if m.status == "not run"]
         workers = [first] + [Worker(Path(tmp) / f"w{i}", first.pkg) for i in range(1, args.jobs)]
         where = first.python("import pdpsim; print(pdpsim.__file__)")
         print(f"import check: pdpsim -> {where}")
@@ -416,7 +444,39 @@ def run_all(modules: list[str], selections: dict, args, info: dict) -> list[Muta
             pool.shutdown(wait=True)
             print("interrupted: the report counts the mutants that finished", file=sys.stderr)
         pool.shutdown(wait=True)
-    return mutants
+    return mutants_all
+
+
+def reuse(mutants: list[Mutant], hashes: dict, path: str) -> list[Mutant]:
+    """Take over, from an earlier run's JSON, the result of each mutant it killed, where its module
+    is unchanged: the same source hash, or (a JSON written before hashes were stored) exactly the
+    same mutants, each at the same place with the same text. Survivors and errors run again."""
+    try:
+        prev = json.loads(Path(path).read_text())
+        old = prev["mutants"]
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        sys.exit(f"--reuse {path}: not a JSON file of dev/mutate.py ({e})")
+    old_hashes = prev.get("sources") or {}
+    by_module: dict = {}
+    for r in old:
+        by_module.setdefault(r["module"], {})[(r["line"], r["col"], r["description"])] = r
+    out = []
+    for mod in {m.module for m in mutants}:
+        mine = [m for m in mutants if m.module == mod]
+        theirs = by_module.get(mod, {})
+        if mod in old_hashes:
+            same = old_hashes[mod] == hashes[mod]
+        else:
+            same = bool(theirs) and set(theirs) == {(m.line, m.col, m.description) for m in mine}
+        if not same:
+            continue
+        for m in mine:
+            r = theirs.get((m.line, m.col, m.description))
+            if r is not None and r["status"] in ("killed", "timeout"):
+                m.status, m.seconds, m.rc = r["status"], r["seconds"], r["rc"]
+                m.detail = f"reused: {r['detail']}"
+                out.append(m)
+    return out
 
 
 # ---------------------------------------------------------------- report
@@ -463,6 +523,8 @@ def main(argv=None) -> int:
     p.add_argument("--timeout", type=float, default=300.0, help="seconds per mutant run (at least 3x the baseline)")
     p.add_argument("--list", action="store_true", help="list the mutants and run nothing")
     p.add_argument("--json", metavar="FILE", help="write the results as JSON")
+    p.add_argument("--reuse", metavar="FILE", help="an earlier run's --json: take over the mutants it killed in "
+                   "modules that have not changed since (same source, or the same mutants); run the others")
     args = p.parse_args(argv)
     if args.jobs < 1:
         p.error("--jobs must be at least 1")

@@ -65,8 +65,11 @@ class CrossEntropy(ErrorFunction):
     def error(self, output, target, binary=False):
         if binary and not self.lens:
             # t in {0, 1}: E = -ln(1 - |t - a|), the formula's one live term, with a kept inside [eps, 1 - eps]
-            # (a missing target is the output: |t - a| = 0 adds -ln(1) = 0)
-            d = np.subtract(self.present(output, target)[0], output)
+            # (a missing target adds -ln(1) = 0: its |t - a| is set to 0, whatever the output)
+            t, missing = self.present(output, target)
+            d = np.subtract(t, output)
+            if missing is not None:
+                d[missing] = 0.0
             np.abs(d, out=d)
             np.minimum(d, 1.0 - log_eps(d.dtype), out=d)
             np.negative(d, out=d)

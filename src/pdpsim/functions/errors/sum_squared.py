@@ -40,16 +40,23 @@ class SumSquared(ErrorFunction):
         e, _ = super().describe()
         return e, "-(t - a)" if s == 0.5 else f"-{2 * s:g} (t - a)"
 
-    # the formula is exactly 0, with a 0 derivative, where t = a: a missing target (NaN) is the output
+    # the formula is exactly 0, with a 0 derivative, where t = a: a missing target (NaN) is the output,
+    # and its difference is set to 0 (so that a NaN or infinite output without a target adds nothing)
     def error(self, output, target, binary=False):
         if self.lens:
             return super().error(output, target, binary)
-        d = self.present(output, target)[0] - output
+        t, missing = self.present(output, target)
+        d = t - output
+        if missing is not None:
+            d[missing] = 0.0
         return self.error_scale * np.einsum("...j,...j->...", d, d)
 
     def output_deriv(self, output, target, out):
         if self.lens:
             return super().output_deriv(output, target, out)
-        np.subtract(output, self.present(output, target)[0], out=out)
+        t, missing = self.present(output, target)
+        np.subtract(output, t, out=out)
         out *= 2.0 * self.error_scale
+        if missing is not None:
+            out[missing] = 0.0
         return out
