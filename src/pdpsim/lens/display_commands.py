@@ -11,7 +11,10 @@ kept and read back by ``getObj``.
 pdpsim's shell does the same. A shell may be given a *display* (an object with ``show`` and
 ``graph`` methods): ``view``, ``viewUnits``, ``viewLinks``, ``drawUnits`` and ``autoPlot`` then
 call ``show``, and each graph's traces are recorded over the updates (as Lens's ``graph``,
-``ON_REPORT`` by default; ``-updates`` as in Lens) and handed to ``graph``.
+``ON_REPORT`` by default; ``-updates`` as in Lens) and handed to ``graph``. ``pdpsim lens --view``
+and ``pdpsim view SCRIPT.tcl`` give the browser viewer's display
+(:class:`pdpsim.lens.viewer_bridge.LensDisplay`; :mod:`pdpsim.viewer.scripts` builds the page's
+session from it).
 """
 from __future__ import annotations
 
@@ -187,14 +190,18 @@ class DisplayCommands(Commands):
             f.write("\n".join(lines) + ("\n" if lines else ""))
         return ""
 
-    def _record_graph(self, G: LensGraph) -> None:
-        step = self.net.total_updates if self.net is not None else 0
+    def _record_graph(self, G: LensGraph, ahead: int = 0) -> None:
+        step = self.net.total_updates + ahead if self.net is not None else 0
         G.record(self, step)
 
     def signal_graphs(self, signal: str) -> None:
-        """Record the traces of the graphs that follow ``signal`` (ON_UPDATE, ON_REPORT, ...)."""
+        """Record the traces of the graphs that follow ``signal`` (ON_UPDATE, ON_REPORT, ...).
+
+        A point's x is the network's update count after the update it follows: ON_UPDATE is
+        signalled before the count goes up (after ``postUpdateProc``), so its points count one ahead."""
+        ahead = 1 if signal == "ON_UPDATE" else 0
         for G in list(self.graphs.values()):
             if G.update_on == signal and G.traces:
-                self._record_graph(G)
+                self._record_graph(G, ahead)
                 if self.display is not None:
                     self.display.graph(self, G)

@@ -5,6 +5,8 @@
   training in a background thread behind a lock;
 - :mod:`pdpsim.viewer.server` -- the Starlette app, its JSON API and the
   static page (``static/``: hand-written HTML, JavaScript and CSS, no build step);
+- :mod:`pdpsim.viewer.scripts` -- sessions on the network a Lens (``.tcl``, ``.in``) or PDP
+  handbook (``.str``) script builds (``pdpsim view SCRIPT``, ``pdpsim lens --view``);
 - :mod:`pdpsim.viewer.jupyter` -- HTML displays for notebooks.
 
 The server runs on Starlette and uvicorn; the notebook displays need neither.

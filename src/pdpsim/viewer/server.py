@@ -3,7 +3,9 @@
 API (every response is JSON; errors are ``{"error": message}`` with a 4xx status)::
 
     GET  /api/model                               groups, link blocks, examples, time, training parameters,
-                                                  the drawing's layout (boxes of groups, units, labels)
+                                                  the drawing's layout (boxes of groups, units, labels);
+                                                  a Lens script's session adds ``lens``: the display
+                                                  commands it gave (pdpsim.viewer.scripts)
     GET  /api/state?example=NAME&tick=T           every group's output, net_input, target, output_deriv,
                                                   input_deriv for one example (``index=I`` instead of a
                                                   name) at one tick/event (default: the last)
@@ -17,8 +19,11 @@ API (every response is JSON; errors are ``{"error": message}`` with a 4xx status
     POST /api/watch   {"value": V, ...}           graph a value over training, recorded now and after every
                                                   epoch: V output, net_input, target, output_deriv,
                                                   input_deriv (with group, unit, example, tick), error
-                                                  (example; none: all), weight (block, from, to)
+                                                  (example; none: all), weight (block, from, to);
+                                                  a Lens script's session: object (path: a Lens object)
     POST /api/unwatch {"id": N}                   close a graph
+    POST /api/examples {"set": NAME}              show another example set (a Lens script's session may
+                                                  hold several; GET /api/model lists them); the model
     POST /api/train/step    {}                    one epoch, now
     POST /api/train/run     {"epochs": N}         N epochs in the background; returns at once
     POST /api/train/pause   {}
@@ -308,8 +313,15 @@ def create_app(session: ViewerSession, token: str | None = None,
         return JsonResponse(session.history(q["id"], q.get("since")))
 
     async def watch(request: Request):
-        body = await _body(request, ("value", "group", "unit", "example", "index", "tick", "block", "from", "to"))
+        body = await _body(request, ("value", "group", "unit", "example", "index", "tick", "block", "from", "to",
+                                     "path"))
         return JsonResponse(await run_in_threadpool(session.watch, body))
+
+    async def examples(request: Request):
+        body = await _body(request, ("set",))
+        if not isinstance(body.get("set"), str):
+            raise ViewerError("give the example set: {\"set\": NAME}")
+        return JsonResponse(await run_in_threadpool(session.use_examples, body["set"]))
 
     async def unwatch(request: Request):
         body = await _body(request, ("id",))
@@ -360,6 +372,7 @@ def create_app(session: ViewerSession, token: str | None = None,
         Route("/api/history", history, methods=["GET"]),
         Route("/api/watch", watch, methods=["POST"]),
         Route("/api/unwatch", unwatch, methods=["POST"]),
+        Route("/api/examples", examples, methods=["POST"]),
         Route("/api/train/step", step, methods=["POST"]),
         Route("/api/train/run", run, methods=["POST"]),
         Route("/api/train/pause", pause, methods=["POST"]),
@@ -418,6 +431,8 @@ def serve(session: ViewerSession, host: str | None = None, port: int = 0,
     server = uvicorn.Server(config)
     try:
         server.run(sockets=[sock])
+    except KeyboardInterrupt:          # Ctrl-C: uvicorn has shut down; end quietly
+        pass
     finally:
         session.close()
         sock.close()

@@ -110,7 +110,9 @@ class Snapshot:
 
 # ---------------------------------------------------------------- loading
 def load_source(source: str | Path, weights: str | Path | None = None, seed: int | None = None) -> "ViewerSession":
-    """A session for a spec (file or shipped name) or a run folder from ``pdpsim train --out``.
+    """A session for a spec (file or shipped name), a run folder from ``pdpsim train --out``, or a
+    script: a Lens script (``.tcl``, ``.in``) or a PDP handbook ``.str`` script, run first, then
+    the network it built (:mod:`pdpsim.viewer.scripts`).
 
     A run folder's ``run.json`` gives the spec, its seed and the training
     parameters used; its ``weights.npz`` (the trained weights) is loaded unless
@@ -121,6 +123,11 @@ def load_source(source: str | Path, weights: str | Path | None = None, seed: int
     read here, once.
     """
     p = Path(str(source))
+    if p.suffix.lower() in (".tcl", ".in", ".str"):
+        if weights is not None:
+            raise PdpError(f"--weights: a script ({p}) sets its own weights; load them in the script")
+        from pdpsim.viewer.scripts import load_script
+        return load_script(p, seed=seed)
     if p.is_dir():
         meta_path = p / "run.json"
         if not meta_path.is_file():
@@ -456,6 +463,7 @@ class ViewerSession:
             "name": net.name, "source": self.source, "seed": self._initial_seed,
             "groups": groups, "blocks": blocks,
             "examples": list(self.examples.names), "example_set": self.examples.name,
+            "example_sets": self.example_sets(),
             "last_step": [int(s) for s in snap.last_step],
             "time": time_info, "values": list(VALUES), "value_labels": VALUE_LABELS,
             "training": self.params.to_dict(), "max_run_epochs": MAX_RUN_EPOCHS,
@@ -713,7 +721,8 @@ class ViewerSession:
         middle of a training chunk, where the cached views are out of date."""
         with self.lock:
             with self._status:
-                todo = [w for i, w in self.watches.items() if only is None or i == only]
+                todo = [w for i, w in self.watches.items()
+                        if (only is None or i == only) and not w.get("external")]   # (external: recorded by their owner)
             if not todo:
                 return
             snap = None
@@ -938,6 +947,16 @@ class ViewerSession:
                     w["history"] = []
             self._record(self.epoch)
         return self.training_status()
+
+    def example_sets(self) -> list[str]:
+        """The example sets the views may show (one here; a Lens script's session may hold several)."""
+        return [self.examples.name]
+
+    def use_examples(self, name: str) -> dict:
+        """Show example set ``name`` (:meth:`example_sets`); the model as :meth:`describe` gives it."""
+        if name != self.examples.name:
+            raise NotFound(f"no example set '{name}' (example sets: {', '.join(self.example_sets())})")
+        return self.describe()
 
     def close(self) -> None:
         self.pause(timeout=5.0)

@@ -112,6 +112,10 @@ async function loadModel() {
   const ex = $("example-select");
   ex.replaceChildren(...m.examples.map((n, i) => new Option(n, n)));
   S.example = m.examples[0];
+  const sets = $("set-select");                              // several example sets (a Lens script's)
+  sets.replaceChildren(...(m.example_sets || []).map((n) => new Option(n, n)));
+  sets.value = m.example_set;
+  $("set-box").hidden = !m.example_sets || m.example_sets.length < 2;
 
   const bs = $("block-select");
   bs.replaceChildren(...m.blocks.map((b) => new Option(`${b.source} → ${b.dest}${b.frozen ? " (frozen)" : ""}`, b.name)));
@@ -126,12 +130,37 @@ async function loadModel() {
   S.repGroup = hidden ? hidden.name : null;
   if (S.repGroup) rg.value = S.repGroup;
 
+  if (m.lens) showLens(m.lens);
   if (m.time) {
     $("tick-box").hidden = false;
     $("tick-word").textContent = m.time.step;
   }
   buildUnits();
   updateTickSlider();
+}
+
+// a Lens script's session: what its display commands asked for (view, viewUnits, viewLinks, graph)
+function showLens(lens) {
+  const names = { units: "the unit viewer", links: "the link viewer" };
+  const asked = lens.views.map((v) => names[v] || v);
+  const graphs = lens.graphs.length ? `; its graphs (${lens.graphs.join(", ")}) are under Graphs` : "";
+  const box = $("lens-info");
+  box.hidden = false;
+  $("lens-text").textContent = `Lens script: ${asked.length ? "it asked for " + asked.join(" and ") : "no display command"}` +
+    `${graphs}. Example set ${lens.example_set}; a step is one weight update of Lens's train loop.`;
+  if (box.dataset.wired) return;
+  box.dataset.wired = "1";
+  const graphObject = () => {
+    const path = $("lens-path").value.trim();
+    if (path) addGraph({ value: "object", path });
+  };
+  $("lens-graph").addEventListener("click", graphObject);
+  $("lens-path").addEventListener("keydown", (ev) => { if (ev.key === "Enter") graphObject(); });
+  for (const v of lens.views) {
+    const panel = $(v === "links" ? "link-panel" : "unit-panel");
+    if (panel) panel.classList.add("asked");
+  }
+  if (lens.views[0] === "links") $("link-panel").scrollIntoView();
 }
 
 function exampleIndex() { return S.model.examples.indexOf(S.example); }
@@ -635,6 +664,14 @@ function wire() {
     paintUnits();
     refreshUnitInfo().catch(fail);                           // its graph button names the value
   });
+  $("set-select").addEventListener("change", (e) => action(async () => {
+    await post("/api/examples", { set: e.target.value });
+    S.tick = null;
+    await loadModel();
+    await refreshGraphs(true);
+    refreshViews(true);
+    return null;
+  }));
   $("example-select").addEventListener("change", (e) => {
     S.example = e.target.value;
     S.tick = null;
