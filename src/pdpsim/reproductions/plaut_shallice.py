@@ -3,19 +3,23 @@
 The network reads a word by mapping its spelling to its meaning::
 
     orthography (48) -> intermediate (40) <-> semantics (118) <-> clean-up (60)
+                                               semantics -> semantics
 
-(``<->``: links both ways; every non-input group also has a bias). Every
-non-input group is logistic with output integration (OUT_INTEGR, dt = 1/4),
-so the semantic pattern *settles* over 16 ticks (4 intervals) into an
-attractor formed by the clean-up units and the feedback to the intermediate
-units. It is trained by backpropagation through time, full batch, with
-cross-entropy on the semantic features over the last 2 intervals (ticks
-9-16), with Gaussian noise on the intermediate outputs at every tick while
-training (not while testing): without it the direct pathway learns to do the
-whole job and lesions of the clean-up pathway have no effect at all.
-Optional lateral semantics -> semantics links (``Settings.lateral``, as in
-the emergent sim and Hinton & Shallice's intra-sememe links) take over the
-clean-up's job in the same way, so they are off by default.
+(``<->``: links both ways; every non-input group also has a bias). Sparse random connectivity and
+links within the semantic group follow Hinton & Shallice's network, which Plaut & Shallice took
+over: each link block connects a random 25% of the possible pairs of units (``Settings.density``;
+drawn once per network from its seed and kept through training; 25% is the proportion we
+understand them to have used, not checked against a copy of either paper) and the semantic units
+are linked with each other (``Settings.lateral``, no unit to itself). Every non-input group is logistic with output integration (OUT_INTEGR, dt = 1/4), so the
+semantic pattern *settles* over 16 ticks (4 intervals) into an attractor formed by the clean-up
+units, the links within semantics and the feedback to the intermediate units. It is trained by
+backpropagation through time, full batch, with cross-entropy on the semantic features over the last
+2 intervals (ticks 9-16), with Gaussian noise (s.d. 0.2) on the intermediate outputs at every tick
+while training (not while testing). The noise is a departure from the paper, kept on evidence: with
+the paper's architecture but no noise, clean-up lesions give mostly *visual* errors; with it they
+give relatively more semantic errors than direct-pathway lesions, as in the paper (see
+docs/plaut_shallice.md). With full connectivity (``density={}``) and no lateral links the direct
+pathway does the whole job and clean-up lesions give (almost) no errors at all.
 
 A word is *read* as the word whose semantic features are nearest to the
 semantic output at the last tick by the cosine (Hinton & Shallice's
@@ -28,15 +32,18 @@ only 0.045 for them.) Training stops when every word is read correctly and
 every semantic output is within 0.2 of its target at the last tick.
 
 Lesions remove a random proportion of the links of one pathway
-(orthography->intermediate, intermediate->semantics, semantics->clean-up,
-clean-up->semantics) or of the units of the intermediate or clean-up group,
+(orthography->intermediate, intermediate->semantics, semantics->semantics, semantics->clean-up,
+clean-up->semantics; in a sparse block a random proportion of all possible links, so the same
+proportion of the existing ones on average) or of the units of the intermediate or clean-up group,
 many times at each severity; every response of a lesioned network is scored
 against the data's lists of orthographically and semantically close words
 (as the emergent sim scores them): *correct*, *visual* (close in spelling
 only), *semantic* (close in meaning only), *mixed* (both), *other* (neither),
 or *no response*. The report gives the rates per site and severity, the error
 types against what random wrong words would give, and the concreteness
-effect (correct rate for the 20 concrete vs the 20 abstract words) per site.
+effect (correct rate for the 20 concrete vs the 20 abstract words) per site; with several
+networks (seeds), each rate as the mean over networks with its 95% t interval, and the
+semantic share of the errors of the clean-up pathway against the direct one.
 
 The settling analysis compares the similarity structure of the intermediate
 (hidden) patterns of the 40 words, tick by tick, with that of their spellings
@@ -59,7 +66,7 @@ from __future__ import annotations
 import csv
 import io
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -86,6 +93,7 @@ ERROR_TYPES = ("visual", "semantic", "mixed", "other")
 SITES = (
     ("O->I", "links", "orthography->intermediate"),
     ("I->S", "links", "intermediate->semantics"),
+    ("S->S", "links", "semantics->semantics"),
     ("S->C", "links", "semantics->cleanup"),
     ("C->S", "links", "cleanup->semantics"),
     ("I units", "units", "intermediate"),
@@ -95,11 +103,25 @@ SITES = (
 SEVERITIES = {
     "O->I": (0.1, 0.2, 0.3, 0.4, 0.5),
     "I->S": (0.1, 0.2, 0.3, 0.4, 0.5),
-    "S->C": (0.2, 0.4, 0.6, 0.8, 1.0),
-    "C->S": (0.2, 0.4, 0.6, 0.8, 1.0),
+    "S->S": (0.1, 0.2, 0.3, 0.4, 0.5),
+    "S->C": (0.1, 0.2, 0.3, 0.4, 0.5),
+    "C->S": (0.1, 0.2, 0.3, 0.4, 0.5),
     "I units": (0.1, 0.2, 0.3, 0.4, 0.5),
-    "C units": (0.2, 0.4, 0.6, 0.8, 1.0),
+    "C units": (0.1, 0.2, 0.3, 0.4, 0.5),
 }
+#: the link blocks between groups ('source->dest'), semantics->semantics only with ``lateral``
+BLOCKS = ("orthography->intermediate", "intermediate->semantics", "semantics->intermediate",
+          "semantics->semantics", "semantics->cleanup", "cleanup->semantics")
+
+
+def uniform_density(p: float) -> dict[str, float]:
+    """Every link block of :data:`BLOCKS` with connection probability ``p`` (Settings.density)."""
+    return {b: float(p) for b in BLOCKS}
+
+
+#: each link block's connection probability by default (see Settings.density): a random 25% of
+#: the possible links (Hinton & Shallice's sparse connectivity, as we understand it)
+DENSITY: dict[str, float] = uniform_density(0.25)
 
 
 # ---------------------------------------------------------------- the network
@@ -110,7 +132,11 @@ class Settings:
     Attributes
     ----------
     intermediate, cleanup : int     group sizes (Plaut & Shallice: 40 and 60)
-    lateral : bool                  semantics -> semantics links (no unit to itself), as in emergent
+    lateral : bool                  semantics -> semantics links (no unit to itself), Hinton & Shallice's
+                                    intra-sememe links
+    density : dict                  connection probability of each link block ('source->dest' of
+                                    :data:`BLOCKS`; absent: 1), drawn once per network (seeded by its
+                                    seed) and kept through training; default 0.25 for every block
     feedback : bool                 semantics -> intermediate links (the hidden layer settles too)
     ticks_per_interval, intervals, grace : time (dt = 1/ticks_per_interval; error after ``grace``)
     init_output : float             every unit's output at tick 0
@@ -128,7 +154,8 @@ class Settings:
 
     intermediate: int = 40
     cleanup: int = 60
-    lateral: bool = False
+    lateral: bool = True
+    density: dict = field(default_factory=lambda: dict(DENSITY))
     feedback: bool = True
     ticks_per_interval: int = 4
     intervals: float = 4.0
@@ -139,7 +166,7 @@ class Settings:
     learning_rate: float = 0.5
     momentum: float = 0.9
     weight_decay: float = 0.0
-    training_noise: float = 0.4
+    training_noise: float = 0.2
     noise_groups: tuple[str, ...] = ("intermediate",)
     proximity: float = 0.8
     gap: float = 0.02
@@ -176,6 +203,23 @@ def build_network(data: DyslexiaData, settings: Settings | None = None, seed: in
         b = net.connect("semantics", "semantics")
         b.mask = 1.0 - np.eye(nf)                   # no unit connects to itself (kept 0 through learning)
         b.weights *= b.mask
+    if s.density:
+        # sparse random connectivity: a 0/1 mask per block, which training keeps (as it keeps a lesion's)
+        rng = np.random.default_rng(np.random.SeedSequence([int(seed), 1993]))
+        for name in sorted(s.density):
+            p = float(s.density[name])
+            if not 0.0 < p <= 1.0:
+                raise PdpError(f"density of {name}: expected a proportion in (0, 1], got {p}")
+            src, _, dst = (x.strip() for x in name.partition("->"))
+            if f"{src}->{dst}" not in BLOCKS:
+                raise PdpError(f"density of {name}: no such link block (expected one of {', '.join(BLOCKS)})")
+            if ((src, dst) == ("semantics", "semantics") and not s.lateral) or \
+                    ((src, dst) == ("semantics", "intermediate") and not s.feedback):
+                continue                             # a block this network does not have
+            b = net.block(src, dst)
+            keep = (rng.random(b.weights.shape) < p).astype(float)
+            b.mask = keep if b.mask is None else b.mask * keep
+            b.weights *= b.mask
     net.connect_bias()
     make_continuous(net, ticks_per_interval=s.ticks_per_interval, intervals=s.intervals, grace=s.grace)
     return net
@@ -332,11 +376,18 @@ def _lesion_seed(seed: int, site: int, level: int, k: int) -> int:
     return int(np.random.SeedSequence([int(seed), site, level, k]).generate_state(1)[0])
 
 
+def sites_of(net: Network) -> list[tuple[str, str, str]]:
+    """The sites of :data:`SITES` that ``net`` has (S->S only with lateral links)."""
+    names = {b.name for b in net.blocks}
+    return [x for x in SITES if x[1] == "units" or x[2] in names]
+
+
 def lesion_study(net: Network, data: DyslexiaData, settings: Settings | None = None, *,
-                 sites: Sequence[tuple[str, str, str]] = SITES, severities: dict | None = None,
+                 sites: Sequence[tuple[str, str, str]] | None = None, severities: dict | None = None,
                  n_lesions: int = 20, seed: int = 0):
     """Lesion each site at each severity ``n_lesions`` times (each lesion seeded and undone
-    afterwards) and score every response.
+    afterwards) and score every response. ``sites``: default every site of :data:`SITES` that
+    the network has (:func:`sites_of`).
 
     Returns
     -------
@@ -347,9 +398,11 @@ def lesion_study(net: Network, data: DyslexiaData, settings: Settings | None = N
     import pandas as pd
     s = settings or Settings()
     severities = severities or SEVERITIES
+    sites = sites_of(net) if sites is None else sites
     xs = data.examples()
     records = []
-    for si, (site, kind, target) in enumerate(sites):
+    for site, kind, target in sites:
+        si = [x[0] for x in SITES].index(site) if site in [x[0] for x in SITES] else len(SITES)
         for li, p in enumerate(severities[site]):
             for k in range(int(n_lesions)):
                 sd = _lesion_seed(seed, si, li, k)
@@ -542,25 +595,191 @@ def _write_csv(df, path: Path) -> Path:
     return path
 
 
+
+# ---------------------------------------------------------------- over networks
+def mean_interval(values: Sequence[float], level: float = 0.95) -> dict:
+    """Mean over networks, standard deviation and the t interval of the mean (NaN values left
+    out; NaN bounds for fewer than two values)."""
+    v = np.asarray([x for x in values if x is not None and np.isfinite(x)], float)
+    n = len(v)
+    m = float(v.mean()) if n else float("nan")
+    if n < 2:
+        return {"mean": m, "sd": float("nan"), "low": float("nan"), "high": float("nan"), "n": n,
+                "values": v.tolist()}
+    from scipy import stats
+    sd = float(v.std(ddof=1))
+    h = float(stats.t.ppf(0.5 + level / 2, n - 1)) * sd / np.sqrt(n)
+    return {"mean": m, "sd": sd, "low": m - h, "high": m + h, "n": n, "values": v.tolist()}
+
+
+def site_key(site: str) -> str:
+    """The key of a site in ``report.json``: the pathway ('orthography->intermediate') or
+    'intermediate units' / 'cleanup units'."""
+    for name, kind, target in SITES:
+        if name == site:
+            return target if kind == "links" else f"{target} units"
+    return site
+
+
+#: What Plaut & Shallice (1993, replicating Hinton & Shallice 1991) say about the lesion sites, as far
+#: as it can be stated here. No copy of the paper is in this workplace, so no per-site rate is quoted
+#: (each is None, with the reason) rather than one recalled from memory.
+PAPER = {
+    "claim": "damage to any pathway gives visual, semantic, mixed and other errors together, semantic "
+             "and mixed errors far above chance; lesions of the clean-up pathway give relatively more "
+             "semantic errors (and fewer visual errors) than lesions of the direct pathway",
+    "values": None,
+    "reason": "the paper's per-site rates are not available here (no copy of its tables); its word "
+              "coding also differs from this data set's (emergent's 48 orthographic units and 118 "
+              "semantic features), so its rates would be a guide to magnitudes, not a target",
+}
+#: the sites of each pathway, for the comparison of error mixes (S->S, within semantics, is in neither)
+DIRECT = ("O->I", "I->S", "I units")
+CLEANUP = ("S->C", "C->S", "C units")
+
+
+def paper_values(site: str) -> dict:
+    """The paper's rates for one site (report.json's ``lesion_sites[...]["paper"]``): None each, with why."""
+    return {**{c: None for c in ("correct",) + ERROR_TYPES}, "reason": PAPER["reason"]}
+
+
+def pathway_comparison(pooled: dict[int, "pandas.DataFrame"]) -> dict:
+    """Clean-up against direct pathway, network by network: each pathway's explicit errors pooled
+    over its sites and severities, the semantic share of them (semantic / explicit errors) and of
+    the visual-or-semantic ones (semantic / (semantic + visual)); mean and 95% t interval over the
+    networks of each and of the clean-up minus direct difference (a network with no error at one
+    pathway is left out of that pathway's mean and of the differences)."""
+    share: dict[str, dict[int, float]] = {"direct": {}, "cleanup": {}}
+    sv: dict[str, dict[int, float]] = {"direct": {}, "cleanup": {}}
+    counts: dict[str, dict[str, int]] = {}
+    for path, sites in (("direct", DIRECT), ("cleanup", CLEANUP)):
+        tot = {c: 0 for c in ERROR_TYPES}
+        for sd, df in pooled.items():
+            g = df[df["site"].isin(sites)]
+            n = {c: int(round(float((g[c] * g["trials"]).sum()))) for c in ERROR_TYPES}
+            for c in ERROR_TYPES:
+                tot[c] += n[c]
+            n_err = sum(n.values())
+            share[path][sd] = n["semantic"] / n_err if n_err else float("nan")
+            sv[path][sd] = (n["semantic"] / (n["semantic"] + n["visual"]) if n["semantic"] + n["visual"]
+                            else float("nan"))
+        counts[path] = tot
+    seeds = list(pooled)
+    out = {"sites": {"direct": list(DIRECT), "cleanup": list(CLEANUP)}, "error_counts": counts}
+    for name, d in (("semantic_of_errors", share), ("semantic_of_visual_or_semantic", sv)):
+        out[name] = {"direct": mean_interval([d["direct"][sd] for sd in seeds]),
+                     "cleanup": mean_interval([d["cleanup"][sd] for sd in seeds]),
+                     "cleanup_minus_direct": mean_interval([d["cleanup"][sd] - d["direct"][sd] for sd in seeds])}
+    return out
+
+
+def across_networks(pooled: dict[int, "pandas.DataFrame"], chance: dict[str, float]) -> dict:
+    """Per site (keyed by :func:`site_key`): each category's rate (fraction of readings, pooled over
+    the site's severities) and each error type's share of the explicit errors, as mean and 95%
+    t interval over the networks, with the counts and the semantic : visual ratio."""
+    out = {}
+    seeds = list(pooled)
+    sites = list(dict.fromkeys(s for df in pooled.values() for s in df["site"]))
+    for site in sites:
+        rows = {sd: pooled[sd][pooled[sd]["site"] == site].iloc[0] for sd in seeds}
+        e = {"site": site, "target": rows[seeds[0]]["target"], "seeds": seeds,
+             "readings_per_network": int(rows[seeds[0]]["trials"])}
+        for c in CATEGORIES:
+            e[c] = mean_interval([float(r[c]) for r in rows.values()])
+        e["explicit_errors"] = {int(sd): int(r["explicit_errors"]) for sd, r in rows.items()}
+        counts = {c: int(round(sum(float(r[c]) * int(r["trials"]) for r in rows.values()))) for c in ERROR_TYPES}
+        e["error_counts"] = counts
+        e["of_errors"] = {c: mean_interval([float(r[f"{c}_of_errors"]) for r in rows.values()]) for c in ERROR_TYPES}
+        n_err = sum(counts.values())
+        e["of_errors_pooled"] = {c: (counts[c] / n_err if n_err else float("nan")) for c in ERROR_TYPES}
+        e["relative_to_chance"] = {c: (e["of_errors_pooled"][c] / chance[c] if chance[c] else float("nan"))
+                                   for c in ERROR_TYPES}
+        e["semantic_to_visual"] = counts["semantic"] / counts["visual"] if counts["visual"] else float("nan")
+        e["correct_concrete"] = mean_interval([float(r["correct_concrete"]) for r in rows.values()])
+        e["correct_abstract"] = mean_interval([float(r["correct_abstract"]) for r in rows.values()])
+        e["paper"] = paper_values(site)
+        out[site_key(site)] = e
+    return out
+
+
+def rsa_across_networks(per_seed: dict[int, list[dict]]) -> list[dict]:
+    """Per tick: rho with orthography and with semantics, mean and interval over networks, and
+    the number of networks whose permutation p was below 0.05."""
+    seeds = list(per_seed)
+    ticks = [r["tick"] for r in per_seed[seeds[0]]]
+    out = []
+    for i, t in enumerate(ticks):
+        row = {"tick": t}
+        for key in ("orthography", "semantics"):
+            row[f"rho_{key}"] = mean_interval([per_seed[sd][i][f"rho_{key}"] for sd in seeds])
+            row[f"significant_{key}"] = int(sum(1 for sd in seeds if per_seed[sd][i][f"p_{key}"] is not None
+                                                and per_seed[sd][i][f"p_{key}"] < 0.05))
+        out.append(row)
+    return out
+
+
+def plot_rsa_networks(groups: dict[str, list[dict]], baseline: dict, path, criterion_tick: int | None = None,
+                      n_networks: int = 1) -> Path:
+    """RSA with orthography and semantics over the ticks, mean over networks with its 95% interval,
+    one panel per group (``groups``: name -> :func:`rsa_across_networks` rows)."""
+    plt = figures._plt()
+    fig, axes = plt.subplots(1, len(groups), figsize=(4.6 * len(groups), 3.5), squeeze=False, sharey=True)
+    for ax, (name, rows) in zip(axes[0], groups.items()):
+        t = np.array([r["tick"] for r in rows])
+        for key, colour in (("orthography", "tab:blue"), ("semantics", "tab:red")):
+            m = np.array([r[f"rho_{key}"]["mean"] for r in rows], float)
+            lo = np.array([r[f"rho_{key}"]["low"] for r in rows], float)
+            hi = np.array([r[f"rho_{key}"]["high"] for r in rows], float)
+            ax.plot(t, m, "o-", color=colour, ms=3, lw=1.5, label=f"{name} ~ {key}")
+            if np.isfinite(lo).any():
+                ax.fill_between(t, lo, hi, color=colour, alpha=0.2, lw=0)
+        ax.axhline(baseline["rho"], color="k", ls="--", lw=1, label="orthography ~ semantics")
+        if criterion_tick is not None:
+            ax.axvspan(criterion_tick - 0.5, t.max() + 0.5, color="0.85", alpha=0.6, zorder=0,
+                       label="ticks with targets")
+        ax.set_xlabel("tick (dt = 1/4)")
+        ax.set_title(f"{name} units", fontsize=9)
+        ax.grid(alpha=0.3)
+        ax.legend(frameon=False, fontsize=7, loc="best")
+    axes[0, 0].set_ylabel("Spearman rho of dissimilarities")
+    axes[0, 0].set_ylim(min(-0.1, float(baseline["rho"]) - 0.05), 1.0)
+    fig.suptitle(f"Similarity structure over settling: mean of {n_networks} network(s), 95% interval", fontsize=10)
+    fig.tight_layout()
+    return figures.save(fig, path)
+
+
+def _fmt_interval(d: dict, digits: int = 3) -> str:
+    if not np.isfinite(d["mean"]):
+        return "nan"
+    if not np.isfinite(d["low"]):
+        return f"{d['mean']:.{digits}f}"
+    return f"{d['mean']:.{digits}f} [{d['low']:.{digits}f}, {d['high']:.{digits}f}]"
+
+
+# ---------------------------------------------------------------- the whole run
 def run(out, quick: bool = False, seed: int = 0, data_dir=None, lesions: int | None = None,
         settings: Settings | None = None, n_permutations: int | None = None,
-        echo: Callable[[str], None] | None = print) -> dict:
-    """Train, lesion, analyse settling; write ``lesions.csv``, ``lesions_by_site.csv``,
-    ``trials.csv``, ``rsa.csv``, ``report.txt``, ``report.json`` and three figures to ``out``.
+        echo: Callable[[str], None] | None = print, seeds: Sequence[int] | None = None) -> dict:
+    """Train one network per seed, lesion each, analyse settling; write ``lesions.csv``,
+    ``lesions_by_site.csv``, ``lesion_sites.csv``, ``trials.csv``, ``rsa.csv``, ``report.txt``,
+    ``report.json``, the weights and three figures to ``out``.
 
     Parameters
     ----------
     quick : bool
         Three severities per site (every other one), 3 lesions each (unless ``lesions``
-        says otherwise) and 200 permutations instead of 1000.
+        says otherwise), 200 permutations instead of 1000, and one network.
     lesions : int, optional
-        Random lesions per site and severity (default 20, quick 3).
-    seed : int
-        Seeds the initial weights, the training noise, the lesions and the permutations.
+        Random lesions per site, severity and network (default 20, quick 3).
+    seeds : sequence of int, optional
+        One network per seed (initial weights, connectivity, training noise, lesions and
+        permutations); default ``seed`` .. ``seed + 4`` (5 networks), with ``quick`` ``seed`` alone.
     """
+    import pandas as pd
     s = settings or Settings()
-    if int(seed) < 0:
-        raise PdpError(f"--seed must be 0 or more, got {seed}")
+    seeds = [int(x) for x in (seeds if seeds is not None else ([seed] if quick else range(seed, seed + 5)))]
+    if not seeds or any(x < 0 for x in seeds) or len(set(seeds)) != len(seeds):
+        raise PdpError(f"--seed/--seeds: expected distinct seeds of 0 or more, got {seeds}")
     data = load_data(data_dir)
     out = out_dir(out)
     rep = Report(echo)
@@ -570,6 +789,12 @@ def run(out, quick: bool = False, seed: int = 0, data_dir=None, lesions: int | N
     n_perm = n_permutations or (200 if quick else 1000)
     severities = {k: (v[::2] if quick else v) for k, v in SEVERITIES.items()}
     t_start = time.perf_counter()
+    dens_used = {k: v for k, v in sorted(s.density.items())
+                 if (s.lateral or k != "semantics->semantics") and (s.feedback or k != "semantics->intermediate")}
+    if len(set(dens_used.values())) == 1 and len(dens_used) == len(BLOCKS) - (not s.lateral) - (not s.feedback):
+        dens = f"every block {next(iter(dens_used.values())):g}"
+    else:
+        dens = ", ".join(f"{k} {v:g}" for k, v in dens_used.items()) or "all 1"
 
     rep("Plaut & Shallice (1993): deep dyslexia in an attractor network")
     rep(f"data: {data.source} ({len(data)} words: {int(data.concrete.sum())} concrete, "
@@ -577,93 +802,157 @@ def run(out, quick: bool = False, seed: int = 0, data_dir=None, lesions: int | N
         f"{data.semantics.shape[1]} semantic features)")
     rep(f"network: orthography {data.orthography.shape[1]} -> intermediate {s.intermediate} "
         f"{'<->' if s.feedback else '->'} semantics {data.semantics.shape[1]} <-> clean-up {s.cleanup}"
-        f"{'; semantics -> semantics lateral' if s.lateral else ''}; biases")
+        f"{'; semantics -> semantics' if s.lateral else ''}; biases; connection probabilities: {dens}")
     rep(f"time: {s.ticks} ticks (dt = 1/{s.ticks_per_interval}, {s.intervals:g} intervals), error on the last "
         f"{s.intervals - s.grace:g} intervals; OUT_INTEGR logistic units starting at {s.init_output:g}")
+    noise = (f"noise s.d. {s.training_noise:g} on the {', '.join(s.noise_groups)} outputs while training"
+             if s.training_noise else "no training noise")
     rep(f"training: {s.algorithm}, lr {s.learning_rate:g}, momentum {s.momentum:g}, cross-entropy, weights "
-        f"+-{s.init_range:g}, noise s.d. {s.training_noise:g} on the intermediate outputs while training")
+        f"+-{s.init_range:g}, {noise}")
     rep(f"criterion: nearest word by cosine at the last tick, proximity >= {s.proximity:g}, gap >= {s.gap:g}; "
         f"training also needs every feature within {s.tolerance:g}")
+    rep(f"networks: {len(seeds)} (seeds {', '.join(map(str, seeds))}); {n_les} random lesions per site, "
+        f"severity and network")
 
-    trained = train_network(data, s, seed)
-    net = trained.net
-    rep()
-    rep(f"trained: {trained.epochs} epochs ({trained.seconds:.1f} s); every word first read correctly at "
-        f"epoch {trained.criterion_epoch}; final error {trained.final_error:.3f}")
-    rep(f"intact reading: {int(trained.reading.correct.sum())}/{len(data)} correct, min proximity "
-        f"{trained.reading.proximity.min():.3f}, min gap {trained.reading.gap.min():.3f}, "
-        f"largest |output - target| {trained.max_deviation:.3f}")
-    if not trained.reading.correct.all():
-        rep("WARNING: the network did not learn to read every word; the lesion results are not meaningful")
-
-    t_les = time.perf_counter()
-    trials = lesion_study(net, data, s, severities=severities, n_lesions=n_les, seed=seed)
-    summary = summarize(trials)
-    pooled = by_site(trials)
     chance = chance_rates(data)
-    les_seconds = time.perf_counter() - t_les
+    trained_by, trials_by, summary_by, pooled_by = {}, {}, {}, {}
+    rsa_by = {"intermediate": {}, "cleanup": {}, "semantics": {}}
+    base = baseline_rsa(data, s, n_permutations=n_perm, seed=seeds[0])
+    les_seconds = rsa_seconds = 0.0
+    for sd in seeds:
+        trained = train_network(data, s, sd)
+        trained_by[sd] = trained
+        rep()
+        rep(f"seed {sd}: trained {trained.epochs} epochs ({trained.seconds:.1f} s); every word first read "
+            f"correctly at epoch {trained.criterion_epoch}; intact: {int(trained.reading.correct.sum())}/"
+            f"{len(data)} correct, min proximity {trained.reading.proximity.min():.3f}, min gap "
+            f"{trained.reading.gap.min():.3f}, largest |output - target| {trained.max_deviation:.3f}")
+        if not trained.reading.correct.all():
+            rep(f"WARNING: network {sd} did not learn to read every word; its lesion results are not meaningful")
+        t0 = time.perf_counter()
+        tr = lesion_study(trained.net, data, s, severities=severities, n_lesions=n_les, seed=sd)
+        tr.insert(0, "seed", sd)
+        trials_by[sd] = tr
+        summary_by[sd] = summarize(tr)
+        pooled_by[sd] = by_site(tr)
+        les_seconds += time.perf_counter() - t0
+        t0 = time.perf_counter()
+        for g in rsa_by:
+            rsa_by[g][sd] = settling_rsa(trained.net, data, s, group=g, n_permutations=n_perm, seed=sd)
+        rsa_seconds += time.perf_counter() - t0
+        save_weights(trained.net, out / f"weights_seed{sd}.npz")
+        if sd == seeds[0]:
+            save_weights(trained.net, out / "weights.npz")
+
+    trials = pd.concat([trials_by[sd] for sd in seeds], ignore_index=True)
+    summary_all = summarize(trials)              # every network's readings together, per site and severity
+    sites = across_networks(pooled_by, chance)
+    compare = pathway_comparison(pooled_by)
+    rsa_summary = {g: rsa_across_networks(rsa_by[g]) for g in ("intermediate", "cleanup")}
+
     rep()
-    rep(f"lesions: {n_les} random lesions per site and severity ({len(trials)} readings, {les_seconds:.1f} s); "
-        "rates are per word presented")
+    rep(f"lesions: {len(trials)} readings ({les_seconds:.1f} s); rates per word presented, all networks' "
+        "readings together")
     cols = ["site", "severity", "correct", "no_response", "visual", "semantic", "mixed", "other",
             "correct_concrete", "correct_abstract"]
-    rep(_table_text(summary, cols))
+    rep(_table_text(summary_all, cols))
     rep()
-    rep("pooled over severities; error types as proportions of the explicit errors (chance: "
-        + ", ".join(f"{k} {v:.3f}" for k, v in chance.items()) + ")")
-    cols2 = ["site", "correct", "no_response", "explicit_errors"] + [f"{c}_of_errors" for c in ERROR_TYPES] + \
-        ["correct_concrete", "correct_abstract"]
-    rep(_table_text(pooled, cols2))
-    ratios = {}
-    for _, r in pooled.iterrows():
-        ratios[r["site"]] = {c: (r[f"{c}_of_errors"] / chance[c] if chance[c] > 0 else float("nan"))
-                             for c in ERROR_TYPES}
-    rep("error types relative to chance (observed proportion of errors / chance proportion):")
-    for site, rr in ratios.items():
-        rep(f"  {site:8s} " + "  ".join(f"{c} {v:5.2f}" for c, v in rr.items()))
-
-    t_rsa = time.perf_counter()
-    rows = settling_rsa(net, data, s, n_permutations=n_perm, seed=seed)
-    sem_rows = settling_rsa(net, data, s, group="semantics", n_permutations=n_perm, seed=seed)
-    base = baseline_rsa(data, s, n_permutations=n_perm, seed=seed)
-    rsa_seconds = time.perf_counter() - t_rsa
+    rep(f"per site, pooled over its severities: mean over {len(seeds)} network(s) [95% t interval]; "
+        "fractions of readings")
+    width = 26 if len(seeds) > 1 else 7
+    rep(f"{'site':8s}" + "".join(f"{c:>{width}s}" for c in ("correct", "visual", "semantic", "mixed", "other",
+                                                           "no_response")))
+    for key, e in sites.items():
+        rep(f"{e['site']:8s}" + "".join(f"{_fmt_interval(e[c]):>{width}s}" for c in
+                                        ("correct", "visual", "semantic", "mixed", "other", "no_response")))
     rep()
-    rep(f"settling (RSA, {s.rsa_metric} dissimilarities, Spearman rho, {n_perm} permutations): orthography ~ "
-        f"semantics rho {base['rho']:.3f} (p {base['p_value']:.3f})")
-    rep(" tick  hidden~orth       p  hidden~sem       p  semantics~sem")
-    for r, q in zip(rows, sem_rows):
-        rep(f"{r['tick']:5d}  {r['rho_orthography']:10.3f}  {r['p_orthography']:6.3f}  {r['rho_semantics']:9.3f}"
-            f"  {r['p_semantics']:6.3f}  {q['rho_semantics']:13.3f}")
+    rep("error types as proportions of the explicit errors (all networks' errors together), chance: "
+        + ", ".join(f"{k} {v:.3f}" for k, v in chance.items()))
+    rep(f"{'site':8s}{'errors':>8s}{'visual':>9s}{'semantic':>9s}{'mixed':>9s}{'other':>9s}   "
+        f"{'sem:vis':>7s}   relative to chance (visual, semantic, mixed, other)")
+    for key, e in sites.items():
+        n_err = sum(e["error_counts"].values())
+        share = e["of_errors_pooled"]
+        rel = e["relative_to_chance"]
+        rep(f"{e['site']:8s}{n_err:8d}" + "".join(f"{share[c]:9.3f}" for c in ERROR_TYPES)
+            + f"   {e['semantic_to_visual']:7.2f}   " + "  ".join(f"{rel[c]:5.2f}" for c in ERROR_TYPES))
+    rep()
+    rep(f"clean-up ({', '.join(CLEANUP)}) vs direct ({', '.join(DIRECT)}) pathway: semantic errors as a "
+        f"share, mean over {len(seeds)} network(s) [95% t interval]")
+    for key, label in (("semantic_of_errors", "of explicit errors"),
+                       ("semantic_of_visual_or_semantic", "of visual + semantic")):
+        c = compare[key]
+        rep(f"  {label:22s} direct {_fmt_interval(c['direct'])}   clean-up {_fmt_interval(c['cleanup'])}   "
+            f"difference {_fmt_interval(c['cleanup_minus_direct'])}")
+    rep("  errors (visual, semantic, mixed, other): direct "
+        + ", ".join(str(compare["error_counts"]["direct"][c]) for c in ERROR_TYPES) + "; clean-up "
+        + ", ".join(str(compare["error_counts"]["cleanup"][c]) for c in ERROR_TYPES))
+    rep(f"paper: {PAPER['claim']} (per-site values: not available here)")
+    rep()
+    rep("concreteness: correct, concrete vs abstract words (mean over networks)")
+    for key, e in sites.items():
+        rep(f"{e['site']:8s} concrete {_fmt_interval(e['correct_concrete'])}   abstract "
+            f"{_fmt_interval(e['correct_abstract'])}")
 
-    import pandas as pd
-    rsa_df = pd.DataFrame([{**r, "rho_semantic_output_semantics": q["rho_semantics"],
-                            "p_semantic_output_semantics": q["p_semantics"]} for r, q in zip(rows, sem_rows)])
-    save_weights(net, out / "weights.npz")
-    _write_csv(summary, out / "lesions.csv")
-    _write_csv(pooled, out / "lesions_by_site.csv")
+    rep()
+    rep(f"settling (RSA, {s.rsa_metric} dissimilarities, Spearman rho, {n_perm} permutations per network; "
+        f"{rsa_seconds:.1f} s): orthography ~ semantics rho {base['rho']:.3f} (p {base['p_value']:.3f})")
+    rep(f"mean over {len(seeds)} network(s) [95% interval]; n: networks with permutation p < 0.05")
+    rep(f"{'tick':>4s}  {'intermediate~orth':>24s} n  {'intermediate~sem':>24s} n  {'clean-up~orth':>24s} n  "
+        f"{'clean-up~sem':>24s} n")
+    for ri, rc in zip(rsa_summary["intermediate"], rsa_summary["cleanup"]):
+        rep(f"{ri['tick']:4d}  " + "  ".join(
+            f"{_fmt_interval(r[f'rho_{k}']):>24s} {r[f'significant_{k}']}"
+            for r in (ri, rc) for k in ("orthography", "semantics")))
+
+    # ---- files
+    lesions_df = pd.concat([summary_by[sd].assign(seed=sd) for sd in seeds], ignore_index=True)
+    pooled_df = pd.concat([pooled_by[sd].assign(seed=sd) for sd in seeds], ignore_index=True)
+    site_rows = []
+    for key, e in sites.items():
+        row = {"site": e["site"], "target": key, "networks": len(seeds)}
+        for c in CATEGORIES:
+            row[c], row[f"{c}_low"], row[f"{c}_high"] = e[c]["mean"], e[c]["low"], e[c]["high"]
+        for c in ERROR_TYPES:
+            row[f"{c}_of_errors"] = e["of_errors_pooled"][c]
+        row["semantic_to_visual"] = e["semantic_to_visual"]
+        site_rows.append(row)
+    rsa_rows = [{"seed": sd, "group": g, **r, } for g in rsa_by for sd in seeds for r in rsa_by[g][sd]]
+    _write_csv(lesions_df, out / "lesions.csv")
+    _write_csv(pooled_df, out / "lesions_by_site.csv")
+    _write_csv(pd.DataFrame(site_rows), out / "lesion_sites.csv")
     _write_csv(trials, out / "trials.csv")
-    _write_csv(rsa_df, out / "rsa.csv")
+    _write_csv(pd.DataFrame(rsa_rows), out / "rsa.csv")
     first_error_tick = int(round(s.grace * s.ticks_per_interval)) + 1
-    figs = [plot_error_types(summary, out / "error_types.png"),
-            plot_concreteness(summary, out / "concreteness.png"),
-            plot_rsa(rows, base, out / "rsa_settling.png", semantic_rows=sem_rows, criterion_tick=first_error_tick)]
+    figs = [plot_error_types(summary_all, out / "error_types.png",
+                             title=f"Errors by lesion site ({len(seeds)} network(s))"),
+            plot_concreteness(summary_all, out / "concreteness.png"),
+            plot_rsa_networks(rsa_summary, base, out / "rsa_settling.png", criterion_tick=first_error_tick,
+                              n_networks=len(seeds))]
     total = time.perf_counter() - t_start
     rep()
-    rep(f"total {total:.1f} s; wrote weights.npz, lesions.csv, lesions_by_site.csv, trials.csv, rsa.csv, "
-        + ", ".join(p.name for p in figs))
+    rep(f"total {total:.1f} s; wrote weights.npz (seed {seeds[0]}), weights_seed*.npz, lesions.csv, "
+        "lesions_by_site.csv, lesion_sites.csv, trials.csv, rsa.csv, " + ", ".join(p.name for p in figs))
 
     report = {
-        "name": NAME, "quick": quick, "seed": seed, "data": data.source, "settings": s.to_dict(),
-        "training": {"epochs": trained.epochs, "criterion_epoch": trained.criterion_epoch,
-                     "final_error": trained.final_error, "seconds": trained.seconds,
-                     "all_correct": bool(trained.reading.correct.all()),
-                     "min_proximity": float(trained.reading.proximity.min()),
-                     "min_gap": float(trained.reading.gap.min()), "max_deviation": trained.max_deviation},
-        "lesions": {"per_site_and_severity": n_les, "severities": severities,
-                    "table": summary.to_dict(orient="records"), "by_site": pooled.to_dict(orient="records"),
-                    "chance_of_errors": chance, "relative_to_chance": ratios, "seconds": les_seconds},
+        "name": NAME, "quick": quick, "seeds": seeds, "data": data.source, "settings": s.to_dict(),
+        "training": {str(sd): {"epochs": t.epochs, "criterion_epoch": t.criterion_epoch,
+                               "final_error": t.final_error, "seconds": t.seconds,
+                               "all_correct": bool(t.reading.correct.all()),
+                               "min_proximity": float(t.reading.proximity.min()),
+                               "min_gap": float(t.reading.gap.min()), "max_deviation": t.max_deviation}
+                     for sd, t in trained_by.items()},
+        "lesion_sites": sites,
+        "lesions": {"per_site_severity_and_network": n_les, "severities": severities,
+                    "chance_of_errors": chance, "table": summary_all.to_dict(orient="records"),
+                    "by_network": {str(sd): pooled_by[sd].to_dict(orient="records") for sd in seeds},
+                    "seconds": les_seconds},
+        "paper": PAPER,
+        "pathways": compare,
         "rsa": {"metric": s.rsa_metric, "n_permutations": n_perm, "orthography_semantics": base,
-                "intermediate": rows, "semantics_output": sem_rows, "seconds": rsa_seconds},
+                "per_tick": rsa_summary,
+                "by_network": {g: {str(sd): rsa_by[g][sd] for sd in seeds} for g in rsa_by},
+                "seconds": rsa_seconds},
         "seconds": total,
         "figures": [p.name for p in figs],
     }

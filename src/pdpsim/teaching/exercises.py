@@ -306,7 +306,8 @@ attractors = Lesson("04_attractors", "Attractor networks, settling and lesions: 
     Exercise(1, "With dt = 1/4 (4 ticks per interval) and 4 intervals, over how many ticks does the network "
                 "settle?",
              Number(16, 0.0), "ticks = ticks_per_interval x intervals.", "4 x 4 = 16 ticks."),
-    Exercise(2, "The lesioned network reads TART as \"flan\". What kind of error is that?",
+    Exercise(2, "A reader with deep dyslexia (or a lesioned network) reads TART as \"flan\". "
+                "What kind of error is that?",
              Choice({"a": "visual", "b": "semantic", "c": "mixed", "d": "other"}, "b"),
              "is flan close to tart in spelling, in meaning, or both? (data.close_orthography, data.close_semantics)",
              "flan is close in meaning (both are food) and not in spelling: a semantic error, the "

@@ -120,7 +120,8 @@ print("close in spelling to 'tart':", data.close_orthography["tart"])
 print("close in meaning to 'tart':", data.close_semantics["tart"])
 
 # %% [markdown]
-# **Exercise 2.** The lesioned network reads TART as "flan". What kind of error is that?
+# **Exercise 2.** A reader with deep dyslexia (or a lesioned network) reads TART as "flan". What kind of
+# error is that?
 #
 # (a) visual &nbsp; (b) semantic &nbsp; (c) mixed &nbsp; (d) other
 
