@@ -48,11 +48,6 @@ MAKE_EXEMPT = {
 #: (file, a heading the blocks are under, or "*" for the whole file) -> why. Others are editing these
 #: parts; what fails in them today is in the reason. The lead removes an entry once its blocks pass.
 PENDING = {
-    ("docs/runs.md", "*"): (
-        "being edited: the lead resolves. The sweep synopsis (sh, under 'Sweeps') cannot run as written "
-        "(SPEC, DIR, '[--seed-start S] ...'); the listing of the sweep folder has no language (text); the "
-        "run_sweep python block (seeds=200) and the XOR study's sweep (800 tasks, about 100 s) take minutes and "
-        "need slow/replace markers. The checkpoint blocks and `pdpsim runs` pass as written"),
 }
 
 

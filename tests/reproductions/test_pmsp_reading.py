@@ -14,6 +14,7 @@ from pdpsim.cli.main import main
 from pdpsim.datasets import pmsp as ds
 from pdpsim.reproductions import pmsp
 from pdpsim.records.weights import load_weights
+from pdpsim.training.loop import train
 
 
 @pytest.fixture(scope="module")
@@ -97,11 +98,22 @@ def test_intervals():
     assert one["mean"] == 0.5 and np.isnan(one["low"]) and one["n"] == 1
 
 
-def test_sampled_learning_rate():
+def test_frequency_settings():
+    """scale (the default, the paper's way): every word every epoch at the paper's rate, each word's
+    derivatives times its frequency; sample: words drawn by frequency at the rate of the same expected step."""
+    f = np.array([0.5, 0.25, 0.25, 1.0])
     s = pmsp.Settings(learning_rate=0.001)
-    assert s.sampled_learning_rate(np.array([0.5, 0.25, 0.25, 1.0])) == pytest.approx(0.001 * 2.0 / 4)
+    assert s.frequency == "scale" and s.rate(f) == 0.001
+    p = s.training_params(f, max_epochs=7)
+    assert (p.example_frequency, p.order, p.batch_size, p.max_epochs, p.learning_rate) == ("scale", "ordered", 0, 7,
+                                                                                          0.001)
+    s = pmsp.Settings(learning_rate=0.001, frequency="sample")
+    assert s.sampled_learning_rate(f) == pytest.approx(0.001 * 2.0 / 4) and s.rate(f) == s.sampled_learning_rate(f)
     p = s.training_params(np.ones(10), max_epochs=7)
-    assert p.order == "random" and p.batch_size == 0 and p.max_epochs == 7 and p.learning_rate == 0.001
+    assert (p.example_frequency, p.order, p.batch_size, p.max_epochs, p.learning_rate) == ("sample", "random", 0, 7,
+                                                                                          0.001)
+    with pytest.raises(PdpError, match="scale or sample"):
+        pmsp.Settings(frequency="weights").training_params(f)
 
 
 # ---------------------------------------------------------------- the files
@@ -237,6 +249,26 @@ def test_training_is_reproducible_from_a_seed(data):
     assert a.at_paper_epochs is not None and 0 <= a.at_paper_epochs["words_correct"] <= 1
 
 
+def test_scaled_training_is_training_on_copies(data):
+    """With frequency scale, a word of frequency k trains as k copies of it (frequencies 1-3 here):
+    the same errors and weights after a few full-batch epochs of the PMSP network."""
+    small = pmsp._quick_subset(data, 40, 0)
+    idx = np.arange(len(small.corpus))
+    freq = 1 + idx % 3
+    xs = small.corpus.examples()
+    xs.frequencies = freq.astype(float)
+    copies = small.corpus.examples().subset(np.repeat(idx, freq))
+    copies.frequencies = np.ones(len(copies))
+    s = pmsp.Settings(hidden=10, init_range=1.0)
+    a, b = pmsp.build_network(s, seed=1), pmsp.build_network(s, seed=1)
+    ra = train(a, xs, s.training_params(xs.frequencies, max_epochs=5))
+    rb = train(b, copies, pmsp.Settings(hidden=10, frequency="scale").training_params(copies.frequencies,
+                                                                                      max_epochs=5))
+    np.testing.assert_allclose(ra.errors, rb.errors, rtol=1e-9)
+    for x, y in zip(a.blocks, b.blocks):
+        np.testing.assert_allclose(x.weights, y.weights, rtol=0, atol=1e-9)
+
+
 @pytest.mark.slow
 def test_quick_run_through_the_command_line(folder, tmp_path):
     out = tmp_path / "pmsp"
@@ -252,6 +284,7 @@ def test_quick_run_through_the_command_line(folder, tmp_path):
     assert rep["glushko_inconsistent_regular"] <= rep["glushko_inconsistent_correct"]
     assert rep["paper"]["glushko_consistent_correct"] == 0.977 and rep["paper"]["glushko_inconsistent_correct"] == 0.72
     assert rep["seeds"] == [0] and rep["quick"] is True and rep["words"] == 400 and rep["epochs"] == [30]
+    assert rep["frequency"] == "scale" and rep["learning_rate_used"] == 0.001 and rep["sampled_learning_rate"] is None
     counts = rep["per_seed"]["0"]["glushko_counts"]
     assert counts["consistent"] == counts["inconsistent"] == 43
     assert rep["glushko_consistent_correct"] == counts["consistent_acceptable"] / 43
@@ -270,6 +303,19 @@ def test_quick_run_through_the_command_line(folder, tmp_path):
     small = pmsp._quick_subset(pmsp.load_data(folder), 400, 0)
     assert pmsp.evaluate(net, small)["words_correct"] == rep["words_correct"]
     assert "words read correctly" in res.output
+
+
+def test_sampling_by_frequency_from_the_command_line(folder, tmp_path):
+    """--frequency sample: words drawn by frequency, at the paper's rate times (summed frequency / words)."""
+    out = tmp_path / "pmsp"
+    res = CliRunner().invoke(main, ["reproduce", "pmsp", "--data", str(folder), "--out", str(out), "--quick",
+                                    "--epochs", "2", "--frequency", "sample"])
+    assert res.exit_code == 0, res.output
+    rep = json.loads((out / "report.json").read_text())
+    assert rep["frequency"] == "sample" and rep["settings"]["frequency"] == "sample" and rep["epochs"] == [2]
+    assert rep["learning_rate_used"] == rep["sampled_learning_rate"] == pytest.approx(
+        0.001 * rep["summed_frequency"] / rep["words"])
+    assert "words drawn in proportion to frequency" in res.output
 
 
 def test_run_refuses_bad_arguments(folder, tmp_path):

@@ -276,13 +276,17 @@ def reproduce_family_trees(out, quick, seed, splits, epochs, recipe) -> None:
               help="Seed of one network (repeatable) [default: 0, 1 and 2; 0 with --quick].")
 @click.option("--epochs", type=click.IntRange(min=1), default=None,
               help="Most epochs per network [default: 3000; 60 with --quick].")
-def reproduce_pmsp(data_dir, out, quick, seeds, epochs) -> None:
+@click.option("--frequency", type=click.Choice(["scale", "sample"]), default="scale", show_default=True,
+              help="How word frequency enters: scale (each word's error derivatives multiplied by its frequency, "
+              "every word every epoch: the paper's way) or sample (words drawn in proportion to frequency, at the "
+              "rate giving the same expected step).")
+def reproduce_pmsp(data_dir, out, quick, seeds, epochs, frequency) -> None:
     """Plaut, McClelland, Seidenberg & Patterson (1996): the feed-forward network that reads
     2998 words aloud; words and Glushko's nonwords read correctly, and frequency x consistency."""
     from pdpsim.reproductions import pmsp
     from pdpsim.tools.bench import data_dir as shared_data_dir
     pmsp.run(out, quick=quick, seeds=seeds or ((0,) if quick else (0, 1, 2)), data_dir=data_dir or shared_data_dir(),
-             max_epochs=epochs, echo=click.echo)
+             settings=pmsp.Settings(frequency=frequency), max_epochs=epochs, echo=click.echo)
 
 
 reproduce.add_command(reproduce_elman)               # defined in cli/elman.py

@@ -99,7 +99,9 @@ def check(lnet, what: str) -> None:
         if g.noise_types:
             raise LensError(f"{what}: noise in a BOLTZMANN network is not implemented in pdpsim")
     if lnet.params["pseudoExampleFreq"]:
-        raise LensError("pseudoExampleFreq (error scaled by example frequency) is not implemented")
+        raise LensError(f"{what}: pseudoExampleFreq (error scaled by example frequency) on a BOLTZMANN network "
+                        "is not implemented: pdpsim scales examples' errors in feed-forward (standard) "
+                        "networks only")
 
 
 # ---------------------------------------------------------------- one group during a run

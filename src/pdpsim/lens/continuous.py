@@ -27,7 +27,9 @@ class ContinuousMixin:
             raise LensError(f"{what}: writing a CONTINUOUS network's outputs (openNetOutputFile) is not "
                             "implemented in pdpsim")
         if self.params["pseudoExampleFreq"]:
-            raise LensError("pseudoExampleFreq (error scaled by example frequency) is not implemented")
+            raise LensError(f"{what}: pseudoExampleFreq (error scaled by example frequency) on a CONTINUOUS network "
+                            "is not implemented: pdpsim scales examples' errors in feed-forward (standard) "
+                            "networks only")
         if abs(self.params["dt"] * self.ticks_per_interval - 1.0) > 1e-12:
             raise LensError(f"{what}: a dt other than 1/ticksPerInterval on a CONTINUOUS network is not "
                             "implemented")

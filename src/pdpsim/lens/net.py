@@ -100,8 +100,13 @@ class LensNet(ContinuousMixin, TicksMixin, StepsMixin, SrbpttMixin, WeightUpdate
         if self.bidirectional:
             a, b = self.bidirectional[0]
             raise NeedsTime(f"{what} with the bidirectional connection {a} <-> {b}")
-        if self.params["pseudoExampleFreq"]:
-            raise LensError("pseudoExampleFreq (error scaled by example frequency) is not implemented")
+
+    def example_weights(self, S: LensExampleSet, idx) -> np.ndarray | None:
+        """Lens's pseudoExampleFreq: each example's frequency, which multiplies its error and its
+        error's output derivatives (pdpsim's ``example_frequency: scale``); None when it is off."""
+        if not self.params["pseudoExampleFreq"]:
+            return None
+        return S.examples.frequencies[np.asarray(idx, dtype=int)].astype(float)
 
     # ------------------------------------------------------------ structure
     @property
@@ -222,8 +227,11 @@ class LensNet(ContinuousMixin, TicksMixin, StepsMixin, SrbpttMixin, WeightUpdate
         net.forward(inputs)
         net.set_targets(targets)
         errs = np.zeros(len(idx))
+        freq = self.example_weights(S, idx)            # pseudoExampleFreq: E_p -> f_p E_p, as Lens's error procs
         for g in self.output_groups:
             e = g.group.error.error(g.group.output, net.effective_target(g.group))
+            if freq is not None:
+                e = e * freq
             g.error_value += float(e.sum())
             errs += e
         return errs
@@ -313,7 +321,8 @@ class LensNet(ContinuousMixin, TicksMixin, StepsMixin, SrbpttMixin, WeightUpdate
                 if g.kind == "OUTPUT":
                     od = np.empty((1, g.size))
                     pg.error.output_deriv(pg.output[-1:], net.effective_target(pg)[-1:], od)
-                    s["outputDeriv"][:] = od[0]
+                    freq = self.example_weights(S, [k])
+                    s["outputDeriv"][:] = od[0] * (1.0 if freq is None else freq[0])
                 else:
                     s["outputDeriv"][:] = 0.0
             if not derivs:
@@ -367,7 +376,7 @@ class LensNet(ContinuousMixin, TicksMixin, StepsMixin, SrbpttMixin, WeightUpdate
         errs = self.forward(S, idx)
         self.error = float(errs.sum())
         self.history_batch(S, idx, store=True)
-        self.net.backward()
+        self.net.backward(self.example_weights(S, idx))    # pseudoExampleFreq: dE_p/da -> f_p dE_p/da
         self.mask_derivs()
         correct = bool(self.criteria(training=True).all())
         self.snapshot(S, int(idx[-1]), derivs=True)

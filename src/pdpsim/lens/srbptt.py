@@ -48,7 +48,10 @@ class SrbpttMixin:
             a, b = self.bidirectional[0]
             raise NeedsTime(f"{what} with the bidirectional connection {a} <-> {b}")
         if self.params["pseudoExampleFreq"]:
-            raise LensError("pseudoExampleFreq (error scaled by example frequency) is not implemented")
+            raise LensError(f"{what}: pseudoExampleFreq (error scaled by example frequency) on a network run in time "
+                            "(SRBPTT: Elman groups, several events, lesions or noise) "
+                            "is not implemented: pdpsim scales examples' errors in feed-forward (standard) "
+                            "networks only")
         for g in self.groups.values():
             if g.kind != "BIAS" and "RESET_ON_EXAMPLE" not in g.flags:
                 raise LensError(f"{what}: group '{g.name}' is not RESET_ON_EXAMPLE; carrying outputs from one "
