@@ -42,7 +42,7 @@ class _FeedForward:
         if self.hebb:
             net.hebbian_deriv()
         else:
-            net.backward(w)
+            net.backward(w, output_derivs=False)
         return err.sum(axis=-1), worst
 
 

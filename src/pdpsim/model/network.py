@@ -522,13 +522,16 @@ class Network(RichDisplay):
             total = total * example_weights                                    # E_p -> f_p E_p
         return total
 
-    def backward(self, example_weights: np.ndarray | None = None) -> None:
+    def backward(self, example_weights: np.ndarray | None = None, output_derivs: bool = True) -> None:
         """The backward pass (generalized delta rule), from the outputs down.
 
         dE/da is the error's derivative on output groups plus, for any group
         that sends links, sum_j dE/dn_j w_ij; then dE/dn = dE/da f'(n) and
         dE/dw_ij = dE/dn_j a_i, summed over the batch. ``example_weights`` (B,): each
         example's error derivatives multiplied by its weight, as :meth:`error` its error.
+        ``output_derivs=False`` (the training loop, which reads only the weight derivatives):
+        an output group whose dE/dn comes from a pair that cancels skips its dE/da, which
+        then keeps what it held.
         """
         fused = set()
         written = set()          # groups whose output_deriv already holds a first term
@@ -536,12 +539,14 @@ class Network(RichDisplay):
             if g.kind in SET_FROM_OUTSIDE or not g.has_targets:
                 continue
             t = self.effective_target(g)
-            g.error.output_deriv(g.output, t, g.output_deriv)                  # dE/da from the error
             written.add(g.name)
             # a pair that cancels (logistic with cross-entropy: dE/dn = s (a - t)), if nothing else feeds dE/da
             if not g.outgoing and g.function.plain and g.error.plain and \
                     g.error.fused_input_deriv(g.function.name, g.output, t, g.input_deriv) is not None:
                 fused.add(g.name)
+                if not output_derivs:
+                    continue                                                   # dE/da is not needed
+            g.error.output_deriv(g.output, t, g.output_deriv)                  # dE/da from the error
         if example_weights is not None:
             w = example_weights[:, None]
             for name in written:                                               # dE_p/da -> f_p dE_p/da

@@ -162,12 +162,16 @@ def _run_chunk(X, T, orders, m0, n_epochs, batch, groups, links, W, DW, LC, lr, 
                 DW[:, :] = 0.0
             for b in range(bsz):
                 a, net, da, dn, exs = A[b], NET[b], DA[b], DN[b], EX[b]
+                ex0 = start + b                                # every member's example, in order
                 for m in range(L):
-                    exs[m] = orders[m0 + m, ep, start + b] if use_orders else start + b
+                    exs[m] = orders[m0 + m, ep, start + b] if use_orders else ex0
                 for u in range(U):
                     ar = a[u]
-                    for m in range(L):
-                        ar[m] = X[exs[m], u]
+                    if use_orders:
+                        for m in range(L):
+                            ar[m] = X[exs[m], u]
+                    else:                                      # the same example: no gather
+                        ar[:] = X[ex0, u]
                 _forward_lanes(W, a, net, g_start, g_size, g_computed, g_func, inc_ptr, inc_blk, blk_src, boff, bnt)
                 # ------------------------------------------------ error and dE/da
                 da[:, :] = 0.0
@@ -178,8 +182,9 @@ def _run_chunk(X, T, orders, m0, n_epochs, batch, groups, links, W, DW, LC, lr, 
                     s0 = g_start[gi]
                     sc = g_scale[gi]
                     for u in range(g_size[gi]):
+                        t0 = T[ex0, s0 + u]
                         for m in range(L):
-                            t = T[exs[m], s0 + u]
+                            t = T[exs[m], s0 + u] if use_orders else t0   # (in order: one load, no gather)
                             av = a[s0 + u, m]
                             here = not np.isnan(t)                 # no target: no error, no derivative
                             if not here:                           # (selects, not jumps: the loop stays vectorisable)
@@ -200,8 +205,9 @@ def _run_chunk(X, T, orders, m0, n_epochs, batch, groups, links, W, DW, LC, lr, 
                         ar, dar, dnr = a[s0 + u], da[s0 + u], dn[s0 + u]
                         if g_fused[gi]:
                             sc = g_scale[gi]
+                            t0 = T[ex0, s0 + u]
                             for m in range(L):
-                                t = T[exs[m], s0 + u]
+                                t = T[exs[m], s0 + u] if use_orders else t0
                                 dnr[m] = 0.0 if np.isnan(t) else sc * fused_deriv(g_err[gi], f, ar[m], t)
                         else:
                             slope_row(f, ar, net[s0 + u], dar, dnr)     # dE/dn = dE/da f'(n), over the members
