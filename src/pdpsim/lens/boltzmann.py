@@ -428,9 +428,8 @@ def _run(lnet, S, idx, training: bool, backward: bool = False) -> tuple[float, i
 def train_batch(lnet, S) -> bool:
     """Lens's standardNetTrainBatch on a BOLTZMANN network: the error and summed link derivatives
     of one batch. Never reports the criterion reached."""
-    lnet.error = lnet.output_cost = 0.0
+    lnet.reset_errors()
     for g in lnet.groups.values():
-        g.error_value = g.output_cost = 0.0
         for b in g.blocks:
             b.block.weight_deriv[:] = 0.0
     n = int(lnet.params["batchSize"]) if lnet.params["batchSize"] > 0 else len(S)
@@ -447,9 +446,7 @@ def test(lnet, num: int, reset_error: bool):
     if S is None:
         raise LensError("there are no current example sets")
     if reset_error:
-        lnet.error = lnet.output_cost = 0.0
-        for g in lnet.groups.values():
-            g.error_value = g.output_cost = 0.0
+        lnet.reset_errors()
     if num == 0:
         num = len(S)
         S.reset()

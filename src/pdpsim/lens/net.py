@@ -347,13 +347,17 @@ class LensNet(ContinuousMixin, TicksMixin, StepsMixin, SrbpttMixin, WeightUpdate
                 b.block.weight_deriv *= b.mask
 
     # ------------------------------------------------------------ one batch
+    def reset_errors(self) -> None:
+        """The network's and every group's error and output cost back to 0 (a batch or a test begins)."""
+        self.error = self.output_cost = 0.0
+        for g in self.groups.values():
+            g.error_value = g.output_cost = 0.0
+
     def train_batch(self, S: LensExampleSet) -> bool:
         """Lens's standardNetTrainBatch: the summed error and link derivatives of one batch."""
         if "BOLTZMANN" in self.types:                # run by pdpsim.lens.boltzmann
             return boltzmann.train_batch(self, S)
-        self.error = self.output_cost = 0.0
-        for g in self.groups.values():
-            g.error_value = g.output_cost = 0.0
+        self.reset_errors()
         n = int(self.params["batchSize"]) if self.params["batchSize"] > 0 else len(S)
         idx = self.pick_examples(S, n)
         if self.continuous:

@@ -193,9 +193,7 @@ def test(lnet: LensNet, num: int = 0, reset_error: bool = True) -> TestOutcome:
         raise LensError("there are no current example sets")
     lnet.check_feed_forward("testing", S)
     if reset_error:
-        lnet.error = lnet.output_cost = 0.0
-        for g in lnet.groups.values():
-            g.error_value = g.output_cost = 0.0
+        lnet.reset_errors()
     if num == 0:
         num = len(S)
         S.reset()
