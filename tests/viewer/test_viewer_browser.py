@@ -105,6 +105,9 @@ def test_feedforward_page_trains_and_follows_the_weights(page, tmp_path_factory,
         assert page.get_attribute("#error-value", "data-value") != e1
         assert page.locator("#error-line").count() == 1
 
+        # a spec's session has no Lens script: the Lens bar stays hidden (a class that sets display once showed it)
+        assert not page.is_visible("#lens-info")
+
         # another example: the input units show its pattern
         assert unit_value(page, "input", 3) == "0"
         page.select_option("#example-select", "p3")
