@@ -301,6 +301,8 @@ class Worker:
 
     running: ClassVar[set] = set()          # the pytest processes now running (Ctrl-C kills them)
     lock = threading.Lock()
+    #: where pytest runs: a snapshot of the repository with its own copy of tests/ (see freeze_tests)
+    cwd: ClassVar[Path] = ROOT
 
     def __init__(self, home: Path, source: Path):
         self.home = home
@@ -312,9 +314,10 @@ class Worker:
         self.env.update(PYTHONPATH=os.pathsep.join(filter(None, [str(home), os.environ.get("PYTHONPATH")])),
                         NUMBA_CACHE_DIR=str(self.state / "numba"), HYPOTHESIS_STORAGE_DIRECTORY=str(self.state / "hyp"),
                         PYTHONDONTWRITEBYTECODE="1", MUTATE_EXPECT=str(self.pkg))
+        self.env.setdefault("PDPSIM_SHARED", str(ROOT.parent / "shared"))   # conftest's data, seen from the snapshot
 
     def python(self, code: str) -> str:
-        r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=self.env, capture_output=True, text=True,
+        r = subprocess.run([sys.executable, "-c", code], cwd=Worker.cwd, env=self.env, capture_output=True, text=True,
                            check=False)
         return (r.stdout + r.stderr).strip()
 
@@ -324,7 +327,7 @@ class Worker:
         self.state.mkdir()
         t0 = time.perf_counter()
         extra = [] if "no:cacheprovider" in args else ["-p", "no:cacheprovider"]     # no .pytest_cache in the tree
-        proc = subprocess.Popen([sys.executable, "-m", "pytest", "-p", "_mutate_guard", *extra, *args], cwd=ROOT,
+        proc = subprocess.Popen([sys.executable, "-m", "pytest", "-p", "_mutate_guard", *extra, *args], cwd=Worker.cwd,
                                 env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                 start_new_session=True)
         with Worker.lock:
@@ -344,6 +347,20 @@ class Worker:
             with Worker.lock:
                 Worker.running.discard(proc)
         return status, proc.returncode, time.perf_counter() - t0, out
+
+
+def freeze_tests(into: Path) -> Path:
+    """A snapshot of the repository for the runs: tests/ and pyproject.toml copied (tests added or
+    edited in the working tree during a long run must not fail or pass mutants), everything else
+    linked (data files the tests read by path); pdpsim itself is imported from the workers' copies."""
+    into.mkdir()
+    for entry in ROOT.iterdir():
+        if entry.name in (".git", ".venv", "tests", "pyproject.toml"):
+            continue
+        (into / entry.name).symlink_to(entry)
+    shutil.copytree(ROOT / "tests", into / "tests", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    shutil.copy2(ROOT / "pyproject.toml", into / "pyproject.toml")
+    return into
 
 
 def kill(proc: subprocess.Popen) -> None:
@@ -381,6 +398,7 @@ def load(modules: list[str], src: Path) -> tuple[dict, list[Mutant]]:
 def run_all(modules: list[str], selections: dict, args, info: dict) -> list[Mutant]:
     """Copy src/pdpsim, run the baselines, then every mutant of ``modules``; the mutants with their results."""
     with tempfile.TemporaryDirectory(prefix="pdpsim-mutate-") as tmp:
+        Worker.cwd = freeze_tests(Path(tmp) / "repo")
         first = Worker(Path(tmp) / "w0", PACKAGE)
         sources, mutants = load(modules, first.home)       # from the copy: edits made meanwhile do not matter
         info["sources"] = {mod: hashlib.sha256(text.encode()).hexdigest() for mod, text in sources.items()}
