@@ -17,8 +17,9 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/pdpsim demo
 
+# the whole suite on both cores (work stealing: a worker that runs out takes tests queued for the other)
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2 --dist worksteal
 
 # the fast tier: everything but the long reproductions, subprocess sweeps and the browser, on both
 # cores (under 2 minutes on 2 cores)
