@@ -36,12 +36,14 @@ def _metric(metric: str) -> str:
     return m
 
 
-def _names(names, n: int, what: str = "names") -> list[str]:
+def _names(names, n: int, what: str = "names", of: str = "examples") -> list[str]:
+    """``names`` as ``n`` strings (None: ``0`` .. ``n-1``); ``what`` and ``of`` (what the names
+    label) go into the error message."""
     if names is None:
         return [str(i) for i in range(n)]
     names = [str(s) for s in names]
     if len(names) != n:
-        raise PdpError(f"{what}: {len(names)} names for {n} examples")
+        raise PdpError(f"{what}: {len(names)} names for {n} {of}")
     return names
 
 

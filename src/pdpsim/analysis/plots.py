@@ -11,6 +11,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
+from pdpsim.analysis.distances import _names
 from pdpsim.analysis.figures import _plt, place_labels, save
 from pdpsim.validation import PdpError
 
@@ -27,12 +28,7 @@ def _check_path(path) -> Path:
 
 
 def _labels(names, n: int, what: str) -> list[str]:
-    if names is None:
-        return [str(i) for i in range(n)]
-    names = [str(s) for s in names]
-    if len(names) != n:
-        raise PdpError(f"{what}: {len(names)} names for {n} rows/columns")
-    return names
+    return _names(names, n, what, "rows/columns")
 
 
 def _category_colours(categories: Sequence[str] | None, n: int) -> tuple[list[str], dict[str, str]]:

@@ -5,16 +5,15 @@ set is built by :mod:`pdpsim.formats.lens_examples`, the public face.
 """
 from __future__ import annotations
 
-import gzip
 import math
 
 import numpy as np
 
 from pdpsim.model.examples import ExampleSet
 from pdpsim import limits
-from pdpsim.validation import PdpError, atomic_write
+from pdpsim.validation import PdpError
 from pdpsim.formats.lens_examples_parser import _FIELDS, _MAX_EVENTS, _NAN, _TIMES, LENS_DEFAULTS, _decode, _Event, _Example, _Range
-from pdpsim.formats.lens_examples_writer import _defaults, _runs, _split
+from pdpsim.formats.lens_examples_writer import _defaults, _runs, _split, _write_file
 
 BINARY_COOKIE = 0xAAAAAAAA
 
@@ -226,8 +225,4 @@ def write_binary_examples(examples: ExampleSet, path) -> None:
     an event list, then ranges (group name, unit count, sparse flag, then first
     unit and values, or value and unit numbers with ``-last`` ending a span).
     """
-    data = _binary_bytes(examples)
-    if str(path).endswith(".gz"):
-        data = gzip.compress(data, mtime=0)
-    with atomic_write(path, "wb") as f:
-        f.write(data)
+    _write_file(path, _binary_bytes(examples))

@@ -157,10 +157,16 @@ def write_examples(examples: ExampleSet, path) -> None:
     PdpError
         As :func:`format_examples`; the old file, if any, is left as it was.
     """
-    text = format_examples(examples)
+    _write_file(path, format_examples(examples))
+
+
+def _write_file(path, data: str | bytes) -> None:
+    """Write ``data`` to ``path`` atomically: gzip-compressed (text as UTF-8, no time stamp, so
+    the same data gives the same bytes) if ``path`` ends in ``.gz``; else bytes as they are, text
+    through a text file."""
     if str(path).endswith(".gz"):
-        with atomic_write(path, "wb") as f:
-            f.write(gzip.compress(text.encode("utf-8"), mtime=0))
-    else:
-        with atomic_write(path, "w") as f:
-            f.write(text)
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        data = gzip.compress(data, mtime=0)
+    with atomic_write(path, "wb" if isinstance(data, bytes) else "w") as f:
+        f.write(data)

@@ -433,18 +433,33 @@ def _row(t: _Tokens, nf: NetFile, unit: int, chars: str, sstart: int, ln: int) -
     nf.ranges[unit] = (sstart, len(chars))
 
 
-def _network(t: _Tokens, nf: NetFile) -> None:
+def _blocks(t: _Tokens, section: str, form: str):
+    """The blocks of a ``network:`` or ``biases:`` section up to its ``end``, as ``(word, line,
+    letter)``: ``letter`` is the constraint letter of a ``%`` line (``""``: none), or None for the
+    one block without a ``%`` header that may come first. ``form``: the ``%`` line's fields, for
+    the error messages."""
     block = 0
     while True:
-        word, ln = t.next("a %-block or end (in network:)")
+        word, ln = t.next(f"a %-block or end (in {section}:)")
         if word == "end":
             if block == 0:
-                raise t.error("empty network: section; expected %r first nto firstfrom nfrom lines", ln)
+                raise t.error(f"empty {section}: section; expected {form} lines", ln)
             return
         if word.startswith("%"):
             letter = word[1:]
             if len(letter) > 1 or (letter and not letter.isalpha()):
                 raise t.error(f"expected % followed by at most one constraint letter, got {word!r}", ln)
+        elif block == 0:
+            letter = None
+        else:
+            raise t.error(f"expected a %-block ({form}) or end; got {word!r}", ln)
+        yield word, ln, letter
+        block += 1
+
+
+def _network(t: _Tokens, nf: NetFile) -> None:
+    for word, ln, letter in _blocks(t, "network", "%r first nto firstfrom nfrom"):
+        if letter is not None:
             rstart = t.integer("the first receiving unit")
             rnum = t.integer("the number of receiving units")
             sstart = t.integer("the first sending unit")
@@ -460,7 +475,7 @@ def _network(t: _Tokens, nf: NetFile) -> None:
                         raise t.error(f"the row for unit {r} has {len(row)} characters; expected {snum} "
                                       f"(one per sending unit {sstart} .. {sstart + snum - 1})", rln)
                     _row(t, nf, r, row, sstart, rln)
-        elif block == 0:                     # the whole matrix, one row per unit
+        else:                                # the whole matrix, one row per unit
             row, rln = word, ln
             for r in range(nf.nunits):
                 if r:
@@ -469,24 +484,12 @@ def _network(t: _Tokens, nf: NetFile) -> None:
                     raise t.error(f"the row for unit {r} has {len(row)} characters; expected {nf.nunits} "
                                   "(one per unit)", rln)
                 _row(t, nf, r, row, 0, rln)
-        else:
-            raise t.error(f"expected a %-block (%r first nto firstfrom nfrom) or end; got {word!r}", ln)
-        block += 1
 
 
 def _biases(t: _Tokens, nf: NetFile) -> None:
     nf.has_biases = True
-    block = 0
-    while True:
-        word, ln = t.next("a %-block or end (in biases:)")
-        if word == "end":
-            if block == 0:
-                raise t.error("empty biases: section; expected %r first n lines", ln)
-            return
-        if word.startswith("%"):
-            letter = word[1:]
-            if len(letter) > 1 or (letter and not letter.isalpha()):
-                raise t.error(f"expected % followed by at most one constraint letter, got {word!r}", ln)
+    for word, ln, letter in _blocks(t, "biases", "%r first n"):
+        if letter is not None:
             first = t.integer("the first unit")
             count = t.integer("the number of units")
             _check_range(t, nf, first, count, "units", ln)
@@ -494,10 +497,8 @@ def _biases(t: _Tokens, nf: NetFile) -> None:
                 chars = letter * count
             else:
                 chars, ln = t.next(f"a word of {count} characters (one per unit)")
-        elif block == 0:
-            first, count, chars = 0, nf.nunits, word
         else:
-            raise t.error(f"expected a %-block (%r first n) or end; got {word!r}", ln)
+            first, count, chars = 0, nf.nunits, word
         if len(chars) != count:
             raise t.error(f"{len(chars)} bias characters for {count} units; expected one per unit", ln)
         for k, c in enumerate(chars):
@@ -507,7 +508,6 @@ def _biases(t: _Tokens, nf: NetFile) -> None:
             if c != "." and u < nf.ninputs:
                 raise t.error(f"unit {u} is an input unit (ninputs {nf.ninputs}) and takes no bias", ln)
             nf.bias[u] = None if c == "." else c
-        block += 1
 
 
 # ---------------------------------------------------------------- .pat

@@ -440,6 +440,18 @@ def build_network(spec: Spec, seed: int | None = None) -> Network:
     return net
 
 
+def _by_group(spec: Spec, rows, groups: list[str], kind: str, io: str, paths: dict) -> dict:
+    """``examples``' ``inputs`` or ``targets`` (``kind``) as a mapping group -> rows: bare rows
+    belong to the network's one ``io`` group (their place in the spec goes into ``paths``)."""
+    if isinstance(rows, dict):
+        return rows
+    if len(groups) != 1:
+        raise PdpError(f"{spec.where('examples', kind)}: the network has {len(groups)} {io} groups; "
+                       f"give {kind} as a mapping group -> rows")
+    paths[(kind, groups[0])] = ("examples", kind)
+    return {groups[0]: rows}
+
+
 def _array(spec: Spec, value, path, width: int | None = None) -> np.ndarray:
     if isinstance(value, list) and value and all(isinstance(r, list) for r in value):
         for i, r in enumerate(value):
@@ -490,18 +502,9 @@ def build_examples(spec: Spec, net: Network) -> ExampleSet:
         in_groups = [g.name for g in net.input_groups]
         out_groups = [g.name for g in net.output_groups]
         paths = {}
-        if not isinstance(ins, dict):
-            if len(in_groups) != 1:
-                raise PdpError(f"{spec.where('examples', 'inputs')}: the network has {len(in_groups)} input groups; "
-                               "give inputs as a mapping group -> rows")
-            ins = {in_groups[0]: ins}
-            paths[("inputs", in_groups[0])] = ("examples", "inputs")
-        if not isinstance(outs, dict):
-            if len(out_groups) != 1:
-                raise PdpError(f"{spec.where('examples', 'targets')}: the network has {len(out_groups)} output "
-                               "groups; give targets as a mapping group -> rows")
-            outs = {out_groups[0]: outs}
-            paths[("targets", out_groups[0])] = ("examples", "targets")
+        ins = _by_group(spec, ins, in_groups, "inputs", "input", paths)
+        outs = _by_group(spec, outs, out_groups, "targets", "output", paths)
+
         def path(kind, g):
             return paths.get((kind, g), ("examples", kind, g))
 

@@ -34,6 +34,7 @@ import os
 import socket
 import sqlite3
 import warnings
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -128,11 +129,19 @@ def record(run_id: str, db: str | Path | None = None, **fields) -> None:
     (stored as JSON); ``converged`` a bool.
     """
     sql, args = _upsert(run_id, fields)
+    with _transaction(db) as con:
+        con.execute(sql, args)
+
+
+@contextmanager
+def _transaction(db: str | Path | None):
+    """A connection to the index inside ``BEGIN IMMEDIATE``: committed if the body returns,
+    rolled back (the error raised on) if it raises; closed either way."""
     con = connect(db)
     try:
         con.execute("BEGIN IMMEDIATE")
         try:
-            con.execute(sql, args)
+            yield con
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
@@ -165,19 +174,10 @@ def record_many(rows, db: str | Path | None = None) -> None:
     rows = list(rows)
     if not rows:
         return
-    con = connect(db)
-    try:
-        con.execute("BEGIN IMMEDIATE")
-        try:
-            for run_id, fields in rows:
-                sql, args = _upsert(run_id, dict(fields))
-                con.execute(sql, args)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-    finally:
-        con.close()
+    with _transaction(db) as con:
+        for run_id, fields in rows:
+            sql, args = _upsert(run_id, dict(fields))
+            con.execute(sql, args)
 
 
 def try_record(run_id: str, db: str | Path | None = None, **fields) -> bool:

@@ -15,14 +15,9 @@ dict; ``pdpsim reproduce NAME --out DIR [--quick]`` calls it.
 """
 from __future__ import annotations
 
-import json
-import math
 from pathlib import Path
-from typing import Any
 
-import numpy as np
-
-from pdpsim.validation import PdpError, atomic_write
+from pdpsim.validation import PdpError, atomic_write, write_json
 
 #: name -> module (imported lazily by :func:`get`)
 NAMES = ("xor", "semantic", "family-trees")
@@ -37,34 +32,13 @@ def get(name: str):
     return importlib.import_module(f".{key.replace('-', '_')}", __name__)
 
 
-def _jsonable(x: Any) -> Any:
-    if isinstance(x, dict):
-        return {str(k): _jsonable(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_jsonable(v) for v in x]
-    if isinstance(x, np.ndarray):
-        return _jsonable(x.tolist())
-    if isinstance(x, (np.integer,)):
-        return int(x)
-    if isinstance(x, (np.floating, float)):
-        v = float(x)
-        return None if math.isnan(v) or math.isinf(v) else v
-    if isinstance(x, (np.bool_,)):
-        return bool(x)
-    if isinstance(x, Path):
-        return str(x)
-    return x
-
-
 def write_report(out: Path, text: str, data: dict) -> tuple[Path, Path]:
     """Write ``report.txt`` and ``report.json`` (NaN written as null) atomically into ``out``."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     with atomic_write(out / "report.txt") as f:
         f.write(text.rstrip() + "\n")
-    with atomic_write(out / "report.json") as f:
-        json.dump(_jsonable(data), f, indent=2)
-        f.write("\n")
+    write_json(out / "report.json", data)
     return out / "report.txt", out / "report.json"
 
 

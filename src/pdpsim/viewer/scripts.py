@@ -38,7 +38,7 @@ from pdpsim.formats.spec import Model
 from pdpsim.lens.functions import LensError
 from pdpsim.training.params import TrainingParams
 from pdpsim.validation import PdpError
-from pdpsim.viewer.session import Busy, NotFound, ViewerError, ViewerSession, _int
+from pdpsim.viewer.session import Busy, NotFound, ViewerError, ViewerSession, _seed
 
 #: file suffixes of Lens scripts (Lens's own Examples/ use .in)
 LENS_SUFFIXES = (".tcl", ".in")
@@ -301,13 +301,7 @@ class LensViewerSession(ViewerSession):
             if not todo:
                 return
             values = [self._object_value(w["path"]) for w in todo]
-            with self._status:
-                for w, v in zip(todo, values):
-                    h = w["history"]
-                    if h and h[-1][0] == epoch:
-                        h[-1] = (epoch, v)
-                    else:
-                        h.append((epoch, v))
+            self._store_history(todo, values, epoch)
 
     # ------------------------------------------------------------ training: Lens's loop, on the shell's thread
     def _train_chunk(self, k: int) -> str:
@@ -342,10 +336,7 @@ class LensViewerSession(ViewerSession):
     def reset(self, seed: int | None = None) -> dict:
         """Back to where the script left the network (its weights, update count, Lens's generator and
         the example sets' places), or Lens's ``resetNet`` after ``seed SEED``: new weights, update 0."""
-        if seed is not None:
-            seed = _int(seed, "seed")
-            if not 0 <= seed < 2 ** 32:
-                raise ViewerError(f"seed must be an integer in 0..2**32-1 (Lens's seeds), got {seed}")
+        seed = _seed(seed, 32, " (Lens's seeds)")
         self.pause()
         if self.running:
             raise Busy("training did not stop; try again")

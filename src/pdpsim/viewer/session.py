@@ -739,13 +739,17 @@ class ViewerSession:
                     t = int(snap.last_step[w["example"]]) if w["tick"] is None else w["tick"]
                     v = float(arr[t, w["example"], w["unit"]]) if t <= snap.last_step[w["example"]] else float("nan")
                 values.append(v)
-            with self._status:
-                for w, v in zip(todo, values):
-                    h = w["history"]
-                    if h and h[-1][0] == epoch:
-                        h[-1] = (epoch, v)
-                    else:
-                        h.append((epoch, v))
+            self._store_history(todo, values, epoch)
+
+    def _store_history(self, todo: list, values: list, epoch: int) -> None:
+        """Each graph's ``(epoch, value)`` point: replaces the last one if it is at ``epoch``, else appended."""
+        with self._status:
+            for w, v in zip(todo, values):
+                h = w["history"]
+                if h and h[-1][0] == epoch:
+                    h[-1] = (epoch, v)
+                else:
+                    h.append((epoch, v))
 
     def _watch_spec(self, what) -> dict:
         if not isinstance(what, dict):
@@ -915,10 +919,7 @@ class ViewerSession:
         """Back to where the session started (the starting weights at epoch 0, or a run folder's
         trained state at its last epoch, with its curve), or to fresh random weights drawn with
         ``seed`` at epoch 0. Graphs start again from there."""
-        if seed is not None:
-            seed = _int(seed, "seed")
-            if not 0 <= seed < 2 ** 63:
-                raise ViewerError(f"seed must be an integer in 0..2**63-1, got {seed}")
+        seed = _seed(seed, 63)
         self.pause()
         with self.lock:
             if self.running:
@@ -970,6 +971,16 @@ def _first(pair):
 def _listing(names: list[str], limit: int = 12) -> str:
     shown = ", ".join(names[:limit])
     return shown + (f", ... ({len(names)} in all)" if len(names) > limit else "")
+
+
+def _seed(value, bits: int, note: str = ""):
+    """A ``reset``'s seed: None, or an integer in 0 .. 2**``bits``-1 (``note``: after the range in the message)."""
+    if value is None:
+        return None
+    seed = _int(value, "seed")
+    if not 0 <= seed < 2 ** bits:
+        raise ViewerError(f"seed must be an integer in 0..2**{bits}-1{note}, got {seed}")
+    return seed
 
 
 def _int(value, what: str) -> int:
