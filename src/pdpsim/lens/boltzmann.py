@@ -458,11 +458,6 @@ def test(lnet, num: int, reset_error: bool):
 def do_example(lnet, S, num: int, training: bool) -> None:
     """Lens's doExample on a BOLTZMANN network: the training example (link derivatives added to
     what the links hold) unless ``-test``; its error added to the network's."""
-    if num < 0:
-        idx = S.next_indices(1)
-    else:
-        if num >= len(S):
-            raise LensError(f"standardNetRunExample: example {num} out of range")
-        idx = np.array([num])
+    idx = S.run_indices(num)
     err, _ticks = _run(lnet, S, idx, training)
     lnet.error += err

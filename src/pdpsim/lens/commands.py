@@ -6,12 +6,14 @@ is made of (:mod:`~pdpsim.lens.net_commands`, :mod:`~pdpsim.lens.connect_command
 :mod:`~pdpsim.lens.example_commands`, :mod:`~pdpsim.lens.train_commands`,
 :mod:`~pdpsim.lens.object_commands`, :mod:`~pdpsim.lens.output_commands`): the current
 network, group and unit lists, reals and integers as Lens reads them, usage errors, and
-Lens's option letter and isInteger.
+Lens's options (:meth:`Commands._options`, one reader for every command's ``-option`` loop)
+and isInteger.
 """
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from pdpsim.lens.functions import NAN, LensError, LensRandom
 from pdpsim.lens.model import LensExampleSet, LensGroup
@@ -29,6 +31,13 @@ def _is_integer(s: str) -> bool:
 def _opt(arg: str) -> str:
     """The letter Lens switches on for an option ``-xyz``."""
     return arg[1] if len(arg) > 1 else ""
+
+
+def _option_key(arg: str, keys) -> str | None:
+    """The key of ``keys`` that Lens's option ``arg`` names: the letters after its dash start
+    with the key (``-proportion``, ``-p`` and ``-pxyz`` all name ``p``; ``-train`` names ``tr``),
+    as Lens switches on an option's first letter (or first two)."""
+    return next((k for k in keys if arg[1:1 + len(k)] == k), None)
 
 
 class Commands:
@@ -80,16 +89,28 @@ class Commands:
             out.append(u)
         return out
 
+    def _first_name(self, text: str) -> str | None:
+        """The first name of a Tcl list, None for an empty list or text that is not a list."""
+        try:
+            names = self.tcl.splitlist(text)
+        except Exception:
+            return None
+        return names[0] if names else None
+
     def _is_group_list(self, text: str) -> bool:
+        """Lens's isGroupList: ``*``, or a list whose first name is a group."""
         if self.net is None:
             return False
         if text == "*":
             return True
-        try:
-            names = self.tcl.splitlist(text)
-        except Exception:
-            return False
-        return bool(names) and names[0] in self.net.groups
+        name = self._first_name(text)
+        return name is not None and name in self.net.groups
+
+    def _known_link_type(self, cmd: str, name: str) -> str:
+        """``name``, if a link of the current network has that type."""
+        if name not in {b.link_type for _g, b in self.net.all_blocks()}:
+            raise LensError(f"{cmd}: link type {name} doesn't exist")
+        return name
 
     def _real(self, text: str, what: str) -> float:
         if text.strip() == "-":
@@ -110,6 +131,46 @@ class Commands:
             if not v.is_integer():
                 raise LensError(f'{what}: expected an integer, got "{text}"') from None
             return int(v)
+
+    def _proportion(self, text: str, what: str, name: str) -> float:
+        """A real in (0,1] (a strength, a proportion of links or units); ``name`` begins the error."""
+        p = self._real(text, what)
+        if not 0.0 < p <= 1.0:
+            raise LensError(f"{name} ({p:f}) must be in the range (0,1]")
+        return p
+
+    def _options(self, cmd: str, usage: str, args: Sequence[str], start: int = 0, *,
+                 flags: tuple[str, ...] = (), valued: Mapping[str, Callable[[str], Any]] | None = None,
+                 rest: bool = False) -> tuple[dict[str, Any], tuple[str, ...]]:
+        """Lens's reading of a command's options: ``args[start:]`` while they begin with ``-``.
+
+        An option is named by the letters after its dash (:func:`_option_key`). A flag (a key
+        of ``flags``) is True where given; a valued option (``valued``: key -> converter) reads
+        the next argument through its converter at once, so the converter's errors come in
+        Lens's order; a converter that returns None keeps nothing (Lens ignores the value, or
+        the converter acted on it). An unknown option, a valued one without its value, and
+        (unless ``rest``) an argument after the options are usage errors.
+
+        Returns the options given (key -> value, in the order last given) and the arguments
+        after them.
+        """
+        valued = valued or {}
+        found: dict[str, Any] = {}
+        a = start
+        while a < len(args) and args[a].startswith("-"):
+            key = _option_key(args[a], (*flags, *valued))
+            if key in flags:
+                value, a = True, a + 1
+            elif key is None or a + 1 >= len(args):
+                raise self._usage(cmd, usage)
+            else:
+                value, a = valued[key](args[a + 1]), a + 2
+            if value is not None:
+                found.pop(key, None)
+                found[key] = value
+        if a < len(args) and not rest:
+            raise self._usage(cmd, usage)
+        return found, tuple(args[a:])
 
     @staticmethod
     def _usage(cmd: str, usage: str) -> LensError:

@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from pdpsim.lens.commands import Commands, _opt
+from pdpsim.lens.commands import Commands
 from pdpsim.lens.functions import NAN, LensError, NeedsTime, choose
 from pdpsim.lens.model import BLOCK_PARAMS, LensBlock, LensGroup
 
@@ -40,35 +40,12 @@ class ConnectCommands(Commands):
                 raise LensError(f'connectGroups: group "{args[1]}" doesn\'t exist')
             raise self._usage("connectGroups", usage)
         lists = args[:a]
-        proj, strength, mean, range_, ltype, bidir = "FULL", 1.0, NAN, NAN, None, False
-        while a < len(args) and args[a].startswith("-"):
-            o = _opt(args[a])
-            if o == "b":
-                bidir = True
-                a += 1
-                continue
-            if o not in ("p", "s", "m", "r", "t") or a + 1 >= len(args):
-                raise self._usage("connectGroups", usage)
-            v = args[a + 1]
-            if o == "p":
-                if v not in _PROJECTIONS:
-                    raise LensError(f"connectGroups: bad projection type: {v}")
-                proj = v
-            elif o == "s":
-                strength = self._real(v, "connectGroups -strength")
-                if not 0.0 < strength <= 1.0:
-                    raise LensError(f"connectGroups: strength value ({strength:f}) must be in the range (0,1]")
-            elif o == "m":
-                mean = self._real(v, "connectGroups -mean")
-            elif o == "r":
-                range_ = self._real(v, "connectGroups -range")
-                if range_ < 0:
-                    raise LensError("connectGroups: range must be positive")
-            else:
-                ltype = v
-            a += 2
-        if a != len(args):
-            raise self._usage("connectGroups", usage)
+        opts, _ = self._options("connectGroups", usage, args, a, flags=("b",), valued={
+            "p": _projection,
+            "s": lambda v: self._proportion(v, "connectGroups -strength", "connectGroups: strength value"),
+            **self._weight_options("connectGroups")})
+        proj, strength, bidir = opts.get("p", "FULL"), opts.get("s", 1.0), opts.get("b", False)
+        mean, range_, ltype = opts.get("m", NAN), opts.get("r", NAN), opts.get("t")
         if proj == "ONE_TO_ONE":
             mean = 1.0 if math.isnan(mean) else mean
             range_ = 0.0 if math.isnan(range_) else range_
@@ -87,6 +64,17 @@ class ConnectCommands(Commands):
             if bidir:
                 self._connect(g, h, proj, strength, range_, mean, ltype or g.name)
         return ""
+
+    def _weight_options(self, cmd: str) -> dict:
+        """The options of connectGroups and connectUnits that set the links' weights and type:
+        ``-mean``, ``-range`` (not negative) and ``-type``."""
+        def range_(v):
+            r = self._real(v, f"{cmd} -range")
+            if r < 0:
+                raise LensError(f"{cmd}: range must be positive")
+            return r
+
+        return {"m": lambda v: self._real(v, f"{cmd} -mean"), "r": range_, "t": str}
 
     def _reaches(self, start: LensGroup, goal: LensGroup) -> bool:
         """Does ``start`` send links (directly or not) to ``goal``?"""
@@ -169,21 +157,17 @@ class ConnectCommands(Commands):
             if g not in net.groups:
                 raise LensError(f'elmanConnect: group "{g}" doesn\'t exist')
         source, context = net.groups[args[0]], net.groups[args[1]]
-        a = 2
-        while a < len(args) and args[a].startswith("-"):
-            o = _opt(args[a])
-            if o not in ("r", "i") or a + 1 >= len(args):
-                raise self._usage("elmanConnect", usage)
-            if o == "r":
-                if self._int(args[a + 1], "elmanConnect -reset"):
-                    source.flags.add("RESET_ON_EXAMPLE")
-                else:
-                    source.flags.discard("RESET_ON_EXAMPLE")
+
+        def reset(v):
+            if self._int(v, "elmanConnect -reset"):
+                source.flags.add("RESET_ON_EXAMPLE")
             else:
-                source.params["initOutput"] = self._real(args[a + 1], "elmanConnect -initOutput")
-            a += 2
-        if a != len(args):
-            raise self._usage("elmanConnect", usage)
+                source.flags.discard("RESET_ON_EXAMPLE")
+
+        def init_output(v):
+            source.params["initOutput"] = self._real(v, "elmanConnect -initOutput")
+
+        self._options("elmanConnect", usage, args, 2, valued={"r": reset, "i": init_output})
         self._elman_connect(source, context)
         return ""
 
@@ -203,11 +187,8 @@ class ConnectCommands(Commands):
         """Lens's isUnitList: ``*``, or a list whose first name is a unit."""
         if text == "*":
             return True
-        try:
-            names = self.tcl.splitlist(text)
-        except Exception:
-            return False
-        return bool(names) and self.objects._unit_by_name(names[0]) is not None
+        name = self._first_name(text)
+        return name is not None and self.objects._unit_by_name(name) is not None
 
     def c_connectUnits(self, *args):
         usage = "connectUnits <unit-list1> (<unit-list>)* [-mean <mean>\n\t| -range <range> | -type <link-type>]"
@@ -220,28 +201,9 @@ class ConnectCommands(Commands):
         if a < 2:
             raise self._usage("connectUnits", usage)
         lists = args[:a]
-        mean = range_ = NAN
-        ltype, bidir = None, False
-        while a < len(args) and args[a].startswith("-"):
-            o = _opt(args[a])
-            if o == "b":
-                bidir = True
-                a += 1
-                continue
-            if o not in ("m", "r", "t") or a + 1 >= len(args):
-                raise self._usage("connectUnits", usage)
-            v = args[a + 1]
-            if o == "m":
-                mean = self._real(v, "connectUnits -mean")
-            elif o == "r":
-                range_ = self._real(v, "connectUnits -range")
-                if range_ < 0:
-                    raise LensError("connectUnits: range must be positive")
-            else:
-                ltype = v
-            a += 2
-        if a != len(args):
-            raise self._usage("connectUnits", usage)
+        opts, _ = self._options("connectUnits", usage, args, a, flags=("b",),
+                                valued=self._weight_options("connectUnits"))
+        mean, range_, ltype, bidir = opts.get("m", NAN), opts.get("r", NAN), opts.get("t"), opts.get("b", False)
         for k in range(1, len(lists)):
             for h, i in self._unit_list(lists[k - 1], "connectUnits"):
                 if ltype is None:
@@ -325,6 +287,13 @@ class ConnectCommands(Commands):
             post.elman_source = None
         net.bidirectional = [(x, y) for x, y in net.bidirectional if (x, y) != (pre.name, post.name)]
         return ""
+
+
+def _projection(name: str) -> str:
+    """A projection type of connectGroups ``-projection``."""
+    if name not in _PROJECTIONS:
+        raise LensError(f"connectGroups: bad projection type: {name}")
+    return name
 
 
 def rand_sort(values: list, n: int, rand, start: int = 0) -> None:

@@ -81,8 +81,7 @@ class ContinuousMixin:
         crit = None
         crit_groups = [g for g in self.output_groups if g.criterion]
         for g in crit_groups:
-            c = choose(g.params["trainGroupCrit" if training else "testGroupCrit"],
-                       self.params["trainGroupCrit" if training else "testGroupCrit"])
+            c = self.group_crit(g, training)
             if c > 0:
                 crit = 1.0
         if crit is None and crit_groups and S is not None and self._untargeted_events(S, crit_groups):

@@ -29,6 +29,13 @@ UPDATE_SIGNALS = {"NEVER": "ON_NEVER", "TICKS": "ON_TICK", "EVENTS": "ON_EVENT",
                   "TRAINING_AND_TESTING": "ON_TRAINING", "USER_SIGNALS": "ON_CUSTOM"}
 
 
+def _update_signal(name: str) -> str:
+    """The update signal of ``graphObject -updates``."""
+    if name not in UPDATE_SIGNALS:
+        raise LensError(f"graphObject: unknown update signal: {name}")
+    return UPDATE_SIGNALS[name]
+
+
 @dataclass
 class LensGraph:
     """A graph of Lens's ``graph`` / ``graphObject``: its traces (object paths) and what they recorded."""
@@ -112,16 +119,8 @@ class DisplayCommands(Commands):
 
     def c_graphObject(self, *args):
         usage = "graphObject [<object-list> [-updates <update-rate>]]"
-        a, updates = 1, "ON_REPORT"
-        while a < len(args) and args[a].startswith("-"):
-            if _opt(args[a]) != "u" or a + 1 >= len(args):
-                raise self._usage("graphObject", usage)
-            if args[a + 1] not in UPDATE_SIGNALS:
-                raise LensError(f"graphObject: unknown update signal: {args[a + 1]}")
-            updates = UPDATE_SIGNALS[args[a + 1]]
-            a += 2
-        if a < len(args):
-            raise self._usage("graphObject", usage)
+        opts, _ = self._options("graphObject", usage, args, 1, valued={"u": _update_signal})
+        updates = opts.get("u", "ON_REPORT")
         G = self._new_graph()
         G.update_on = updates
         G.traces = list(self.tcl.splitlist(args[0])) if args else ["error"]

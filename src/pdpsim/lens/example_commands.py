@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from pdpsim.formats.lens_examples import parse_example_records, read_example_records
-from pdpsim.lens.commands import Commands, _opt
+from pdpsim.lens.commands import Commands
 from pdpsim.lens.functions import LensError
 from pdpsim.lens.model import LensExampleSet
 
@@ -27,36 +27,9 @@ class ExampleCommands(Commands):
         if not args:
             raise self._usage("loadExamples", usage)
         path = args[0]
-        set_name, num, exmode, mode = None, 0, "ORDERED", 0
-        a = 1
-        while a < len(args) and args[a].startswith("-"):
-            o = _opt(args[a])
-            if o not in ("s", "n", "e", "m") or a + 1 >= len(args):
-                raise self._usage("loadExamples", usage)
-            v = args[a + 1]
-            if o == "s":
-                if not v:
-                    raise LensError("loadExamples: example set must have a real name")
-                set_name = v
-            elif o == "n":
-                num = self._int(v, "loadExamples -num")
-            elif o == "e":
-                if v not in LensExampleSet.MODES:
-                    raise LensError(f'loadExamples: invalid example mode: "{v}" (pdpsim: '
-                                    f'{", ".join(LensExampleSet.MODES)})')
-                exmode = v
-            else:
-                if v[:1] == "R":
-                    mode = 1
-                elif v[:1] == "A":
-                    mode = 2
-                elif v[:1] == "P":
-                    raise LensError("loadExamples: reading examples from a pipe (-mode PIPE) is not implemented")
-                else:
-                    raise LensError(f"loadExamples: invalid mode name: {v}.  Try REPLACE, APPEND, or PIPE.")
-            a += 2
-        if a != len(args):
-            raise self._usage("loadExamples", usage)
+        opts, _ = self._options("loadExamples", usage, args, 1, valued={
+            "s": _set_name, "n": lambda v: self._int(v, "loadExamples -num"), "e": _example_mode, "m": _load_mode})
+        set_name, num, exmode, mode = opts.get("s"), opts.get("n", 0), opts.get("e", "ORDERED"), opts.get("m", 0)
         if set_name is None:
             tail = Path(path).name
             for ext in (".gz", ".Z"):
@@ -235,6 +208,32 @@ class ExampleCommands(Commands):
             S.mode = args[1]
             S.reset()
         return ""
+
+
+def _set_name(name: str) -> str:
+    """The example set of ``loadExamples -set``: a real name."""
+    if not name:
+        raise LensError("loadExamples: example set must have a real name")
+    return name
+
+
+def _example_mode(mode: str) -> str:
+    """The example mode of ``loadExamples -exmode``."""
+    if mode not in LensExampleSet.MODES:
+        raise LensError(f'loadExamples: invalid example mode: "{mode}" (pdpsim: '
+                        f'{", ".join(LensExampleSet.MODES)})')
+    return mode
+
+
+def _load_mode(mode: str) -> int:
+    """``loadExamples -mode``: 1 for REPLACE, 2 for APPEND (Lens reads the first letter)."""
+    if mode[:1] == "R":
+        return 1
+    if mode[:1] == "A":
+        return 2
+    if mode[:1] == "P":
+        raise LensError("loadExamples: reading examples from a pipe (-mode PIPE) is not implemented")
+    raise LensError(f"loadExamples: invalid mode name: {mode}.  Try REPLACE, APPEND, or PIPE.")
 
 
 def _read_records(path: str):

@@ -26,8 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from pdpsim.lens.commands import Commands, _opt
-from pdpsim.lens.functions import LensError
+from pdpsim.lens.commands import Commands
 
 
 class LesionCommands(Commands):
@@ -39,42 +38,14 @@ class LesionCommands(Commands):
                  "\t-value <value> | -range <range> | -multiply | -flat | -discard\n\t-type <link-type>]")
         if len(args) < 1:
             raise self._usage("lesionLinks", usage)
-        net = self._need_net("lesionLinks")
-        proportion, value, range_ = 1.0, None, None
-        mult = flat = discard = False
-        ltype = None
-        a = 1
-        while a < len(args) and args[a].startswith("-"):
-            o = _opt(args[a])
-            if o in ("p", "v", "r", "t"):
-                if a + 1 >= len(args):
-                    raise self._usage("lesionLinks", usage)
-                v = args[a + 1]
-                if o == "p":
-                    proportion = self._real(v, "lesionLinks -proportion")
-                    if not 0.0 < proportion <= 1.0:
-                        raise LensError(f"lesionLinks: link proportion ({proportion:f}) must be in the range (0,1]")
-                elif o == "v":
-                    value = self._real(v, "lesionLinks -value")
-                elif o == "r":
-                    range_ = self._real(v, "lesionLinks -range")
-                else:
-                    if v not in {b.link_type for _g, b in net.all_blocks()}:
-                        raise LensError(f"lesionLinks: link type {v} doesn't exist")
-                    ltype = v
-                a += 2
-                continue
-            if o == "m":
-                mult = True
-            elif o == "f":
-                flat = True
-            elif o == "d":
-                discard = True
-            else:
-                raise self._usage("lesionLinks", usage)
-            a += 1
-        if a != len(args):
-            raise self._usage("lesionLinks", usage)
+        self._need_net("lesionLinks")
+        opts, _ = self._options("lesionLinks", usage, args, 1, flags=("m", "f", "d"), valued={
+            "p": lambda v: self._proportion(v, "lesionLinks -proportion", "lesionLinks: link proportion"),
+            "v": lambda v: self._real(v, "lesionLinks -value"),
+            "r": lambda v: self._real(v, "lesionLinks -range"),
+            "t": lambda v: self._known_link_type("lesionLinks", v)})
+        proportion, value, range_, ltype = opts.get("p", 1.0), opts.get("v"), opts.get("r"), opts.get("t")
+        mult, flat, discard = opts.get("m", False), opts.get("f", False), opts.get("d", False)
         if range_ is not None and range_ != range_:
             range_ = None
         if value is not None and value != value:
@@ -106,9 +77,7 @@ class LesionCommands(Commands):
     def _drawn_units(self, args, cmd: str, act) -> None:
         """Lens's (<group-list> <proportion>) form: one draw for each unit that is not lesioned, in
         order, ``act(group, unit)`` on those drawn below the proportion (at once, as Lens does)."""
-        p = self._real(args[1], cmd)
-        if not 0.0 < p <= 1.0:
-            raise LensError(f"{cmd}: proportion of units ({p:f}) must be in the range (0,1]")
+        p = self._proportion(args[1], cmd, f"{cmd}: proportion of units")
         for g in self._group_list(args[0], cmd):
             for j in range(g.size):
                 if not g.lesioned[j] and self.rand.rand_prob() < p:
@@ -146,21 +115,9 @@ class LesionCommands(Commands):
         if not args:
             raise self._usage("noiseType", usage)
         self._need_net("noiseType")
-        range_, mult, flat = None, False, False
-        a = 1
-        while a < len(args):
-            o = _opt(args[a]) if args[a].startswith("-") else ""
-            if o == "r" and a + 1 < len(args):
-                range_ = self._real(args[a + 1], "noiseType -range")
-                a += 2
-                continue
-            if o == "m":
-                mult = True
-            elif o == "f":
-                flat = True
-            else:
-                raise self._usage("noiseType", usage)
-            a += 1
+        opts, _ = self._options("noiseType", usage, args, 1, flags=("m", "f"),
+                                valued={"r": lambda v: self._real(v, "noiseType -range")})
+        range_, mult, flat = opts.get("r"), opts.get("m", False), opts.get("f", False)
         proc = ("mult" if mult else "add") + ("Uniform" if flat else "Gaussian")
         for g in self._group_list(args[0], "noiseType"):
             if range_ is not None:

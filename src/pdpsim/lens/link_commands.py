@@ -10,7 +10,7 @@ import numpy as np
 
 from pdpsim.formats.lens_weights import WEIGHT_COOKIE, read_lens_weights
 from pdpsim.validation import atomic_write
-from pdpsim.lens.commands import Commands, _opt
+from pdpsim.lens.commands import Commands
 from pdpsim.lens.functions import NAN, LensError
 from pdpsim.lens.model import BLOCK_PARAMS
 from pdpsim.lens.net import LensNet
@@ -21,36 +21,26 @@ class LinkCommands(Commands):
 
     # ------------------------------------------------------------------ link values
     def _link_targets(self, cmd: str, args, usage: str, allow_mean_range: bool = False):
+        """The current network and the links the options choose: ``-group``, ``-unit``, ``-type``
+        (and with ``allow_mean_range`` ``-mean`` and ``-range``), None (NaN) where not given."""
         net = self._need_net(cmd)
-        groups = units = ltype = None
-        mean = range_ = NAN
-        a = 0
-        while a < len(args):
-            if not args[a].startswith("-") or a + 1 >= len(args):
-                raise self._usage(cmd, usage)
-            o, v = _opt(args[a]), args[a + 1]
-            if o == "g":
-                groups = {g.name for g in self._group_list(v, cmd)}
-            elif o == "u":
-                units = {}
-                for name in self.tcl.splitlist(v):
-                    u = self.objects._unit_by_name(name)
-                    if u is None:
-                        raise LensError(f'{cmd}: unit "{name}" doesn\'t exist')
-                    units.setdefault(u[0].name, np.zeros(u[0].size, dtype=bool))[u[1]] = True
-            elif o == "t":
-                known = {b.link_type for _g, b in net.all_blocks()}
-                if v not in known:
-                    raise LensError(f"{cmd}: link type {v} doesn't exist")
-                ltype = v
-            elif allow_mean_range and o == "m":
-                mean = self._real(v, cmd)
-            elif allow_mean_range and o == "r":
-                range_ = self._real(v, cmd)
-            else:
-                raise self._usage(cmd, usage)
-            a += 2
-        return net, groups, units, ltype, mean, range_
+        valued = {"g": lambda v: {g.name for g in self._group_list(v, cmd)},
+                  "u": lambda v: self._unit_masks(v, cmd),
+                  "t": lambda v: self._known_link_type(cmd, v)}
+        if allow_mean_range:
+            valued.update(m=lambda v: self._real(v, cmd), r=lambda v: self._real(v, cmd))
+        opts, _ = self._options(cmd, usage, args, valued=valued)
+        return net, opts.get("g"), opts.get("u"), opts.get("t"), opts.get("m", NAN), opts.get("r", NAN)
+
+    def _unit_masks(self, text: str, cmd: str) -> dict:
+        """The units named (``-unit``): group name -> mask of its units."""
+        units = {}
+        for name in self.tcl.splitlist(text):
+            u = self.objects._unit_by_name(name)
+            if u is None:
+                raise LensError(f'{cmd}: unit "{name}" doesn\'t exist')
+            units.setdefault(u[0].name, np.zeros(u[0].size, dtype=bool))[u[1]] = True
+        return units
 
     def _selected(self, net, groups, units, ltype):
         """(group, block, receiving-unit mask) of every block the options select."""
@@ -138,28 +128,16 @@ class LinkCommands(Commands):
         net = self._need_net("saveWeights")
         if not args:
             raise self._usage("saveWeights", usage)
-        path, binary, values, frozen, thawed = args[0], True, 1, True, True
-        a = 1
-        while a < len(args) and args[a].startswith("-"):
-            o = _opt(args[a])
-            if o == "v" and a + 1 < len(args):
-                values = self._int(args[a + 1], "saveWeights -values")
-                if values < 1:
-                    raise LensError("saveWeights: numValues must be positive")
-                a += 2
-                continue
-            if o == "t":
-                binary = False
-            elif o == "n":
-                frozen = False
-            elif o == "o":
-                thawed = False
-            else:
-                raise self._usage("saveWeights", usage)
-            a += 1
-        if a != len(args):
-            raise self._usage("saveWeights", usage)
-        values = min(values, 3)
+
+        def num_values(v):
+            values = self._int(v, "saveWeights -values")
+            if values < 1:
+                raise LensError("saveWeights: numValues must be positive")
+            return values
+
+        opts, _ = self._options("saveWeights", usage, args, 1, flags=("t", "n", "o"), valued={"v": num_values})
+        path, binary, frozen, thawed = args[0], "t" not in opts, "n" not in opts, "o" not in opts
+        values = min(opts.get("v", 1), 3)
         rows = []
         for b, s, j in self._link_table(net, thawed, frozen):
             cols = [b.block.weights[s, j]]
@@ -190,14 +168,8 @@ class LinkCommands(Commands):
         net = self._need_net("loadWeights")
         if len(args) not in (1, 2):
             raise self._usage("loadWeights", usage)
-        frozen = thawed = True
-        for arg in args[1:]:
-            if arg[:2] == "-n":
-                frozen = False
-            elif arg[:2] == "-o":
-                thawed = False
-            else:
-                raise self._usage("loadWeights", usage)
+        opts, _ = self._options("loadWeights", usage, args, 1, flags=("n", "o"))
+        frozen, thawed = "n" not in opts, "o" not in opts
         info = read_lens_weights(args[0])
         table = info["table"].astype(np.float32).astype(np.float64)    # Lens reads 32-bit reals, text or binary
         order = self._link_table(net, thawed, frozen)

@@ -287,6 +287,14 @@ class LensExampleSet:
         self.current = -1
         self.current_example = None
 
+    def run_indices(self, num: int) -> np.ndarray:
+        """The example doExample runs: example ``num``, or (``num`` < 0) the next one in the set's mode."""
+        if num < 0:
+            return self.next_indices(1)
+        if num >= len(self):
+            raise LensError(f"standardNetRunExample: example {num} out of range")
+        return np.array([num])
+
     def next_indices(self, k: int) -> np.ndarray:
         """The next k examples in this set's mode (Lens's loadNextExample, k times)."""
         n = len(self)

@@ -236,17 +236,21 @@ class LensNet(ContinuousMixin, TicksMixin, StepsMixin, SrbpttMixin, WeightUpdate
             errs += e
         return errs
 
+    def group_crit(self, g: LensGroup, training: bool) -> float:
+        """The group's trainGroupCrit (testGroupCrit), else the network's."""
+        key = "trainGroupCrit" if training else "testGroupCrit"
+        return choose(g.params[key], self.params[key])
+
+    def _crit_groups(self, training: bool) -> list[tuple[LensGroup, float]]:
+        """(group, criterion) of each group that has one (STANDARD_CRIT or MAX_CRIT)."""
+        return [(g, self.group_crit(g, training)) for g in self.groups.values() if g.criterion]
+
     def criteria(self, training: bool) -> np.ndarray:
         """Lens's groupCriteriaReached for each example of the last pass."""
         batch = next(iter(self.groups.values())).group.output.shape[0]
         reached = np.ones(batch, dtype=bool)
-        any_crit = False
-        for g in self.groups.values():
-            if not g.criterion:
-                continue
-            any_crit = True
-            crit = choose(g.params["trainGroupCrit" if training else "testGroupCrit"],
-                          self.params["trainGroupCrit" if training else "testGroupCrit"])
+        groups = self._crit_groups(training)
+        for g, crit in groups:
             a, t = g.group.output, g.group.target
             nan = np.isnan(t)
             if g.criterion == "STANDARD_CRIT":
@@ -258,18 +262,13 @@ class LensNet(ContinuousMixin, TicksMixin, StepsMixin, SrbpttMixin, WeightUpdate
                 rows = np.arange(a.shape[0])
                 ok = nan.all(axis=-1) | ((io == it) & (np.abs(a2[rows, io] - t2[rows, it]) < crit))
             reached &= ok
-        return reached if any_crit else np.zeros(batch, dtype=bool)
+        return reached if groups else np.zeros(batch, dtype=bool)
 
     def _event_criteria(self, S: "LensExampleSet", i: int, e: int, outputs: dict, training: bool) -> bool:
         """Lens's groupCriteriaReached for example i, event e, with the given outputs (group: (units,))."""
         ex = S.examples
-        any_crit = False
-        for g in self.groups.values():
-            if not g.criterion:
-                continue
-            any_crit = True
-            crit = choose(g.params["trainGroupCrit" if training else "testGroupCrit"],
-                          self.params["trainGroupCrit" if training else "testGroupCrit"])
+        groups = self._crit_groups(training)
+        for g, crit in groups:
             t = ex.targets[g.name][i, e] if g.name in ex.targets else np.full(g.size, NAN)
             if g.lesioned.any():
                 t = np.where(g.lesioned, NAN, t)          # Lens's criteria skip lesioned units
@@ -287,7 +286,7 @@ class LensNet(ContinuousMixin, TicksMixin, StepsMixin, SrbpttMixin, WeightUpdate
                     ok = io == it and abs(a2[io] - t2[it]) < crit
             if not ok:
                 return False
-        return any_crit
+        return bool(groups)
 
     def snapshot(self, S: LensExampleSet, k: int, derivs: bool, cost_derivs: bool = False) -> None:
         """Keep the state of the last example run: what Lens's units hold afterwards.

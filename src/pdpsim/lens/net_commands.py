@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 
 from pdpsim.lens import boltzmann
-from pdpsim.lens.commands import Commands, _is_integer, _opt
+from pdpsim.lens.commands import Commands, _is_integer
 from pdpsim.lens.functions import ERROR_FUNCTIONS, NAN, OUTPUT_FUNCTIONS, LensError, NeedsTime
 from pdpsim.lens.group_types import (_BASIC_INPUT, _BASIC_OUTPUT, _CLAMPING, _ERRORS, COST_TYPES, GROUP_FLAGS, INPUT_TYPES,
                           OUTPUT_TYPES, estimated_bounds, group_spec)
@@ -44,21 +44,13 @@ class NetCommands(Commands):
         if not args or not args[0]:
             raise self._usage("addNet", usage)
         name = args[0]
-        intervals = ticks = 1
-        a = 1
-        while a < len(args) and args[a].startswith("-"):
-            o = _opt(args[a])
-            if o not in ("i", "t") or a + 1 >= len(args):
-                raise self._usage("addNet", usage)
-            v = _tcl_int(args[a + 1])   # Lens ignores a value Tcl does not read as an integer ("4.0")
-            if v is not None and o == "i":
-                intervals = v
-            elif v is not None:
-                ticks = v
-            a += 2
+        # Lens ignores a value Tcl does not read as an integer ("4.0"): _tcl_int keeps nothing
+        opts, rest = self._options("addNet", usage, args, 1, valued={"i": _tcl_int, "t": _tcl_int}, rest=True)
+        intervals, ticks = opts.get("i", 1), opts.get("t", 1)
         types = set()
-        while a < len(args) and not _is_integer(args[a]):
-            t = args[a]
+        a = 0
+        while a < len(rest) and not _is_integer(rest[a]):
+            t = rest[a]
             if t not in ("SRBPTT", "CONTINUOUS", "BOLTZMANN", "FROZEN"):
                 raise LensError(f'addNet: invalid network type: "{t}" (network types: SRBPTT, CONTINUOUS, '
                                 'BOLTZMANN)')
@@ -67,16 +59,16 @@ class NetCommands(Commands):
         if "FROZEN" in types:
             raise LensError("addNet: the FROZEN network type is not implemented in pdpsim (use freezeWeights)")
         specs = []
-        while a < len(args):
-            units = self._int(args[a], "addNet")
+        while a < len(rest):
+            units = self._int(rest[a], "addNet")
             if units <= 0:
                 raise self._usage("addNet", usage)
             a += 1
             toks = []
-            while a < len(args) and not _is_integer(args[a]):
-                toks.append(args[a])
+            while a < len(rest) and not _is_integer(rest[a]):
+                toks.append(rest[a])
                 a += 1
-            specs.append((units, toks, a == len(args)))
+            specs.append((units, toks, a == len(rest)))
         if name in self.nets:
             del self.nets[name]
         lnet = LensNet(name, {"SRBPTT"} | types, intervals, ticks)
@@ -160,29 +152,11 @@ class NetCommands(Commands):
         usage = "setTime [-intervals <timeIntervals> |\n\t-ticks <ticksPerInterval> | -history <historyLength> | -dtfixed]"
         if not args:
             return f"{net.time_intervals} {net.ticks_per_interval} {net.history_length}"
-        intervals, ticks, history = net.time_intervals, net.ticks_per_interval, -1
-        a = 0
-        set_dt = None
-        while a < len(args) and args[a].startswith("-"):
-            o = _opt(args[a])
-            if o == "d":
-                set_dt = False
-                a += 1
-                continue
-            if o not in ("i", "t", "h") or a + 1 >= len(args):
-                raise self._usage("setTime", usage)
-            v = self._int(args[a + 1], "setTime")
-            if o == "i":
-                intervals = v
-            elif o == "t":
-                ticks = v
-                if set_dt is None:
-                    set_dt = True
-            else:
-                history = v
-            a += 2
-        if a != len(args):
-            raise self._usage("setTime", usage)
+        opts, _ = self._options("setTime", usage, args, flags=("d",),
+                                valued=dict.fromkeys("ith", lambda v: self._int(v, "setTime")))
+        intervals, ticks = opts.get("i", net.time_intervals), opts.get("t", net.ticks_per_interval)
+        history = opts.get("h", -1)
+        set_dt = "t" in opts and "d" not in opts        # -dtfixed, before or after -ticks, keeps dt
         net.set_time(intervals, ticks, history)
         if set_dt:
             net.params["dt"] = 1.0 / ticks

@@ -28,7 +28,7 @@ import tkinter
 import numpy as np
 
 from pdpsim.formats.lens_examples import BINARY_COOKIE
-from pdpsim.lens.commands import Commands, _opt
+from pdpsim.lens.commands import Commands
 from pdpsim.lens.functions import LensError
 
 
@@ -91,21 +91,17 @@ class OutputCommands(Commands):
         except tkinter.TclError as e:
             raise LensError(f"{cmd}: {e}") from None
 
-    def _append_flag(self, cmd: str, usage: str, opts) -> bool:
-        append = False
-        for o in opts:
-            if o.startswith("-") and _opt(o) == "a":
-                append = True
-            else:
-                raise self._usage(cmd, usage)
-        return append
+    def _file_flags(self, cmd: str, usage: str, args, start: int) -> tuple[bool, bool]:
+        """The ``-binary`` and ``-append`` flags of a command that writes a file."""
+        opts, _ = self._options(cmd, usage, args, start, flags=("b", "a"))
+        return opts.get("b", False), opts.get("a", False)
 
     def c_printUnitValues(self, *args):
         usage = "printUnitValues <file> <printProc> <group-list> [-append]"
         if len(args) < 3:
             raise self._usage("printUnitValues", usage)
         self._need_net("printUnitValues")
-        append = self._append_flag("printUnitValues", usage, args[3:])
+        append = "a" in self._options("printUnitValues", usage, args, 3, flags=("a",))[0]
         groups = self._group_list(args[2], "printUnitValues")
         out = OutputChannel(self, args[0], append, "printUnitValues")
         try:
@@ -124,23 +120,10 @@ class OutputCommands(Commands):
                  "\t[-type <link-type> | -append]")
         if len(args) < 4:
             raise self._usage("printLinkValues", usage)
-        net = self._need_net("printLinkValues")
-        append, ltype = False, None
-        a = 4
-        while a < len(args) and args[a].startswith("-"):
-            o = _opt(args[a])
-            if o == "t" and a + 1 < len(args):
-                if args[a + 1] not in {b.link_type for _g, b in net.all_blocks()}:
-                    raise LensError(f"printLinkValues: link type {args[a + 1]} doesn't exist")
-                ltype = args[a + 1]
-                a += 2
-                continue
-            if o != "a":
-                raise self._usage("printLinkValues", usage)
-            append = True
-            a += 1
-        if a != len(args):
-            raise self._usage("printLinkValues", usage)
+        self._need_net("printLinkValues")
+        opts, _ = self._options("printLinkValues", usage, args, 4, flags=("a",),
+                                valued={"t": lambda v: self._known_link_type("printLinkValues", v)})
+        append, ltype = opts.get("a", False), opts.get("t")
         senders = {g.name for g in self._group_list(args[2], "printLinkValues")}
         receivers = self._group_list(args[3], "printLinkValues")
         out = OutputChannel(self, args[0], append, "printLinkValues")
@@ -175,14 +158,7 @@ class OutputCommands(Commands):
         if not args:
             raise self._usage("openNetOutputFile", usage)
         net = self._need_net("openNetOutputFile")
-        binary = append = False
-        for o in args[1:]:
-            if not o.startswith("-") or _opt(o) not in ("b", "a"):
-                raise self._usage("openNetOutputFile", usage)
-            if _opt(o) == "b":
-                binary = True
-            else:
-                append = True
+        binary, append = self._file_flags("openNetOutputFile", usage, args, 1)
         if net.output_file is not None:
             if append and args[0] == net.output_file_name:
                 return ""
@@ -212,14 +188,7 @@ class OutputCommands(Commands):
         if args[0] not in self.sets:
             raise LensError(f'saveExamples: example set "{args[0]}" doesn\'t exist')
         S = self.sets[args[0]]
-        binary = append = False
-        for o in args[2:]:
-            if not o.startswith("-") or _opt(o) not in ("b", "a"):
-                raise self._usage("saveExamples", usage)
-            if _opt(o) == "b":
-                binary = True
-            else:
-                append = True
+        binary, append = self._file_flags("saveExamples", usage, args, 2)
         if binary and append:
             raise LensError("saveExamples: you cannot use both the -binary and -append flags")
         order = [g.name for g in self.net.input_groups] if self.net is not None else []

@@ -310,26 +310,22 @@ class LensShell(NetCommands, ConnectCommands, LinkCommands, LesionCommands, Exam
             raise self._usage("getSeed", "getSeed")
         return str(self.rand.last_seed)
 
-    def c_rand(self, *args):
-        lo, hi = 0.0, 1.0
+    def _bounds(self, cmd: str, args, read, lo, hi):
+        """The ``[[<min>] <max>]`` of rand and randInt, each read by ``read``; the smaller first."""
         if len(args) == 1:
-            hi = self._real(args[0], "rand")
+            hi = read(args[0], cmd)
         elif len(args) == 2:
-            lo, hi = self._real(args[0], "rand"), self._real(args[1], "rand")
+            lo, hi = read(args[0], cmd), read(args[1], cmd)
         elif args:
-            raise self._usage("rand", "rand [[<min>] <max>]")
-        lo, hi = min(lo, hi), max(lo, hi)
+            raise self._usage(cmd, f"{cmd} [[<min>] <max>]")
+        return min(lo, hi), max(lo, hi)
+
+    def c_rand(self, *args):
+        lo, hi = self._bounds("rand", args, self._real, 0.0, 1.0)
         return "%g" % self.rand.rand_real((lo + hi) / 2, (hi - lo) / 2)
 
     def c_randInt(self, *args):
-        lo, hi = 0, 2
-        if len(args) == 1:
-            hi = self._int(args[0], "randInt")
-        elif len(args) == 2:
-            lo, hi = self._int(args[0], "randInt"), self._int(args[1], "randInt")
-        elif args:
-            raise self._usage("randInt", "randInt [[<min>] <max>]")
-        lo, hi = min(lo, hi), max(lo, hi)
+        lo, hi = self._bounds("randInt", args, self._int, 0, 2)
         if hi == lo:
             raise LensError("randInt: the range is empty")
         return str(lo + self.rand.rand_int(hi - lo))

@@ -389,12 +389,11 @@ class TicksMixin:
         return errs, correct, ticks
 
     def _criteria(self, plans, training: bool) -> bool:
-        key = "trainGroupCrit" if training else "testGroupCrit"
         seen = False
         for p in plans:
             if p.crit:
                 seen = True
-                if not p.criterion(float(choose(p.g.params[key], self.params[key]))):
+                if not p.criterion(float(self.group_crit(p.g, training))):
                     return False
         return seen
 

@@ -41,8 +41,6 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
-import numpy as np
-
 from pdpsim.lens import boltzmann
 from pdpsim.lens.functions import LensError
 from pdpsim.lens.model import (BLOCK_PARAMS, GROUP_PARAMS, INT_PARAMS, NET_DEFAULTS, NET_TYPES, PROCS, UNIT_FIELDS,
@@ -235,20 +233,15 @@ def report_error(lnet: LensNet, examples: int, ticks: int, reached: int) -> Test
             row += "     " + smart_format(g.error_value)
             var[f"{g.name}.totalError"] = str(ticks)        # sic: Lens stores the tick count here
     lines.append(row)
-    row = "Error per example:  " + smart_format(lnet.error / examples)
-    var["exampleError"] = _g(lnet.error / examples)
-    if len(outs) > 1:
-        for g in outs:
-            row += "     " + smart_format(g.error_value / examples)
-            var[f"{g.name}.exampleError"] = _g(lnet.error / examples)
-    lines.append(row)
-    row = "Error per tick:     " + smart_format(lnet.error / ticks)
-    var["tickError"] = _g(lnet.error / ticks)
-    if len(outs) > 1:
-        for g in outs:
-            row += "     " + smart_format(g.error_value / ticks)
-            var[f"{g.name}.tickError"] = _g(lnet.error / ticks)
-    lines.append(row)
+    for label, key, n in (("Error per example:  ", "exampleError", examples),
+                          ("Error per tick:     ", "tickError", ticks)):
+        row = label + smart_format(lnet.error / n)
+        var[key] = _g(lnet.error / n)
+        if len(outs) > 1:
+            for g in outs:
+                row += "     " + smart_format(g.error_value / n)
+                var[f"{g.name}.{key}"] = _g(lnet.error / n)
+        lines.append(row)
     lines.append("Unit cost per tick: " + smart_format(lnet.output_cost / ticks))
     var["totalCost"] = _g(lnet.output_cost)
     var["tickCost"] = _g(lnet.output_cost / ticks)
@@ -263,12 +256,7 @@ def do_example(lnet: LensNet, S: LensExampleSet, num: int, training: bool) -> No
     if "BOLTZMANN" in lnet.types:                    # run by pdpsim.lens.boltzmann
         return boltzmann.do_example(lnet, S, num, training)
     lnet.check_feed_forward("doExample", S)
-    if num < 0:
-        idx = S.next_indices(1)
-    else:
-        if num >= len(S):
-            raise LensError(f"standardNetRunExample: example {num} out of range")
-        idx = np.array([num])
+    idx = S.run_indices(num)
     if lnet.continuous:
         if training:                 # Lens's training tick (error derivatives) without the backward pass
             errs, _ok, _ticks = lnet.run_ticks(S, idx, training=True, backward=False)

@@ -8,7 +8,7 @@ running its hooks.
 """
 from __future__ import annotations
 
-from pdpsim.lens.commands import Commands, _is_integer, _opt
+from pdpsim.lens.commands import Commands, _is_integer
 from pdpsim.lens.functions import LensError
 from pdpsim.lens.train import ALGORITHMS, do_example, test, train
 
@@ -24,28 +24,21 @@ class TrainCommands(Commands):
         if args and _is_integer(args[0]) and args[0]:
             net.params["numUpdates"] = int(args[0])
             a = 1
-        only_set = False
-        while a < len(args) and args[a].startswith("-"):
-            o = _opt(args[a])
-            if o == "s":
-                only_set = True
-                a += 1
-                continue
-            if o not in ("r", "a", "n") or a + 1 >= len(args):
-                raise self._usage("train", usage)
-            v = args[a + 1]
-            if o == "r":
-                net.params["reportInterval"] = self._int(v, "train -report")
-            elif o == "n":                                   # pdpsim: train -n <updates>
-                net.params["numUpdates"] = self._int(v, "train -n")
-            else:
-                if v not in ALGORITHMS:
-                    raise LensError(f"train: unrecognized algorithm: {v} (algorithms: {', '.join(ALGORITHMS)})")
-                net.algorithm = v
-            a += 2
-        if a != len(args):
-            raise self._usage("train", usage)
-        if only_set:
+
+        def report(v):
+            net.params["reportInterval"] = self._int(v, "train -report")
+
+        def updates(v):                                     # pdpsim: train -n <updates>
+            net.params["numUpdates"] = self._int(v, "train -n")
+
+        def algorithm(v):
+            if v not in ALGORITHMS:
+                raise LensError(f"train: unrecognized algorithm: {v} (algorithms: {', '.join(ALGORITHMS)})")
+            net.algorithm = v
+
+        opts, _ = self._options("train", usage, args, a, flags=("s",),
+                                valued={"r": report, "a": algorithm, "n": updates})
+        if "s" in opts:
             return ""
         out = train(net, self.write, self.run_proc, self.verbosity)
         return out.result
@@ -70,22 +63,15 @@ class TrainCommands(Commands):
     def c_updateWeights(self, *args):
         usage = "updateWeights [-algorithm <algorithm> | -noreset | -report]"
         net = self._need_net("updateWeights")
-        alg, reset, report = net.algorithm, True, False
-        a = 0
-        while a < len(args) and args[a].startswith("-"):
-            o = _opt(args[a])
-            if o == "n":
-                reset = False
-            elif o == "r":
-                report = True
-            elif o == "a" and a + 1 < len(args):
-                if args[a + 1] not in ALGORITHMS:
-                    raise LensError(f"updateWeights: unrecognized algorithm: {args[a + 1]}")
-                alg = args[a + 1]
-                a += 1
-            else:
-                raise self._usage("updateWeights", usage)
-            a += 1
+
+        def algorithm(v):
+            if v not in ALGORITHMS:
+                raise LensError(f"updateWeights: unrecognized algorithm: {v}")
+            return v
+
+        # arguments after the options are left unread
+        opts, _ = self._options("updateWeights", usage, args, flags=("n", "r"), valued={"a": algorithm}, rest=True)
+        alg, reset, report = opts.get("a", net.algorithm), "n" not in opts, "r" in opts
         net.update_weights(alg, report)
         self.run_proc("postUpdateProc")
         if report and self.verbosity >= 1:
@@ -102,17 +88,12 @@ class TrainCommands(Commands):
         net = self._need_net("test")
         if len(args) > 2:
             raise self._usage("test", usage)
-        a, num, reset, printing = 0, 0, True, True
+        a, num = 0, 0
         if args and _is_integer(args[0]) and args[0]:
             num = int(args[0])
             a = 1
-        for arg in args[a:]:
-            if arg.startswith("-n"):
-                reset = False
-            elif arg.startswith("-r"):
-                printing = False
-            else:
-                raise self._usage("test", usage)
+        opts, _ = self._options("test", usage, args, a, flags=("n", "r"))
+        reset, printing = "n" not in opts, "r" not in opts
         out = test(net, num, reset)
         for k, v in out.variables.items():
             self.tcl.call("set", f"::Test({k})", v)
@@ -142,28 +123,22 @@ class TrainCommands(Commands):
     def c_doExample(self, *args):
         usage = "doExample [<example-num>] [-set <example-set> | -train | -test]"
         net = self._need_net("doExample")
-        a, num, S, testing = 0, -1, None, False
+        a, num, testing = 0, -1, False
         training = net.run_train
         if args and _is_integer(args[0]) and args[0]:
             num = int(args[0])
             a = 1
-        while a < len(args) and args[a].startswith("-"):
-            o = _opt(args[a])
-            if o == "s" and a + 1 < len(args):
-                if args[a + 1] not in self.sets:
-                    raise LensError(f'doExample: example set "{args[a + 1]}" doesn\'t exist')
-                S = self.sets[args[a + 1]]
-                a += 2
-                continue
-            if o == "t" and args[a][1:3] == "tr":
-                training, testing = True, False
-            elif o == "t" and args[a][1:3] == "te":
-                training, testing = False, True
-            else:
-                raise self._usage("doExample", usage)
-            a += 1
-        if a != len(args):
-            raise self._usage("doExample", usage)
+
+        def example_set(v):
+            if v not in self.sets:
+                raise LensError(f'doExample: example set "{v}" doesn\'t exist')
+            return self.sets[v]
+
+        opts, _ = self._options("doExample", usage, args, a, flags=("tr", "te"), valued={"s": example_set})
+        S = opts.get("s")
+        modes = [k for k in opts if k in ("tr", "te")]
+        if modes:                                       # -train / -test: the last one given
+            training, testing = modes[-1] == "tr", modes[-1] == "te"
         net.run_train = training              # Lens keeps the mode for later doExamples
         if S is None:
             if net.training_set is not None and (net.testing_set is None or not testing):
