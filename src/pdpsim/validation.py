@@ -70,7 +70,11 @@ def real(value, what: str, minimum: float | None = None, maximum: float | None =
 
 def readable_file(path: str | os.PathLike, what: str = "file") -> Path:
     p = Path(path)
-    if not p.exists():
+    try:
+        exists = p.exists()
+    except OSError as e:                     # a name the system refuses (too long, a loop of links)
+        raise PdpError(f"{what} '{p}': cannot be read ({e.strerror})") from None
+    if not exists:
         raise PdpError(f"{what} '{p}': no such file")
     if p.is_dir():
         raise PdpError(f"{what} '{p}': is a directory, expected a file")

@@ -490,6 +490,9 @@ def build_examples(spec: Spec, net: Network) -> ExampleSet:
             raise PdpError(f"{spec.where('examples', 'file')}: {e}") from None
     elif "generate" in raw:
         params = {k: v for k, v in raw.items() if k != "generate"}
+        for k in params:
+            if not isinstance(k, str):
+                raise PdpError(f"{spec.where('examples', k)}: expected a parameter name of the generator, got {k!r}")
         try:
             xs = datasets.generate(str(raw["generate"]), **params)
         except PdpError as e:

@@ -299,7 +299,11 @@ class PdpSession(BpCommands):
         p = Path(name).expanduser()
         if not p.is_absolute():
             p = self.base_dir / p
-        if not p.exists() and p.parent.is_dir():
+        try:
+            other_case = not p.exists() and p.parent.is_dir()
+        except OSError:                      # a name the system refuses: readable_file says why
+            other_case = False
+        if other_case:
             same = [q for q in p.parent.iterdir() if q.name.lower() == p.name.lower()]
             if same:
                 p = same[0]
