@@ -323,6 +323,23 @@ def test_divergence_exits_non_zero(tmp_path):
     assert meta["stopped"] == "diverged" and meta["final_error"] is None
 
 
+def test_a_handbook_script_that_diverges_exits_1_with_one_line(tmp_path, monkeypatch):
+    from importlib import resources
+    zoo = Path(str(resources.files("pdpsim.zoo"))) / "pdp"
+    for f in zoo.iterdir():
+        (tmp_path / f.name).write_bytes(f.read_bytes())
+    text = (zoo / "xor.str").read_text()
+    assert "set param momentum .9" in text
+    (tmp_path / "m.str").write_text(text.replace("set param momentum .9", "set param momentum 1e300"))
+    monkeypatch.chdir(tmp_path)
+    r = CliRunner().invoke(main, ["pdp", "m.str", "--out", "o"])    # numpy's overflow warnings are errors here
+    assert r.exit_code == 1, r.output
+    (line,) = error_lines(r.output)
+    assert line.startswith("pdpsim: error: m.str, line ") and "the error became nan" in line and "lrate" in line
+    r = CliRunner().invoke(main, ["pdp", "xor.str", "--out", "o"])
+    assert r.exit_code == 0 and not error_lines(r.output)
+
+
 def test_zero_epochs(run, tmp_path):
     r = run("train", "xor", "--out", tmp_path / "a", "--epochs", 0, "--no-progress")
     assert r.exit_code == 0, r.output

@@ -68,7 +68,7 @@ from pdpsim.functions.integrators import InIntegr
 from pdpsim.functions.outputs.logistic import Logistic
 from pdpsim.learning.rules import weight_change
 from pdpsim.model.network import Network
-from pdpsim.validation import PdpError
+from pdpsim.validation import PdpError, TrainingFailed
 
 
 @dataclass
@@ -342,7 +342,7 @@ class BpEngine:
                 tss = self.epoch(pats, order, p, learn)
                 if not np.isfinite(tss):
                     epoch_done(tss)
-                    raise PdpError(f"the error became {tss}")
+                    raise TrainingFailed(f"the error became {tss}")
                 if epoch_done(tss):
                     break
         finally:

@@ -68,7 +68,7 @@ from pdpsim.pdp.commands import BpCommands
 from pdpsim.training.params import TrainingParams
 from pdpsim.training.testing import test as run_test
 from pdpsim.training.loop import train
-from pdpsim.validation import PdpError, readable_file
+from pdpsim.validation import PdpError, TrainingFailed, readable_file
 
 Echo = Callable[[str], None]
 
@@ -187,6 +187,8 @@ class PdpSession(BpCommands):
                         self.execute(line)
                     except PdpError as e:
                         raise PdpError(f"{p.name}, line {ln}: {e}") from None
+                    except TrainingFailed as e:                    # it diverged
+                        raise TrainingFailed(f"{p.name}, line {ln}: {e}") from None
                 if self._names is not None:
                     self._names = None
                     raise PdpError(f"{p.name}, line {len(lines)}: the script ends inside 'get unames'; "
@@ -456,8 +458,8 @@ class PdpSession(BpCommands):
         if eng is not None:
             try:
                 eng.train(pats, n, self._params(), order == "permuted", bool(v["lflag"]), epoch_done)
-            except PdpError as e:
-                raise PdpError(f"'{what}': {e} at epoch {self.epochno}; lower lrate") from None
+            except TrainingFailed as e:
+                raise TrainingFailed(f"'{what}': {e} at epoch {self.epochno}; lower lrate") from None
         elif not v["lflag"]:
             for _ in range(n):
                 if epoch_done(2.0 * run_test(self.net, xs).total_error):
@@ -469,7 +471,7 @@ class PdpSession(BpCommands):
             result = train(self.net, xs, params, callbacks=[lambda e, err, net: epoch_done(2.0 * err)])
             if result.stopped == "diverged":
                 epoch_done(2.0 * result.final_error)
-                raise PdpError(f"'{what}': the error became {result.final_error * 2} at epoch {self.epochno}; "
+                raise TrainingFailed(f"'{what}': the error became {result.final_error * 2} at epoch {self.epochno}; "
                                "lower lrate")
         if not every and self.history:
             self.echo(f"epoch {self.epochno:5d}  tss {self.tss:.4f}")
@@ -513,6 +515,9 @@ def run_script(path, echo: Echo | None = print, *, out_dir=None, seed: int | Non
     PdpError
         Naming the script, the line and the problem (an unknown command, a
         bad file named by the script, ...).
+    TrainingFailed
+        Naming the script and the line where training diverged (its error became
+        NaN or infinite).
     """
     p = readable_file(_script_path(path), "script")
     session = PdpSession(echo=echo, base_dir=p.parent, out_dir=out_dir, seed=seed)
