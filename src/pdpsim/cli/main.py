@@ -352,18 +352,13 @@ def bench(as_json, workloads, repeat, quick, float32, scaling, backend, peer) ->
 def pdp(script, out, seed) -> None:
     """Run a PDP handbook bp script (.str), or a shipped one by name (xor, 424, cascade, tied).
 
-    Exits with status 1 when the network's weights have stopped being numbers (it diverged).
+    Exits with status 1 when training diverges (its error becomes NaN or infinite).
     """
     import numpy as np
 
     from pdpsim.pdp.script import run_script
-    from pdpsim.validation import TrainingFailed
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):   # bp runs on, as the handbook's does
-        session = run_script(script, echo=click.echo, out_dir=out, seed=seed)
-    net = session.net
-    if net is not None and not all(np.isfinite(w).all() for w in net.get_weights().values()):
-        raise TrainingFailed(f"{script}: the weights are no longer finite numbers: training diverged "
-                             "(lrate or momentum too large for this network)")
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):   # a diverging run ends with one line
+        run_script(script, echo=click.echo, out_dir=out, seed=seed)
 
 
 @main.command("list")
