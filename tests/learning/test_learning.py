@@ -160,9 +160,9 @@ def test_permuted_order_visits_every_example_once_and_differs_from_ordered():
     seen = []
 
     class Spy(Network):
-        def forward(self, inputs):
+        def forward(self, inputs, **kw):
             seen.append(inputs["input"].copy())
-            super().forward(inputs)
+            super().forward(inputs, **kw)
 
     net = Spy("spy", seed=3)
     net.add_group("input", 3, kind="INPUT")
@@ -183,9 +183,9 @@ def test_random_order_follows_frequencies():
     seen = []
 
     class Spy(Network):
-        def forward(self, inputs):
+        def forward(self, inputs, **kw):
             seen.append(inputs["input"].copy())
-            super().forward(inputs)
+            super().forward(inputs, **kw)
 
     net = Spy("spy", seed=0)
     net.add_group("input", 3, kind="INPUT")

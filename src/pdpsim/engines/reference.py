@@ -28,14 +28,20 @@ class _FeedForward:
 
     def __init__(self, net: Network, examples: ExampleSet, params: TrainingParams):
         self.net = net
-        self.inputs, self.targets = feedforward_arrays(net, examples)
+        inputs, targets = feedforward_arrays(net, examples)
+        # the engine's own copies: bound to the network while it trains (Network.forward's bind)
+        self.inputs = {g: x.copy() for g, x in inputs.items()}
+        self.targets = {g: t.copy() for g, t in targets.items()}
+        self.all = slice(0, len(examples))
         self.hebb = params.rule == "hebb"
         self.weights = examples.frequencies.astype(net.dtype) if params.example_frequency == "scale" else None
 
     def run(self, sel, want_distance: bool):
         net = self.net
-        net.forward({g: x[sel] for g, x in self.inputs.items()})
-        net.set_targets({g: t[sel] for g, t in self.targets.items()})
+        full = isinstance(sel, slice) and sel == self.all
+        # the engine's arrays are the input groups' outputs and the targets (no copies)
+        net.forward(self.inputs if full else {g: x[sel] for g, x in self.inputs.items()}, bind=True)
+        net.set_targets(self.targets if full else {g: t[sel] for g, t in self.targets.items()}, bind=True)
         w = None if self.weights is None else self.weights[sel]
         err = net.error(w)
         worst = max_output_distance(net, axes=(-2, -1) if net.ensemble else None) if want_distance else 0.0
@@ -213,6 +219,9 @@ class NumpyEngine(Engine):
                     self._change()
             errors[e], dists[e] = total, worst
         return np.full(M, k), errors, dists
+
+    def sync(self) -> None:
+        self.net.release()                    # the groups' own arrays again (the engine's were bound)
 
     def stop(self, member: int) -> None:
         if self.ensemble:                     # a stopped network changes no more

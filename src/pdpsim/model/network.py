@@ -36,6 +36,8 @@ from pdpsim.validation import PdpError, positive_int
 GROUP_KINDS = ("BIAS", "INPUT", "HIDDEN", "OUTPUT", "CONTEXT")
 #: groups whose outputs are set from outside the forward pass (examples, the bias, Elman copies)
 SET_FROM_OUTSIDE = ("INPUT", "BIAS", "CONTEXT")
+#: a group's state arrays, in the order :meth:`Network.allocate` keeps them
+_STATE = ("net_input", "output", "target", "output_deriv", "input_deriv")
 
 
 class Group:
@@ -219,6 +221,8 @@ class Network(RichDisplay):
         self._order: list[Group] | None = None
         self._batch_shape: tuple[int, ...] | None = None
         self._state_cache: dict[tuple[int, ...], dict[str, tuple]] = {}
+        self._bound: dict[str, set[str]] = {}          # groups whose state arrays are a caller's (see release)
+        self._ones: np.ndarray | None = None
         self._time = None
         if time is not None:
             self.set_time(time)
@@ -358,6 +362,7 @@ class Network(RichDisplay):
         self._order = None
         self._batch_shape = None
         self._state_cache.clear()
+        self._bound.clear()
 
     def changed(self) -> None:
         """Call after editing groups or link blocks in place (their rules, kinds or links): what the
@@ -455,18 +460,55 @@ class Network(RichDisplay):
         for g in self.groups.values():
             g.net_input, g.output, g.target, g.output_deriv, g.input_deriv = cache[g.name]
         self._batch_shape = shape
+        self._bound.clear()
+
+    def _ones_row(self, batch: int) -> np.ndarray:
+        """A (1, batch) row of ones: the bias unit's outputs over a batch, as a matrix."""
+        ones = self._ones
+        if ones is None or ones.shape[1] != batch or ones.dtype != self.dtype:
+            ones = self._ones = np.ones((1, batch), dtype=self.dtype)
+        return ones
+
+    def _bind(self, g: Group, x: np.ndarray, fields: tuple[str, ...]) -> bool:
+        """Make ``x`` itself the state arrays ``fields`` of ``g`` (no copy), if it fits them."""
+        if x.dtype != self.dtype or x.shape != getattr(g, fields[0]).shape or not x.flags.c_contiguous:
+            return False
+        for f in fields:
+            setattr(g, f, x)
+        self._bound.setdefault(g.name, set()).update(fields)
+        return True
+
+    def release(self, names: Iterable[str] | None = None) -> None:
+        """Give groups whose state arrays were bound to a caller's arrays (``forward(...,
+        bind=True)``, ``set_targets(..., bind=True)``) their own arrays back, holding the same
+        values."""
+        if not self._bound:
+            return
+        own = self._state_cache.get(self._batch_shape)
+        for name in list(self._bound) if names is None else [n for n in names if n in self._bound]:
+            g = self.groups[name]
+            arrays = dict(zip(_STATE, own[name]))
+            for f in self._bound.pop(name):
+                arrays[f][...] = getattr(g, f)
+                setattr(g, f, arrays[f])
 
     # ------------------------------------------------------------- dynamics
-    def forward(self, inputs: Mapping[str, np.ndarray]) -> None:
+    def forward(self, inputs: Mapping[str, np.ndarray], bind: bool = False) -> None:
         """The forward pass: n_j = sum_i a_i w_ij, a_j = f(n_j), group by group.
 
         ``inputs`` maps each input group to its external inputs ([E,] B, units)
-        (or (B, units), shared by the ensemble).
+        (or (B, units), shared by the ensemble). They are copied into the input groups, or with
+        ``bind`` (the training engine's own arrays, which nothing changes while it trains) become
+        the input groups' outputs and net inputs themselves, until :meth:`release` or a forward
+        pass without ``bind``.
         """
         first = next(iter(inputs.values()))
         self.allocate(first.shape[-2])
         for name, x in inputs.items():
             g = self.groups[name]
+            if bind and not g.output_noise and self._bind(g, x, ("output", "net_input")):
+                continue
+            self.release((name,))
             g.output[...] = x
             g.net_input[...] = x
             if g.output_noise:
@@ -495,11 +537,17 @@ class Network(RichDisplay):
             if g.output_noise:
                 g.output += self.rng.normal(0.0, g.output_noise, size=g.output.shape)
 
-    def set_targets(self, targets: Mapping[str, np.ndarray]) -> None:
-        """Copy targets in, noting once per batch whether any is NaN or all are 0/1."""
+    def set_targets(self, targets: Mapping[str, np.ndarray], bind: bool = False) -> None:
+        """Copy targets in (or with ``bind`` take the arrays themselves, as :meth:`forward` its
+        inputs), noting once per batch whether any is NaN or all are 0/1."""
         for name, t in targets.items():
             g = self.groups[name]
-            g.target[...] = t
+            if bind and g.target is t:
+                continue                                  # the same bound targets: the notes hold
+            if not (bind and self._bind(g, t, ("target",))):
+                if "target" in self._bound.get(name, ()):
+                    self.release((name,))
+                g.target[...] = t
             g.target_has_nan = bool(np.isnan(g.target).any())
             g.target_binary = (not g.target_has_nan) and bool(np.all((g.target == 0) | (g.target == 1)))
 
@@ -542,7 +590,8 @@ class Network(RichDisplay):
             written.add(g.name)
             # a pair that cancels (logistic with cross-entropy: dE/dn = s (a - t)), if nothing else feeds dE/da
             if not g.outgoing and g.function.plain and g.error.plain and \
-                    g.error.fused_input_deriv(g.function.name, g.output, t, g.input_deriv) is not None:
+                    g.error.fused_input_deriv(g.function.name, g.output, t, g.input_deriv,
+                                              has_nan=g.target_has_nan) is not None:
                 fused.add(g.name)
                 if not output_derivs:
                     continue                                                   # dE/da is not needed
@@ -565,8 +614,11 @@ class Network(RichDisplay):
             for b in g.incoming:
                 src = b.source
                 if src.kind == "BIAS":
-                    # a_i = 1: dE/dw = sum over the batch of dE/dn_j
-                    np.sum(d, axis=-2, keepdims=True, out=b.weight_deriv)
+                    # a_i = 1: dE/dw = sum over the batch of dE/dn_j (a product with a row of ones)
+                    if d.shape[-2] == 1:
+                        b.weight_deriv[...] = d
+                    else:
+                        np.matmul(self._ones_row(d.shape[-2]), d, out=b.weight_deriv)
                 elif d.shape[-2] == 1:
                     np.multiply(np.swapaxes(src.output, -1, -2), d, out=b.weight_deriv)  # one example: outer product
                 else:

@@ -133,12 +133,13 @@ class ErrorFunction(Rule):
             e = fn(output, target)
         return np.where(nan, 0.0, e) if nan.any() else e
 
-    def fused_input_deriv(self, function_name: str, output, target, out) -> np.ndarray | None:
-        """dE/dn for an output group of ``function_name`` units when the pair cancels (else None)."""
+    def fused_input_deriv(self, function_name: str, output, target, out, has_nan: bool = True) -> np.ndarray | None:
+        """dE/dn for an output group of ``function_name`` units when the pair cancels (else None).
+        ``has_nan=False``: the caller knows that no target is missing."""
         fn = self.fused.get(function_name)
         if fn is None:
             return None
-        t, missing = self.present(output, target)
+        t, missing = self.present(output, target) if has_nan else (target, None)
         np.multiply(fn(output, t), self.error_scale, out=out)
         if missing is not None:
             out[missing] = 0.0

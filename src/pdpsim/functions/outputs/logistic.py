@@ -50,7 +50,7 @@ class Logistic(OutputFunction):
         with np.errstate(over="ignore"):
             np.exp(out, out=out)
         out += 1.0
-        np.reciprocal(out, out=out)
+        np.divide(1.0, out, out=out)                    # (numpy's reciprocal is not vectorised)
         return out
 
     def backward(self, output, output_deriv, out, net_input=None):
