@@ -11,7 +11,7 @@ from pdpsim.training.loop import train
 class Copying(Network):
     """A network that never binds: every update copies inputs and targets in, as before."""
 
-    def forward(self, inputs, bind=False):
+    def forward(self, inputs, bind=False, every_update=False):
         super().forward(inputs, bind=False)
 
     def set_targets(self, targets, bind=False):
@@ -111,3 +111,55 @@ def test_input_noise_is_never_added_to_bound_inputs():
     net.forward({"input": x}, bind=True)
     np.testing.assert_array_equal(x, 1.0)
     assert net.group("input").output is not x and not np.allclose(net.group("input").output, 1.0)
+
+
+def sparse_examples(n=40, seed=1):
+    rng = np.random.default_rng(seed)
+    x = np.zeros((n, 40))
+    x[np.arange(n), rng.integers(0, 40, n)] = 1.0                 # one unit of 40 on: 2.5% non-zero
+    x[np.arange(n), rng.integers(0, 40, n)] = 0.5
+    return ExampleSet({"input": x}, {"output": rng.integers(0, 2, (n, 3)).astype(float)}, name="sparse")
+
+
+def build_wide(cls=Network, seed=2):
+    net = cls("w", seed=seed)
+    net.add_group("input", 40, kind="INPUT")
+    net.add_group("hidden", 6)
+    net.add_group("output", 3, kind="OUTPUT", error="CROSS_ENTROPY")
+    net.connect("input", "hidden")
+    net.connect("hidden", "output")
+    net.connect_bias()
+    return net
+
+
+def test_sparse_inputs_of_a_full_batch_train_as_dense_ones_do():
+    xs = sparse_examples()
+    kw = dict(algorithm="momentum", learning_rate=0.1, momentum=0.9, batch_size=0, max_epochs=40, backend="numpy")
+    a, b = build_wide(), build_wide(Copying)
+    ra, rb = train(a, xs, **kw), train(b, xs, **kw)
+    np.testing.assert_allclose(ra.errors, rb.errors, rtol=1e-12)
+    for x, y in zip(a.blocks, b.blocks):
+        np.testing.assert_allclose(x.weights, y.weights, rtol=1e-11, atol=1e-14)
+    assert not a._sparse                                            # released with the engine's arrays
+
+
+def test_sparse_forms_only_for_sparse_arrays_bound_every_update():
+    from scipy import sparse
+    net = build_wide()
+    xs = sparse_examples()
+    x = xs.inputs["input"][:, 0].copy()
+    net.forward({"input": x}, bind=True)                              # a mini-batch: no sparse forms
+    assert "input" not in net._sparse
+    net.forward({"input": x}, bind=True, every_update=True)
+    _, a, at = net._sparse["input"]
+    assert sparse.issparse(a) and sparse.issparse(at)
+    np.testing.assert_array_equal(a.toarray(), x)
+    np.testing.assert_array_equal(at.toarray(), x.T)
+    h = net.group("hidden").net_input.copy()
+    net.release()
+    assert not net._sparse
+    net.forward({"input": x})                                         # dense, copied: the same net inputs
+    np.testing.assert_allclose(net.group("hidden").net_input, h, rtol=1e-13, atol=1e-15)
+    dense = np.ones_like(x)                                           # 100% non-zero: dense products
+    net.forward({"input": dense}, bind=True, every_update=True)
+    assert net._sparse["input"][1] is None

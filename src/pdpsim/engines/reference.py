@@ -40,7 +40,7 @@ class _FeedForward:
         net = self.net
         full = isinstance(sel, slice) and sel == self.all
         # the engine's arrays are the input groups' outputs and the targets (no copies)
-        net.forward(self.inputs if full else {g: x[sel] for g, x in self.inputs.items()}, bind=True)
+        net.forward(self.inputs if full else {g: x[sel] for g, x in self.inputs.items()}, bind=True, every_update=full)
         net.set_targets(self.targets if full else {g: t[sel] for g, t in self.targets.items()}, bind=True)
         w = None if self.weights is None else self.weights[sel]
         err = net.error(w)
