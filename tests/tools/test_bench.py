@@ -117,3 +117,23 @@ def test_workload_params_are_a_fixed_run():
         _, _, params, _ = _build(name, True)
         assert isinstance(params, TrainingParams)
         assert params.error_criterion is None and params.output_criterion is None
+
+
+def test_sparse_inputs_are_named_only_where_the_numpy_engine_takes_them():
+    import numpy as np
+
+    from pdpsim import ExampleSet
+    net, xs, params, _ = _build("100-200-100-batch", True)
+    assert not bench._sparse_inputs(net, xs, params)                 # random 0/1 inputs: half non-zero
+    x = np.zeros((len(xs), 100))
+    x[:, :5] = 1.0                                                     # 5% non-zero
+    sparse = ExampleSet({"input": x}, {"output": xs.targets["output"][:, 0]})
+    assert bench._sparse_inputs(net, sparse, params)
+    assert not bench._sparse_inputs(net, sparse, replace(params, batch_size=10))   # mini-batches: dense
+    assert not bench._sparse_inputs(net, sparse, replace(params, order="permuted"))
+    pd, _ = _runs()
+    row = _row("pmsp-batch", bench.WORKLOADS["pmsp-batch"], [dict(pd[0], backend="numpy, sparse inputs")], [1.0],
+               [], [None, None], "float64", {"dtype": "float64", "gflops": 80.0}, False, None)
+    assert "sparse inputs: inputs at most 6% non-zero go through sparse products" in format_results([row])
+    assert "sparse inputs" not in format_results([_row("xor", bench.WORKLOADS["xor"], pd[:1], [1.0], [], [None, None],
+                                                       "float64", {"dtype": "float64", "gflops": 80.0}, False, None)])
