@@ -27,17 +27,20 @@ training: {algorithm: momentum, learning_rate: 0.3, momentum: 0.8, max_epochs: 1
 
 
 def attractor(seed=0, out_integration="OUT_INTEGR", hid_fn="LOGISTIC", out_fn="LOGISTIC", err="CROSS_ENTROPY",
-              soft=False, tpi=3):
+              soft=False, tpi=3, bias_first=False):
     net = Network("att", seed=seed, init_range=0.8)
     net.add_group("input", 3, kind="INPUT", clamp="SOFT" if soft else "HARD")
     net.add_group("hidden", 4, function=hid_fn, integration="OUT_INTEGR")
     net.add_group("output", 3, kind="OUTPUT", function=out_fn, error=err, integration=out_integration)
     net.add_group("cleanup", 2, integration="IN_INTEGR")
+    if bias_first:                             # every group's first incoming block: the bias's
+        net.connect_bias()
     net.connect("input", "hidden")
     net.connect("hidden", "output")
     net.connect_bidirectional("output", "cleanup")
     net.connect("output", "output")            # self-recurrent block
-    net.connect_bias()
+    if not bias_first:
+        net.connect_bias()
     if soft:
         net.connect("hidden", "input")
     make_continuous(net, ticks_per_interval=tpi, intervals=1.0, integrate=False)

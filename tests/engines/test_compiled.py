@@ -117,7 +117,8 @@ def test_compiled_networks_in_time_equal_numpy(variant):
 
 
 @pytest.mark.parametrize("variant", [{}, {"out_integration": "IN_INTEGR"}, {"soft": True},
-                                     {"err": "SUM_SQUARED", "out_fn": "TANH", "hid_fn": "LINEAR"}])
+                                     {"err": "SUM_SQUARED", "out_fn": "TANH", "hid_fn": "LINEAR"},
+                                     {"bias_first": True}])
 @pytest.mark.parametrize("batch,slices", [(0, 1), (0, 2), (3, 2), (4, 3)])
 def test_compiled_batches_in_time_equal_numpy(variant, batch, slices, monkeypatch):
     """Batches of a network in time whose examples all run the same ticks take the batch kernel
