@@ -5,8 +5,7 @@ for online learning. With a batch the work per tick is a matrix product per link
 block (the batch's outputs at t-1 times the weights), as in :mod:`pdpsim.dynamics.unfolding`;
 there the Python around each small product costs more than the product. Here the
 whole epoch runs compiled: per tick one BLAS product per block forward
-(``np.dot`` with an output array, which numba hands to BLAS; a block with one sender, the
-bias, is a row added instead, 5% of the attractor's time), the unit equations in
+(``np.dot`` with an output array, which numba hands to BLAS), the unit equations in
 plain loops, backpropagation through time with one product per block per tick, and
 the weight derivatives as one product per block over every tick and example
 (dE/dw_ij = sum over t and examples of a_i(t-1) dE/draw_j(t)). The batch is cut into
@@ -88,19 +87,7 @@ def _slice_pass(rows, XS, TS, T, groups, links, WF, dt, tick_scale, eps_log, DW,
                 src = blk_src[k]
                 w = WF[boff[k]:boff[k] + bnf[k] * bnt[k]].reshape(bnf[k], bnt[k])
                 a_src = _view3(A, off[src], TT, B, g_size[src])[t - 1]
-                if bnf[k] == 1:                            # one sender (the bias): a row added, no product
-                    for b in range(B):
-                        ab = a_src[b, 0]
-                        nb = nt_[b]
-                        w0 = w[0]
-                        if first:
-                            for u in range(sz):
-                                nb[u] = ab * w0[u]
-                        else:
-                            for u in range(sz):
-                                nb[u] += ab * w0[u]
-                    first = False
-                elif first:
+                if first:
                     np.dot(a_src, w, nt_)                  # n(t) = a(t-1) W, one product per block
                     first = False
                 else:
