@@ -125,11 +125,10 @@ def run_epochs(net: Network, examples: ExampleSet, params: TrainingParams, membe
             orders.keep(done, k)
             ran = int(done[active].max())
             errs, dists = errs[:ran].copy(), dists[:ran].copy()
-            for m in range(M):
-                if not active[m]:
-                    errs[:, m] = dists[:, m] = np.nan
-                    continue
-                errs[done[m]:, m] = dists[done[m]:, m] = np.nan
+            # NaN after each member's last epoch (every epoch for one stopped before)
+            after = np.arange(ran)[:, None] >= np.where(active, done, 0)[None, :]
+            errs[after] = np.nan
+            dists[after] = np.nan
             err_parts.append(errs)
             dist_parts.append(dists)
             epoch += ran
@@ -158,7 +157,7 @@ def run_epochs(net: Network, examples: ExampleSet, params: TrainingParams, membe
 
 
 def _epochs(err_parts, dist_parts, stopped, last, start_epoch, M) -> Epochs:
-    cat = (lambda parts: np.concatenate(parts) if parts else np.zeros((0, M)))
+    cat = (lambda parts: parts[0] if len(parts) == 1 else np.concatenate(parts) if parts else np.zeros((0, M)))
     return Epochs(cat(err_parts), cat(dist_parts), list(stopped), last.copy(), start_epoch)
 
 

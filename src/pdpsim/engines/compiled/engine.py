@@ -111,8 +111,10 @@ class CompiledEngine(Engine):
         use = orders is not None
         if not use:
             orders = np.zeros((E, 1, 1), dtype=np.int64)
-        errors = np.full((E, K), np.nan)
-        dists = np.zeros((E, K))
+        # (K, E) as the loop takes them; the kernels write each member's row of the (E, K) views
+        errors_ke = np.full((K, E), np.nan)
+        dists_ke = np.zeros((K, E))
+        errors, dists = errors_ke.T, dists_ke.T
         done = np.zeros(E, dtype=np.int64)
         lanes = self._lanes() if self.net.time is None else 0
         if self.net.time is not None:
@@ -126,7 +128,7 @@ class CompiledEngine(Engine):
             decay = np.tile(cn.decay, (E, 1))
             run_ensemble(cn.X, cn.T, orders, K, self.bs, cn.groups, cn.links, self.WF, self.DWF, self.LCF, self.lr,
                          mom, decay, cn.algorithm, use, cn.err_crit, cn.out_crit, cn.eps_log, errors, dists, done)
-        return done, errors.T, dists.T
+        return done, errors_ke, dists_ke
 
     def _run_time(self, orders, K, use, errors, dists, done) -> None:
         """Members in threads, one per core at a time (the kernels run without the GIL): each
@@ -187,13 +189,10 @@ class CompiledEngine(Engine):
         alive[:E] = True
         alive = alive.reshape(C, L)
         WS, DS, LS = np.zeros_like(W), np.zeros_like(W), np.zeros_like(W)
-        errs = np.full((C * L, K), np.nan)
-        dsts = np.zeros((C * L, K))
-        dn = np.zeros(C * L, dtype=np.int64)
+        # the padding's lanes are never alive: the kernel writes members 0 .. E-1 only
         run_ensemble_lanes(cn.X, cn.T, orders, K, self.bs, cn.groups, cn.links, W, DW, LC, lrc, cn.mom, cn.decay,
-                           cn.algorithm, use, cn.err_crit, cn.out_crit, cn.eps_log, alive, errs, dsts, dn, WS, DS,
+                           cn.algorithm, use, cn.err_crit, cn.out_crit, cn.eps_log, alive, errors, dists, done, WS, DS,
                            LS)
-        errors[...], dists[...], done[...] = errs[:E], dsts[:E], dn[:E]
 
         def unchunked(a):
             return a.transpose(0, 2, 1).reshape(C * L, total)[:E]
