@@ -206,3 +206,20 @@ def test_compiled_loop_refuses_other_equations():
     assert unsupported(net, TrainingParams()) is None
     net.time.dt_scale = {"output": 0.5}
     assert unsupported(net, TrainingParams()) == "time.dt_scale"
+
+
+def test_one_blas_thread_limits_numpys_and_numbas_blas_and_restores_them():
+    import threadpoolctl
+
+    from pdpsim.engines.compiled import flat
+    before = {i["filepath"]: i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"}
+    with flat.one_blas_thread():
+        inside = [i for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]
+        names = [i["filepath"] for i in inside]
+        assert all(i["num_threads"] == 1 for i in inside)
+        assert inside
+    import scipy.linalg.cython_blas  # noqa: F401  (numba's products call this BLAS: it is limited too)
+    assert len(names) == len({i["filepath"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"})
+    after = {i["filepath"]: i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"}
+    for path, n in before.items():
+        assert after[path] == n

@@ -137,7 +137,6 @@ class CompiledEngine(Engine):
         from concurrent.futures import ThreadPoolExecutor
 
         import numba
-        from threadpoolctl import threadpool_limits
         cn = self.cn
 
         def member(m: int) -> None:
@@ -146,7 +145,7 @@ class CompiledEngine(Engine):
             done[m], errors[m], dists[m] = d, e, w
 
         flat.quiet_threads()
-        with threadpool_limits(1, user_api="blas"), ThreadPoolExecutor(max(1, numba.get_num_threads())) as pool:
+        with flat.one_blas_thread(), ThreadPoolExecutor(max(1, numba.get_num_threads())) as pool:
             list(pool.map(member, range(self.members.size)))
 
     def _lanes(self) -> int:

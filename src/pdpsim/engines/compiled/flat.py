@@ -94,6 +94,21 @@ def quiet_threads() -> None:
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
+_BLAS = None
+
+
+def one_blas_thread():
+    """A context in which every BLAS runs on one thread (threadpoolctl). The libraries are looked
+    up once a process (about 3 ms a lookup), after loading the BLAS that numba's products call
+    (scipy's, through scipy.linalg.cython_blas) as well as numpy's."""
+    global _BLAS
+    if _BLAS is None:
+        import scipy.linalg.cython_blas  # noqa: F401  (loads the BLAS numba's np.dot calls)
+        from threadpoolctl import ThreadpoolController
+        _BLAS = ThreadpoolController()
+    return _BLAS.limit(limits=1, user_api="blas")
+
+
 class _Flat:
     """Weights, weight derivatives and last changes of all blocks in three flat buffers
     (of one member: an ensemble's blocks are read member by member), with the links in CSR form."""
@@ -264,11 +279,10 @@ class CompiledTimeNet(_Flat):
         if batch > 1 and self.same_ticks:         # batches: BLAS products per block, slices over the cores
             quiet_threads()
             import numba
-            from threadpoolctl import threadpool_limits
 
             from pdpsim.engines.compiled.kernels_time_batch import member_epochs, run_epochs_time_batch
             # the products are small and each slice has its core: BLAS's own threads would only contend
-            with threadpool_limits(1, user_api="blas"):
+            with one_blas_thread():
                 if slices == 1:
                     done = member_epochs(self.XS, self.TS, int(self.ticks[0]), orders, n_epochs, batch, self.groups,
                                          self.links, WF, DWF, LCF, rates, self.algorithm, use, self.dt,
