@@ -30,6 +30,26 @@ def test_ensemble_equals_separate_runs(order, algorithm, backend):
     assert len(res.table()) == len(seeds)
 
 
+@pytest.mark.parametrize("backend", ["numpy", "compiled"])
+def test_a_blocks_own_learning_rate_holds_in_every_member(backend):
+    """A block with its own rate learns at it in every member; the others at each member's rate."""
+    seeds, rates = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [0.5, 0.25, 1.0, 0.5, 0.3, 0.6, 0.7, 0.8, 0.9, 0.4]
+    ens = pdpsim.load_ensemble("xor", seeds)
+    own = ens.network.blocks[-1]
+    own.learning_rate = 0.05
+    res = ensemble.train(ens, learning_rates=rates, algorithm="steepest", max_epochs=60, batch_size=0,
+                         backend=backend, output_criterion=None)
+    for k, (s, lr) in enumerate(zip(seeds, rates)):
+        m = pdpsim.load("xor", seed=s)
+        m.network.block(own.source.name, own.dest.name).learning_rate = 0.05
+        r = pdpsim.train(m.network, m.examples, m.training, learning_rate=lr, algorithm="steepest", max_epochs=60,
+                         batch_size=0, backend="numpy", output_criterion=None)
+        np.testing.assert_allclose(res.errors[:r.n_epochs, k], r.errors, rtol=1e-12)
+        for b in m.network.blocks:
+            np.testing.assert_allclose(ens.network.block(b.source.name, b.dest.name).weights[k], b.weights,
+                                       rtol=1e-12, atol=1e-14)
+
+
 def test_ensemble_refuses_mismatched_rates():
     ens = pdpsim.load_ensemble("xor", [0, 1])
     with pytest.raises(pdpsim.PdpError, match="3 learning rates for 2 networks"):

@@ -85,7 +85,8 @@ class Engine:
     def epochs(self, orders: np.ndarray | None, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Run up to ``k`` epochs. ``orders``: (members, k, examples) example indices, or None for
         the examples in order. Returns (epochs run per member (M,), errors (k, M), largest output
-        distances (k, M)); a member that stops early has its rows after its last epoch unused."""
+        distances (k, M)); a member that stops early has its rows after its last epoch unused.
+        The arrays are new at every call: the loop keeps them and writes into them."""
         raise NotImplementedError  # pragma: no cover
 
     def stop(self, member: int) -> None:

@@ -124,7 +124,7 @@ def run_epochs(net: Network, examples: ExampleSet, params: TrainingParams, membe
             done, errs, dists = engine.epochs(orders.draw(k, active), k)
             orders.keep(done, k)
             ran = int(done[active].max())
-            errs, dists = errs[:ran].copy(), dists[:ran].copy()
+            errs, dists = errs[:ran], dists[:ran]                  # new arrays at every call (Engine.epochs)
             # NaN after each member's last epoch (every epoch for one stopped before)
             after = np.arange(ran)[:, None] >= np.where(active, done, 0)[None, :]
             errs[after] = np.nan

@@ -87,8 +87,11 @@ class CompiledEngine(Engine):
             self.WF, self.DWF, self.LCF = self.cn.buffers(E)
             self.DWF[...] = 0.0
             blocks = net.blocks
-            self.lr = np.array([[members.rates[m] if b.learning_rate is None else b.learning_rate for b in blocks]
-                                for m in range(E)])
+            rates = np.asarray(members.rates, dtype=np.float64)
+            # (members, blocks): each member's rate, or a block's own
+            self.lr = np.empty((E, len(blocks)))
+            for k, b in enumerate(blocks):
+                self.lr[:, k] = rates if b.learning_rate is None else b.learning_rate
         else:
             self.WF, self.DWF, self.LCF = self.cn.buffers()
 
