@@ -18,10 +18,10 @@ class Copying(Network):
         super().set_targets(targets, bind=False)
 
 
-def build(cls=Network, seed=4):
+def build(cls=Network, seed=4, inputs=5, hidden=4):
     net = cls("b", seed=seed)
-    net.add_group("input", 5, kind="INPUT")
-    net.add_group("hidden", 4)
+    net.add_group("input", inputs, kind="INPUT")
+    net.add_group("hidden", hidden)
     net.add_group("output", 3, kind="OUTPUT", error="CROSS_ENTROPY")
     net.connect("input", "hidden")
     net.connect("hidden", "output")
@@ -122,14 +122,7 @@ def sparse_examples(n=40, seed=1):
 
 
 def build_wide(cls=Network, seed=2):
-    net = cls("w", seed=seed)
-    net.add_group("input", 40, kind="INPUT")
-    net.add_group("hidden", 6)
-    net.add_group("output", 3, kind="OUTPUT", error="CROSS_ENTROPY")
-    net.connect("input", "hidden")
-    net.connect("hidden", "output")
-    net.connect_bias()
-    return net
+    return build(cls, seed, inputs=40, hidden=6)
 
 
 def test_sparse_inputs_of_a_full_batch_train_as_dense_ones_do():
