@@ -119,8 +119,10 @@ def _entries():
 
 
 def stamp() -> str:
-    """A digest of every table and every formula the kernels dispatch to."""
+    """A digest of every table and every formula the kernels dispatch to, and of the compiled
+    vocabulary they are written in (:mod:`pdpsim.functions.scalar_math`)."""
     h = hashlib.sha256()
+    h.update((Path(__file__).parent / "scalar_math.py").read_bytes())
     for name, params, entries in _entries():
         h.update(f"{name}({params})".encode())
         for code, fn in entries:

@@ -20,7 +20,7 @@ unit_f, unit_slope = _d["unit_f"], _d["unit_slope"]
 integrate, integrate_into, integrate_carry = _d["integrate"], _d["integrate_into"], _d["integrate_carry"]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def forward_row(fcode, icode, n, a_prev, f, a, dt):
     """f = f(n) and a = integrate(a_prev, f, dt) over flat views of one group at one tick."""
     for k in range(n.shape[0]):
@@ -29,7 +29,7 @@ def forward_row(fcode, icode, n, a_prev, f, a, dt):
         a[k] = integrate(icode, a_prev[k], fv, dt)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def backward_row(fcode, icode, d, d_next, err, has_err, f, n, df, dn, dt):
     """dE/da(t) = d + carry(dE/da(t+1)) (+ the error's dE/da); dE/df = into(dE/da);
     dE/dn = slope(f, n) dE/df, over flat views of one group at one tick."""

@@ -48,7 +48,7 @@ def change(g, prev, w, eps, m, dcy):
     return _descent(g, eps)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def update(WF, DWF, LCF, boff, bsize, lr, mom, decay, algorithm):
     """The update rules of pdpsim.learning.rules on flat weight buffers (steepest, momentum,
     Doug's momentum). Block k holds WF[boff[k]:boff[k] + bsize[k]]."""
@@ -80,7 +80,7 @@ _VEC = {"reassoc", "contract"}
 SMALL = 16
 
 
-@njit(cache=True, fastmath=_VEC)
+@njit(cache=True, fastmath=_VEC, error_model="numpy")
 def _block_forward(WF, wo, nt, a, ss, n_src, net, s0, sz):
     """net[s0:s0+sz] += a[ss:ss+n_src] @ W for the block stored at WF[wo:], rows of nt.
     (Loops over local 1-D views, which LLVM vectorises.)"""
@@ -100,7 +100,7 @@ def _block_forward(WF, wo, nt, a, ss, n_src, net, s0, sz):
                 out[u] += ai * row[u]
 
 
-@njit(cache=True, fastmath=_VEC)
+@njit(cache=True, fastmath=_VEC, error_model="numpy")
 def _block_backward(WF, DWF, wo, nt, a, ss, n_src, d, s0, sz, da, back):
     """dE/dw_iu += a_i dE/dn_u; with ``back``, dE/da_i += sum_u dE/dn_u w_iu."""
     if sz < SMALL:
@@ -129,7 +129,7 @@ def _block_backward(WF, DWF, wo, nt, a, ss, n_src, d, s0, sz, da, back):
                 grow[u] += ai * dv[u]
 
 
-@njit(cache=True, fastmath=_VEC)
+@njit(cache=True, fastmath=_VEC, error_model="numpy")
 def _block_backward_update(WF, DWF, LCF, wo, nt, a, ss, n_src, d, s0, sz, da, back, eps, m, dcy):
     """Batch of one example (online): the backward step of one block and its weight change
     in one sweep. dE/da_i is summed with the weights as they were (before this change), and
@@ -179,7 +179,7 @@ def _block_backward_update(WF, DWF, LCF, wo, nt, a, ss, n_src, d, s0, sz, da, ba
                 row[u] += dwv
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def run_epochs(X, T, orders, n_epochs, batch, groups, links, WF, DWF, LCF, rates, algorithm, use_orders, err_crit,
                out_crit, eps_log, errors_out, dist_out):
     """Feed-forward networks: ``n_epochs`` epochs (fewer if a criterion is reached), example by
@@ -281,7 +281,7 @@ def run_epochs(X, T, orders, n_epochs, batch, groups, links, WF, DWF, LCF, rates
     return n_epochs
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def run_epochs_time(XS, TS, ticks, orders, n_epochs, batch, groups, links, WF, DWF, LCF, rates, algorithm,
                     use_orders, dt, tick_scale, err_crit, out_crit, eps_log, errors_out, dist_out):
     """CONTINUOUS networks (pdpsim.dynamics.unfolding): every tick forward, then back through
@@ -415,7 +415,7 @@ def run_epochs_time(XS, TS, ticks, orders, n_epochs, batch, groups, links, WF, D
     return n_epochs
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, error_model="numpy")
 def run_ensemble(X, T, orders, n_epochs, batch, groups, links, WF, DWF, LCF, lr, mom, decay, algorithm, use_orders,
                  err_crit, out_crit, eps_log, errors_out, dist_out, done_out):
     """Independent networks (rows of WF, DWF, LCF, lr, mom, decay, orders, errors_out) trained side by

@@ -23,7 +23,7 @@ error_value, error_deriv, fused_deriv, f_row, slope_row = (_d["error_value"], _d
                                                            _d["f_row"], _d["slope_row"])
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _update_lanes(W, DW, LC, boff, bsize, lr, mom, decay, algorithm):
     """:func:`pdpsim.engines.compiled.kernels.update` for L members at once; lr is (blocks, L).
     (The change of pdpsim.learning.rules, one loop per case so that LLVM vectorises each.)"""
@@ -68,7 +68,7 @@ def _update_lanes(W, DW, LC, boff, bsize, lr, mom, decay, algorithm):
 
 
 # the same fast-math flags as the one-network kernels, so each member rounds as it would there
-@njit(cache=True, fastmath=_VEC)
+@njit(cache=True, fastmath=_VEC, error_model="numpy")
 def _forward_lanes(W, a, net, g_start, g_size, g_computed, g_func, inc_ptr, inc_blk, blk_src, boff, bnt):
     """One example's forward pass for L members: a[u] and net[u] are rows of L."""
     L = a.shape[1]
@@ -97,7 +97,7 @@ def _forward_lanes(W, a, net, g_start, g_size, g_computed, g_func, inc_ptr, inc_
             f_row(f, net[s0 + u], a[s0 + u])         # a = f(n), over the members
 
 
-@njit(cache=True, fastmath=_VEC)
+@njit(cache=True, fastmath=_VEC, error_model="numpy")
 def _backward_block_lanes(W, DW, LC, wo, nt, a, ss, n_src, dn, s0, sz, da, back, fused, eps, mo, dcy, acc):
     """dE/dw_iu += a_i dE/dn_u and dE/da_i += sum_u dE/dn_u w_iu for L members; ``fused``
     (online) also changes the weights in the same sweep, as _block_backward_update does."""
@@ -130,7 +130,7 @@ def _backward_block_lanes(W, DW, LC, wo, nt, a, ss, n_src, dn, s0, sz, da, back,
                 dar[m] += acc[m]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _run_chunk(X, T, orders, m0, n_epochs, batch, groups, links, W, DW, LC, lr, mom, decay, algorithm, use_orders,
                err_crit, out_crit, eps_log, alive, errors_out, dist_out, done_out, WS, DS, LS):
     """Train the L members of one chunk (members m0 .. m0+L-1) until each has stopped."""
@@ -238,7 +238,7 @@ def _run_chunk(X, T, orders, m0, n_epochs, batch, groups, links, W, DW, LC, lr, 
             return
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, error_model="numpy")
 def run_ensemble_lanes(X, T, orders, n_epochs, batch, groups, links, W, DW, LC, lr, mom, decay, algorithm, use_orders,
                        err_crit, out_crit, eps_log, alive, errors_out, dist_out, done_out, WS, DS, LS):
     """Every chunk (W[c]: (links, L) weights of members c*L .. c*L+L-1) trained in parallel;
