@@ -98,7 +98,11 @@ def test_binding_other_targets_notes_their_missing_values_again():
     o = net.group("output")
     assert o.target is t1 and not o.target_has_nan and o.target_binary
     net.set_targets({"output": t2}, bind=True)
-    assert o.target is t2 and o.target_has_nan and not o.target_binary
+    assert o.target is t2 and o.target_has_nan and o.target_binary        # 0, 1 or missing: still binary
+    t3 = t2 + 0.5
+    net.set_targets({"output": t3}, bind=True)
+    assert o.target is t3 and o.target_has_nan and not o.target_binary
+    net.set_targets({"output": t2}, bind=True)
     net.set_targets({"output": t1})                      # copying again: the network's own array
     assert o.target is not t1 and not o.target_has_nan
     np.testing.assert_array_equal(t2[0], [np.nan, 0, 0])  # the bound array was not written

@@ -223,3 +223,45 @@ def test_one_blas_thread_limits_numpys_and_numbas_blas_and_restores_them():
     after = {i["filepath"]: i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"}
     for path, n in before.items():
         assert after[path] == n
+
+
+def _saturated(kind):
+    """A network whose outputs all saturate near 1 (bias weights of 30: 1 - a near 1e-13), and targets all 1
+    (one missing)."""
+    from builders import attractor
+    rng = np.random.default_rng(5)
+    if kind == "feed-forward":
+        net = Network("sat", seed=1)
+        net.add_group("input", 3, kind="INPUT")
+        net.add_group("output", 3, kind="OUTPUT", function="LOGISTIC", error="CROSS_ENTROPY")
+        net.connect("input", "output")
+        net.connect_bias()
+        t = np.ones((6, 3))
+        t[1, 2] = np.nan
+        xs = ExampleSet({"input": rng.uniform(0, 1, (6, 3))}, {"output": t})
+    else:
+        net = attractor(seed=2, out_integration=None)
+        t = np.ones((6, 2, 3))
+        t[1, 0, 2] = np.nan
+        xs = ExampleSet({"input": rng.uniform(0, 1, (6, 2, 3))}, {"output": t},
+                        event_fields={"grace": np.full((6, 2), 1 / 3)})
+    for b in net.blocks:
+        b.weights[...] *= 0.1
+    net.block("bias", "output").weights[...] = 30.0
+    return net, xs
+
+
+@pytest.mark.parametrize("kind,batch", [("feed-forward", 1), ("feed-forward", 0), ("in time", 1), ("in time", 0)])
+def test_binary_targets_take_the_rules_one_logarithm_form(kind, batch):
+    """Targets all 0 or 1: CROSS_ENTROPY's error is its binary form -ln(1 - |t - a|) on every engine and
+    kernel (per example, online and the batch kernel in time). Outputs saturated beyond 1 - eps show
+    which form ran: there the general form, which bounds a at 1 - eps, gives 1e-8 a unit; the binary
+    form gives 1 - a, near e^-30."""
+    errors = {}
+    for backend in ("numpy", "compiled"):
+        net, xs = _saturated(kind)
+        r = pdpsim.train(net, xs, backend=backend, algorithm="steepest", learning_rate=1e-9, batch_size=batch,
+                         max_epochs=2)
+        errors[backend] = r.errors
+    assert 1e-14 < errors["numpy"][0] < 1e-10               # the binary form (the general one: about 1e-7 here)
+    np.testing.assert_allclose(errors["compiled"], errors["numpy"], rtol=1e-9)

@@ -157,6 +157,10 @@ def test_compiled_scalar_forms_equal_numpy():
         for x, y in zip(a, t):
             assert d["error_value"](k, x, y, 1e-8) == pytest.approx(float(cls.value(x, y, 1e-8)), rel=1e-13, abs=1e-15)
             assert d["error_deriv"](k, x, y, 1e-8) == pytest.approx(float(cls.deriv(x, y, 1e-8)), rel=1e-13)
+        b = np.round(t)                                          # the binary form, where the rule has one
+        for x, y in zip(a, b):
+            want = float((cls.binary_value or cls.value)(x, y, 1e-8))
+            assert d["error_binary"](k, x, y, 1e-8) == pytest.approx(want, rel=2e-15, abs=1e-300)
     for name, cls in INTEGRATORS.items():
         k = INTEGRATORS.code(name)
         assert d["integrate"](k, 0.2, 0.9, 0.25) == pytest.approx(cls.step(0.2, 0.9, 0.25), rel=1e-15)
@@ -230,6 +234,28 @@ def test_cross_entropy_bounds_keep_logs_finite():
     f32 = np.array([[1.0]], dtype=np.float32)
     top32 = float(np.float32(1.0 - 1e-6))                              # float32: eps 1e-6 (1 - 1e-8 is 1 there)
     assert ce.error(f32, np.zeros_like(f32))[0] == pytest.approx(-math.log(1.0 - top32), rel=1e-6)
+
+
+def test_cross_entropys_binary_form_is_the_formulas_live_term():
+    """For t in {0, 1}, binary_value (one logarithm) is value (two), to rounding; beyond the bound
+    1 - eps it keeps 1 - a where value keeps eps. error(binary=True) is binary_value in place,
+    missing targets adding nothing."""
+    from pdpsim.functions.errors.cross_entropy import CrossEntropy
+    rng = np.random.default_rng(7)
+    a = rng.uniform(1e-8, 1 - 1e-8, 2000)
+    t = (rng.random(2000) < 0.5).astype(float)
+    np.testing.assert_allclose(CrossEntropy.binary_value(a, t, 1e-8), CrossEntropy.value(a, t, 1e-8), rtol=1e-13)
+    assert CrossEntropy.binary_value(1.0 - 1e-13, 1.0, 1e-8) == pytest.approx(1e-13, rel=1e-3)
+    assert CrossEntropy.value(1.0 - 1e-13, 1.0, 1e-8) == pytest.approx(1e-8, rel=1e-6)
+    # a saturated wrong output: both give -ln(1 - (1 - eps)), as 1 - eps rounds (about -ln 1e-8)
+    assert CrossEntropy.binary_value(1.0, 0.0, 1e-8) == pytest.approx(CrossEntropy.value(1.0, 0.0, 1e-8), rel=1e-14)
+    assert CrossEntropy.binary_value(1.0, 0.0, 1e-8) == pytest.approx(-math.log(1e-8), rel=1e-9)
+    ce = error_function("CROSS_ENTROPY", error_scale=0.5)
+    t2 = t.reshape(40, 50).copy()
+    t2[3, 4] = np.nan
+    want = 0.5 * np.nansum(np.where(np.isnan(t2), np.nan, CrossEntropy.binary_value(a.reshape(40, 50), t2, 1e-8)),
+                           axis=-1)
+    np.testing.assert_allclose(ce.error(a.reshape(40, 50), t2, binary=True), want, rtol=1e-14)
 
 
 def test_divergence_bounds_the_output_from_below():

@@ -145,3 +145,31 @@ def test_the_kernels_divide_as_numpy_does():
                 assert obj.targetoptions.get("error_model") == "numpy", f"{mod.__name__}.{obj.__name__}"
                 found += 1
     assert found >= 15
+
+
+LOG1P_POINTS = np.concatenate([
+    np.random.default_rng(7).uniform(-1.0, 1.0, 200_000),            # -|t - a| of the binary cross-entropy
+    -np.random.default_rng(8).uniform(0.0, 1e-6, 20_000),
+    np.random.default_rng(9).uniform(-1e-17, 1e-17, 2_000),           # 1 + x rounds to 1
+    np.exp(np.random.default_rng(10).uniform(-700.0, 700.0, 20_000)),
+    _neighbours(-1.0 + 1e-8), _neighbours(0.5), [1e-300, -1e-300, 5e-324],
+])
+
+
+@pytest.mark.parametrize("flags", KERNEL_FLAGS, ids=["reassoc+contract", "no-flags"])
+def test_log1p_is_within_two_ulps_of_numpy(flags):
+    x = LOG1P_POINTS[LOG1P_POINTS > -1.0]
+    out = np.empty_like(x)
+    _loop(scalar_math.log1p, flags)(x, out)
+    want = np.log1p(x)
+    nonzero = want != 0.0
+    assert _ulps(out[nonzero], want[nonzero]).max() <= 2.0
+    assert np.all(out[~nonzero] == want[~nonzero])
+
+
+def test_log1p_special_values():
+    x = np.array([-1.0, -2.0, -np.inf, np.inf, np.nan, 0.0, -0.0])
+    out = np.empty_like(x)
+    _loop(scalar_math.log1p, set())(x, out)
+    assert out[0] == -np.inf and np.isnan(out[1]) and np.isnan(out[2]) and out[3] == np.inf and np.isnan(out[4])
+    assert out[5] == 0.0 and out[6] == 0.0 and math.copysign(1.0, out[6]) == -1.0

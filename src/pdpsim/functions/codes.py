@@ -10,6 +10,7 @@ that dispatch on a code to the rule's own formula compiled for one number
     unit_slope(code, a, n)               da/dn
     error_value(code, a, t, eps)         E_j / s
     error_deriv(code, a, t, eps)         dE/da_j / s
+    error_binary(code, a, t, eps)        E_j / s where t_j is 0 or 1 (the rule's binary_value, else value)
     fused_deriv(error, function, a, t)   dE/dn_j / s where the pair cancels
     integrate(code, prev, x, dt), integrate_into(code, d, dt), integrate_carry(code, d, dt)
     clamp(code, a, x, s), clamp_back(code, d, x, s)
@@ -19,6 +20,10 @@ the loop, the formula inside)::
 
     f_row(code, n, out)                  out[u] = f(n[u])
     slope_row(code, a, n, d, out)        out[u] = d[u] slope(a[u], n[u])      (dE/dn from dE/da)
+    error_row(code, a, t, eps, s, dist, out)          out[u] = s E(a[u], t[u]), dist[u] = |a[u] - t[u]|
+    error_binary_row(code, a, t, eps, s, dist, out)   the same, every t[u] 0 or 1
+    error_deriv_row(code, a, t, eps, s, out)          out[u] += s dE/da(a[u], t[u])
+                                         (NaN targets: 0, and |a - t| = 0)
 
 The source of each dispatcher is generated from its table, one ``if code == k`` branch per
 rule, so a rule added to a table reaches every kernel with no other edit. Codes are given
@@ -109,6 +114,7 @@ def _entries():
         ("unit_slope", "a, n", [(k, c.slope) for k, c in outs]),
         ("error_value", "a, t, eps", [(k, c.value) for k, c in errs]),
         ("error_deriv", "a, t, eps", [(k, c.deriv) for k, c in errs]),
+        ("error_binary", "a, t, eps", [(k, c.binary_value or c.value) for k, c in errs]),
         ("integrate", "prev, x, dt", [(k, c.step) for k, c in ints]),
         ("integrate_into", "d, dt", [(k, c.into) for k, c in ints]),
         ("integrate_carry", "d, dt", [(k, c.carry) for k, c in ints]),
@@ -134,7 +140,19 @@ def stamp() -> str:
 
 #: row dispatchers: name, parameters, the loop body per rule (``F`` is the rule's formula)
 _ROWS = (("f_row", "n, out", "unit_f", "out[u] = F(n[u])"),
-         ("slope_row", "a, n, d, out", "unit_slope", "out[u] = d[u] * F(a[u], n[u])"))
+         ("slope_row", "a, n, d, out", "unit_slope", "out[u] = d[u] * F(a[u], n[u])"),
+         # a group's row of outputs a against its targets t (NaN: none), scaled by s: the error of each
+         # unit (0 without a target) and |a - t| (selects, not jumps: the loop stays vectorisable) ...
+         ("error_row", "a, t, eps, s, dist, out", "error_value",
+          "x = t[u]; here = not isnan(x); x = x if here else a[u]; v = s * F(a[u], x, eps); out[u] = v if here else 0.0; "
+          "dist[u] = abs(a[u] - x)"),
+         # ... the same with every target 0 or 1 (the rule's binary_value) ...
+         ("error_binary_row", "a, t, eps, s, dist, out", "error_binary",
+          "x = t[u]; here = not isnan(x); x = x if here else a[u]; v = s * F(a[u], x, eps); out[u] = v if here else 0.0; "
+          "dist[u] = abs(a[u] - x)"),
+         # ... and dE/da added into out
+         ("error_deriv_row", "a, t, eps, s, out", "error_deriv",
+          "x = t[u]; here = not isnan(x); x = x if here else a[u]; v = s * F(a[u], x, eps); out[u] += v if here else 0.0"))
 
 
 def dispatch_source() -> str:
@@ -174,7 +192,7 @@ def dispatchers() -> dict:
     global _dispatch
     if _dispatch is None:
         from numba import njit
-        glb = {"NAN": math.nan}
+        glb = {"NAN": math.nan, "isnan": math.isnan}
         for name, _params, entries in _entries():
             for key, fn in entries:
                 suffix = f"{key[0]}_{key[1]}" if isinstance(key, tuple) else str(key)

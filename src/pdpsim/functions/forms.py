@@ -98,9 +98,9 @@ def _scalar_names() -> dict:
             return _njit(fn, inline="always")
         from pdpsim.functions import scalar_math
         _SCALAR = {
-            # e^x and ln x as arithmetic LLVM can vectorise (within 1 ulp; see scalar_math); numba's
+            # e^x, ln x and ln(1 + x) as arithmetic LLVM can vectorise (within 1 ulp; see scalar_math); numba's
             # math.cosh gives inf on overflow (no exception, as numpy)
-            "exp": scalar_math.exp, "log": scalar_math.log, "log1p": math.log1p, "tanh": math.tanh,
+            "exp": scalar_math.exp, "log": scalar_math.log, "log1p": scalar_math.log1p, "tanh": math.tanh,
             "cosh": math.cosh, "sqrt": math.sqrt, "fabs": abs, "maximum": njit(_s_maximum),
             "minimum": njit(_s_minimum), "clip": njit(_s_clip), "where": njit(_s_where), "isnan": math.isnan,
             "sign": njit(_s_sign),

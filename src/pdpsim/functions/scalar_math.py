@@ -9,6 +9,7 @@ vectorises (the classic reductions, as in Cody and Waite 1980, and fdlibm):
     e^x:  x = k ln 2 + r,   k = round(x / ln 2),   |r| <= ln 2 / 2
           e^x = 2^k e^r,    e^r = sum_{j<=13} r^j / j!   (the remainder is below 4e-18 e^r)
     ln x: x = 2^e m,  m in [sqrt(2)/2, sqrt(2)),  ln m = 2 atanh((m - 1) / (m + 1))  (see :func:`log`)
+    ln(1 + x) from ln u, u = 1 + x, and a correction for the rounding of u (:func:`log1p`)
 
 ln 2 is split into a part with trailing zeros and a correction, so that k ln2_hi is
 exact and r keeps its precision; 2^k is made from its bits, in two halves so that k
@@ -129,3 +130,16 @@ def log(x):
     y = e * LN2_HI + ((f - s * (f - R)) + e * LN2_LO)
     # 0: -inf; below 0 and NaN: NaN; inf: inf
     return y if (x > 0.0) & (x < math.inf) else (-math.inf if x == 0.0 else (x if x > 0.0 else math.nan))
+
+
+@njit(inline="always")
+def log1p(x):
+    """ln(1 + x), vectorisable: within 2 ulp of the correctly rounded value.
+
+    u = 1 + x rounds; ln(1 + x) = ln u + (x - (u - 1)) / u puts back, to first order, what the
+    rounding lost (u - 1 is exact). -1 gives -inf, below -1 NaN, as ``math.log1p``."""
+    x = float(x)
+    u = 1.0 + x
+    edge = (u == 0.0) | (u == math.inf)                 # ln 0, ln inf: no correction (it would be 0/0, inf/inf)
+    y = log(u) + (0.0 if edge else (x - (u - 1.0)) / u)
+    return x if u == 1.0 else y                         # |x| below half an ulp of 1: ln(1 + x) = x to rounding

@@ -93,7 +93,7 @@ class Group:
         self.net_input_history: np.ndarray | None = None
         self.output_history: np.ndarray | None = None
         self.unit_names = list(unit_names) if unit_names else [f"{name}:{i}" for i in range(self.size)]
-        #: set by Network.set_targets: any target NaN / every target 0 or 1 (fast paths)
+        #: set by Network.set_targets: any target NaN / every target 0 or 1 or NaN (fast paths)
         self.target_has_nan = False
         self.target_binary = False
         self.incoming: list[LinkBlock] = []
@@ -579,8 +579,10 @@ class Network(RichDisplay):
                 if "target" in self._bound.get(name, ()):
                     self.release((name,))
                 g.target[...] = t
-            g.target_has_nan = bool(np.isnan(g.target).any())
-            g.target_binary = (not g.target_has_nan) and bool(np.all((g.target == 0) | (g.target == 1)))
+            missing = np.isnan(g.target)
+            g.target_has_nan = bool(missing.any())
+            # every target 0 or 1, or missing: the error may take its rule's binary form (as the compiled kernels)
+            g.target_binary = bool(np.all((g.target == 0) | (g.target == 1) | missing))
 
     def effective_target(self, g: Group) -> np.ndarray:
         """The target the error is taken against (:mod:`pdpsim.functions.targets`): outputs within

@@ -160,6 +160,13 @@ class _Flat:
             b.weight_deriv[...] = DWF[..., sl].reshape(b.weights.shape)
 
 
+def _binary_targets(groups, starts, targets: np.ndarray) -> np.ndarray:
+    """Per group: it has targets and every one is 0 or 1 (or missing), so that its error may take
+    the rule's binary form (``ErrorFunction.binary_value``). ``targets``: units on the last axis."""
+    return np.array([bool(g.has_targets and np.all(np.isnan(y) | (y == 0.0) | (y == 1.0)))
+                     for g, y in ((g, targets[..., s:s + g.size]) for g, s in zip(groups, starts))])
+
+
 class CompiledNet(_Flat):
     """A feed-forward network's structure as flat arrays for the kernels."""
 
@@ -191,8 +198,9 @@ class CompiledNet(_Flat):
         self.g_fused = np.array([bool(not g.outgoing and codes.has_fused(g.error if g.has_targets else None, g.function))
                                  for g in groups])
         self.order_groups = np.arange(len(groups), dtype=np.int64)
+        self.g_binary = _binary_targets(groups, starts, T)
         self.groups = (self.g_start, self.g_size, self.g_computed, self.g_func, self.g_err, self.g_scale,
-                       self.g_fused, self.order_groups)
+                       self.g_fused, self.order_groups, self.g_binary)
         self._blocks(net, groups, index, params)
 
     def run(self, WF, DWF, LCF, orders: np.ndarray | None, n_epochs: int, batch: int):
@@ -253,9 +261,10 @@ class CompiledTimeNet(_Flat):
         self.g_init_in = np.array([1.0 if g.kind == "BIAS" else g.init_input for g in groups])
         self.g_err = np.array([codes.error_code(g.error if g.has_targets else None) for g in groups], dtype=np.int64)
         self.g_scale = np.array([g.error.error_scale if g.has_targets else 0.0 for g in groups])
+        self.g_binary = _binary_targets(groups, starts, TS)
         self.groups = (self.g_start, self.g_size, self.g_computed, self.g_func, self.g_in_integ, self.g_out_integ,
                        self.g_clamp, self.g_clamp0, self.g_strength, self.g_init_out, self.g_init_in, self.g_err,
-                       self.g_scale)
+                       self.g_scale, self.g_binary)
         self._blocks(net, groups, index, params)
         self.dt = net.time.dt
         self.tick_scale = self.dt if net.time.error_scale_per_tick else 1.0

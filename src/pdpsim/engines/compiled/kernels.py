@@ -28,6 +28,8 @@ unit_f, error_value, error_deriv, fused_deriv = _d["unit_f"], _d["error_value"],
 unit_slope, integrate, integrate_into, integrate_carry = (_d["unit_slope"], _d["integrate"], _d["integrate_into"],
                                                           _d["integrate_carry"])
 clamp, clamp_back = _d["clamp"], _d["clamp_back"]
+f_row, slope_row = _d["f_row"], _d["slope_row"]
+error_row, error_binary_row, error_deriv_row = _d["error_row"], _d["error_binary_row"], _d["error_deriv_row"]
 _change, _descent, _momentum, _decay = (scalar_form(weight_change), scalar_form(descent), scalar_form(momentum_term),
                                          scalar_form(decay_term))
 _dougs, _reached = scalar_form(dougs_scale), scalar_form(reached)
@@ -185,11 +187,13 @@ def run_epochs(X, T, orders, n_epochs, batch, groups, links, WF, DWF, LCF, rates
     """Feed-forward networks: ``n_epochs`` epochs (fewer if a criterion is reached), example by
     example, derivatives summed over each batch. X, T: (examples, units), NaN where no target.
     Returns the number of epochs run."""
-    g_start, g_size, g_computed, g_func, g_err, g_scale, g_fused, order_groups = groups
+    g_start, g_size, g_computed, g_func, g_err, g_scale, g_fused, order_groups, g_binary = groups
     inc_ptr, inc_blk, blk_src, boff, bnf, bnt = links
     lr, mom, decay = rates
     N = X.shape[0]
     U = X.shape[1]
+    ev = np.empty(U)                                   # one group's error values and |a - t|
+    dv = np.empty(U)
     A = np.empty((batch, U), WF.dtype)
     NET = np.empty((batch, U), WF.dtype)
     DA = np.zeros((batch, U), WF.dtype)
@@ -223,9 +227,7 @@ def run_epochs(X, T, orders, n_epochs, batch, groups, links, WF, DWF, LCF, rates
                         k = inc_blk[p]
                         src = blk_src[k]
                         _block_forward(WF, boff[k], bnt[k], a, g_start[src], g_size[src], net_in, s0, sz)
-                    f = g_func[gi]
-                    for u in range(sz):
-                        a[s0 + u] = unit_f(f, net_in[s0 + u])
+                    f_row(g_func[gi], net_in[s0:s0 + sz], a[s0:s0 + sz])     # a = f(n), a row LLVM vectorises
                 # ------------------------------------------------ error and dE/da
                 for u in range(U):
                     da[u] = 0.0
@@ -234,18 +236,18 @@ def run_epochs(X, T, orders, n_epochs, batch, groups, links, WF, DWF, LCF, rates
                     if e_t < 0:
                         continue
                     s0 = g_start[gi]
+                    sz = g_size[gi]
                     sc = g_scale[gi]
-                    for u in range(g_size[gi]):
-                        t = T[ex, s0 + u]
-                        av = a[s0 + u]
-                        here = not np.isnan(t)                 # no target: no error, no derivative
-                        if not here:                           # (selects, not jumps: the loop stays vectorisable)
-                            t = av
-                        d = abs(av - t)
-                        if d > worst:
-                            worst = d
-                        total += sc * error_value(e_t, av, t, eps_log) if here else 0.0
-                        da[s0 + u] = sc * error_deriv(e_t, av, t, eps_log) if here else 0.0
+                    a_g, t_g, e_row, d_row = a[s0:s0 + sz], T[ex, s0:s0 + sz], ev[:sz], dv[:sz]
+                    if g_binary[gi]:                           # each unit's error and |a - t| (no target: 0, 0)
+                        error_binary_row(e_t, a_g, t_g, eps_log, sc, d_row, e_row)
+                    else:
+                        error_row(e_t, a_g, t_g, eps_log, sc, d_row, e_row)
+                    for u in range(sz):                        # the sums in the order of the units
+                        total += e_row[u]
+                        if d_row[u] > worst:
+                            worst = d_row[u]
+                    error_deriv_row(e_t, a_g, t_g, eps_log, sc, da[s0:s0 + sz])   # dE/da (onto 0)
                 # ------------------------------------------------ backward
                 for q in range(len(order_groups) - 1, -1, -1):
                     gi = order_groups[q]
@@ -259,9 +261,8 @@ def run_epochs(X, T, orders, n_epochs, batch, groups, links, WF, DWF, LCF, rates
                         for u in range(sz):
                             t = T[ex, s0 + u]
                             dn[s0 + u] = 0.0 if np.isnan(t) else sc * fused_deriv(g_err[gi], f, a[s0 + u], t)
-                    else:
-                        for u in range(sz):
-                            dn[s0 + u] = da[s0 + u] * unit_slope(f, a[s0 + u], net_in[s0 + u])
+                    else:                                          # dE/dn = dE/da f'(n)
+                        slope_row(f, a[s0:s0 + sz], net_in[s0:s0 + sz], da[s0:s0 + sz], dn[s0:s0 + sz])
                     for p in range(inc_ptr[gi], inc_ptr[gi + 1]):
                         k = inc_blk[p]
                         src = blk_src[k]
@@ -290,7 +291,7 @@ def run_epochs_time(XS, TS, ticks, orders, n_epochs, batch, groups, links, WF, D
     net input (IN_INTEGR or none) and one for its output (OUT_INTEGR or none), and two clamp
     codes, one for ticks 1.. and one for tick 0 (hard clamps only)."""
     (g_start, g_size, g_computed, g_func, g_in_integ, g_out_integ, g_clamp, g_clamp0, g_strength, g_init_out,
-     g_init_in, g_err, g_scale) = groups
+     g_init_in, g_err, g_scale, g_binary) = groups
     inc_ptr, inc_blk, blk_src, boff, bnf, bnt = links
     lr, mom, decay = rates
     N = XS.shape[0]
@@ -305,6 +306,8 @@ def run_epochs_time(XS, TS, ticks, orders, n_epochs, batch, groups, links, WF, D
     dn_next = np.zeros(U, WF.dtype)
     d_tot = np.zeros(U, WF.dtype)
     draw = np.zeros(U, WF.dtype)
+    ev = np.empty(U)                                        # one group's error values and |a - t|
+    dv = np.empty(U)
     bsize = bnf * bnt
     for ep in range(n_epochs):
         total = 0.0
@@ -338,36 +341,41 @@ def run_epochs_time(XS, TS, ticks, orders, n_epochs, batch, groups, links, WF, D
                             src = blk_src[k]
                             _block_forward(WF, boff[k], bnt[k], A[t - 1], g_start[src], g_size[src], NET[t], s0, sz)
                         ic = g_in_integ[gi]
+                        n_t, n_p = NET[t, s0:s0 + sz], NET[t - 1, s0:s0 + sz]
                         for u in range(sz):
-                            NET[t, s0 + u] = integrate(ic, NET[t - 1, s0 + u], NET[t, s0 + u], dt)
-                    for gi in range(G):
+                            n_t[u] = integrate(ic, n_p[u], n_t[u], dt)
+                    for gi in range(G):                    # (slices of rows: loops LLVM can vectorise)
                         s0 = g_start[gi]
-                        sz = g_size[gi]
+                        e = s0 + g_size[gi]
+                        a_t, a_p, f_t, n_t, n_p, x_t = A[t, s0:e], A[t - 1, s0:e], F[t, s0:e], NET[t, s0:e], \
+                            NET[t - 1, s0:e], X[t, s0:e]
+                        cc, st = g_clamp[gi], g_strength[gi]
                         if g_computed[gi]:
-                            for u in range(sz):
-                                f = unit_f(g_func[gi], NET[t, s0 + u])
-                                F[t, s0 + u] = f
-                                a = integrate(g_out_integ[gi], A[t - 1, s0 + u], f, dt)
-                                A[t, s0 + u] = clamp(g_clamp[gi], a, X[t, s0 + u], g_strength[gi])
+                            f_row(g_func[gi], n_t, f_t)         # f = f(n)
+                            oc = g_out_integ[gi]
+                            for u in range(e - s0):
+                                a_t[u] = clamp(cc, integrate(oc, a_p[u], f_t[u], dt), x_t[u], st)
                         else:
-                            for u in range(sz):
-                                A[t, s0 + u] = clamp(g_clamp[gi], A[t - 1, s0 + u], X[t, s0 + u], g_strength[gi])
-                                NET[t, s0 + u] = NET[t - 1, s0 + u]
+                            for u in range(e - s0):
+                                a_t[u] = clamp(cc, a_p[u], x_t[u], st)
+                                n_t[u] = n_p[u]
                     for gi in range(G):
                         e_t = g_err[gi]
                         if e_t < 0:
                             continue
                         s0 = g_start[gi]
-                        sc = g_scale[gi] * tick_scale
-                        for u in range(g_size[gi]):
-                            y = Y[t, s0 + u]
-                            if np.isnan(y):
-                                continue
-                            av = A[t, s0 + u]
-                            dd = abs(av - y)
-                            if dd > worst:
-                                worst = dd
-                            total += sc * error_value(e_t, av, y, eps_log)
+                        sz = g_size[gi]
+                        e_row, d_row = ev[:sz], dv[:sz]             # each unit's error and |a - t| (no target: 0, 0)
+                        if g_binary[gi]:
+                            error_binary_row(e_t, A[t, s0:s0 + sz], Y[t, s0:s0 + sz], eps_log,
+                                             g_scale[gi] * tick_scale, d_row, e_row)
+                        else:
+                            error_row(e_t, A[t, s0:s0 + sz], Y[t, s0:s0 + sz], eps_log, g_scale[gi] * tick_scale,
+                                      d_row, e_row)
+                        for u in range(sz):                         # the sums in the order of the units
+                            total += e_row[u]
+                            if d_row[u] > worst:
+                                worst = d_row[u]
                 # ---------------------------------------------------- backward through time
                 for u in range(U):
                     d_cur[u] = 0.0
@@ -378,22 +386,24 @@ def run_epochs_time(XS, TS, ticks, orders, n_epochs, batch, groups, links, WF, D
                         if not g_computed[gi]:
                             continue
                         s0 = g_start[gi]
-                        sc = g_scale[gi] * tick_scale
+                        e = s0 + g_size[gi]
                         e_t = g_err[gi]
-                        oc, ic = g_out_integ[gi], g_in_integ[gi]
-                        for u in range(g_size[gi]):
-                            j = s0 + u
-                            d = d_cur[j] + integrate_carry(oc, d_next[j], dt)
-                            if e_t >= 0:
-                                y = Y[t, j]
-                                if not np.isnan(y):
-                                    d += sc * error_deriv(e_t, A[t, j], y, eps_log)
-                            d = clamp_back(g_clamp[gi], d, X[t, j], g_strength[gi])
-                            d_tot[j] = d
-                            df = integrate_into(oc, d, dt)
-                            dn = df * unit_slope(g_func[gi], F[t, j], NET[t, j]) + integrate_carry(ic, dn_next[j], dt)
-                            dn_next[j] = dn
-                            draw[j] = integrate_into(ic, dn, dt)
+                        oc, ic, cc, st = g_out_integ[gi], g_in_integ[gi], g_clamp[gi], g_strength[gi]
+                        dc, dx, d, dnn, r = d_cur[s0:e], d_next[s0:e], d_tot[s0:e], dn_next[s0:e], draw[s0:e]
+                        x_t = X[t, s0:e]
+                        # dE/da(t): what t+1 sent back, the OUT_INTEGR carry, the error at t, the clamp
+                        for u in range(e - s0):
+                            d[u] = dc[u] + integrate_carry(oc, dx[u], dt)
+                        if e_t >= 0:
+                            error_deriv_row(e_t, A[t, s0:e], Y[t, s0:e], eps_log, g_scale[gi] * tick_scale, d)
+                        for u in range(e - s0):
+                            d[u] = clamp_back(cc, d[u], x_t[u], st)
+                            r[u] = integrate_into(oc, d[u], dt)     # dE/df
+                        slope_row(g_func[gi], F[t, s0:e], NET[t, s0:e], r, r)   # dE/df f'(n)
+                        for u in range(e - s0):                     # + the IN_INTEGR carry: dE/dn; dE/draw
+                            dn = r[u] + integrate_carry(ic, dnn[u], dt)
+                            dnn[u] = dn
+                            r[u] = integrate_into(ic, dn, dt)
                     for u in range(U):
                         d_next[u] = d_tot[u]
                         d_cur[u] = 0.0

@@ -134,7 +134,7 @@ def _backward_block_lanes(W, DW, LC, wo, nt, a, ss, n_src, dn, s0, sz, da, back,
 def _run_chunk(X, T, orders, m0, n_epochs, batch, groups, links, W, DW, LC, lr, mom, decay, algorithm, use_orders,
                err_crit, out_crit, eps_log, alive, errors_out, dist_out, done_out, WS, DS, LS):
     """Train the L members of one chunk (members m0 .. m0+L-1) until each has stopped."""
-    g_start, g_size, g_computed, g_func, g_err, g_scale, g_fused, _order = groups
+    g_start, g_size, g_computed, g_func, g_err, g_scale, g_fused, _order, _binary = groups
     inc_ptr, inc_blk, blk_src, boff, bnf, bnt = links
     N, U = X.shape
     L = W.shape[1]

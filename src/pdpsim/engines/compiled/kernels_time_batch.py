@@ -28,7 +28,8 @@ from pdpsim.engines.compiled.kernels import _reached, update
 from pdpsim.functions.codes import dispatchers, guard
 
 _d = dispatchers()
-error_value, error_deriv, f_row, slope_row = _d["error_value"], _d["error_deriv"], _d["f_row"], _d["slope_row"]
+f_row, slope_row = _d["f_row"], _d["slope_row"]
+error_row, error_binary_row, error_deriv_row = _d["error_row"], _d["error_binary_row"], _d["error_deriv_row"]
 integrate, integrate_into, integrate_carry = _d["integrate"], _d["integrate_into"], _d["integrate_carry"]
 clamp, clamp_back = _d["clamp"], _d["clamp_back"]
 
@@ -47,7 +48,7 @@ def _slice_pass(rows, XS, TS, T, groups, links, WF, dt, tick_scale, eps_log, DW,
     numbers (allocated once per run: large allocations on every pass cost page faults).
     Returns (error, largest |output - target|)."""
     (g_start, g_size, g_computed, g_func, g_in_integ, g_out_integ, g_clamp, g_clamp0, g_strength, g_init_out,
-     g_init_in, g_err, g_scale) = groups
+     g_init_in, g_err, g_scale, g_binary) = groups
     inc_ptr, inc_blk, blk_src, boff, bnf, bnt = links
     B = rows.shape[0]
     TT = T + 1
@@ -135,19 +136,16 @@ def _slice_pass(rows, XS, TS, T, groups, links, WF, dt, tick_scale, eps_log, DW,
             sz = g_size[gi]
             sc = g_scale[gi] * tick_scale
             a = _view3(A, off[gi], TT, B, sz)
-            for b in range(B):
-                a_t, y_t = a[t, b], TS[rows[b], t]
-                for u in range(sz):                        # selects, not jumps: LLVM vectorises this loop
-                    y = y_t[s0 + u]
-                    av = a_t[u]
-                    here = not np.isnan(y)                 # no target: no error
-                    y = y if here else av
-                    ev[u] = sc * error_value(e_t, av, y, eps_log) if here else 0.0
-                    dv[u] = abs(av - y)
+            e_row, d_row = ev[:sz], dv[:sz]
+            for b in range(B):                             # each unit's error and |a - t| (NaN target: 0, 0)
+                if g_binary[gi]:
+                    error_binary_row(e_t, a[t, b], TS[rows[b], t, s0:s0 + sz], eps_log, sc, d_row, e_row)
+                else:
+                    error_row(e_t, a[t, b], TS[rows[b], t, s0:s0 + sz], eps_log, sc, d_row, e_row)
                 for u in range(sz):                        # the sums in the order of the units
-                    total += ev[u]
-                    if dv[u] > worst:
-                        worst = dv[u]
+                    total += e_row[u]
+                    if d_row[u] > worst:
+                        worst = d_row[u]
     # ---------------------------------------------------------------- backward through time
     d_cur = rest[B * U:2 * B * U]                           # dE/da(t) sent back from t+1, (B, size) per group
     d_next = rest[2 * B * U:3 * B * U]                      # dE/da(t+1) (OUT_INTEGR carry)
@@ -180,11 +178,7 @@ def _slice_pass(rows, XS, TS, T, groups, links, WF, dt, tick_scale, eps_log, DW,
                 for u in range(sz):
                     d[u] = dc[u] + integrate_carry(oc, d[u], dt)
                 if e_t >= 0:
-                    for u in range(sz):                    # (selects, not jumps, as in the forward pass)
-                        y = y_t[s0 + u]
-                        here = not np.isnan(y)
-                        y = y if here else a_t[u]
-                        d[u] += sc * error_deriv(e_t, a_t[u], y, eps_log) if here else 0.0
+                    error_deriv_row(e_t, a_t, y_t[s0:s0 + sz], eps_log, sc, d)
                 if g_clamp[gi] != 0:
                     for u in range(sz):
                         d[u] = clamp_back(g_clamp[gi], d[u], x_t[s0 + u], g_strength[gi])
@@ -216,9 +210,10 @@ def _slice_pass(rows, XS, TS, T, groups, links, WF, dt, tick_scale, eps_log, DW,
                     s = scratch[:B * ns].reshape(B, ns)
                     np.dot(r_t, w.T, s)
                     o = off[src] // TT
-                    for b in range(B):
-                        for i in range(ns):
-                            d_cur[o + b * ns + i] += s[b, i]
+                    dc = d_cur[o:o + B * ns]                 # (a slice: no index arithmetic in the loop)
+                    sf = scratch[:B * ns]
+                    for i in range(B * ns):
+                        dc[i] += sf[i]
     # dE/dw_ij = sum over ticks 1..T and examples of a_i(t-1) dE/draw_j(t): one product per block
     for gi in range(G):
         if not g_computed[gi]:

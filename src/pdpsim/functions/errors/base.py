@@ -81,6 +81,10 @@ class ErrorFunction(Rule):
     def deriv(a, t, eps):  # pragma: no cover - each rule gives it
         raise NotImplementedError
 
+    #: value(a, t, eps) where t is 0 or 1, in a cheaper form (None: ``value`` itself); the numpy
+    #: form's ``error(binary=True)`` and the compiled kernels take it when every target is 0 or 1
+    binary_value: ClassVar[Callable | None] = None
+
     @staticmethod
     def lens_value(a, t):
         """Lens's per-unit error (where it bounds what the formula leaves unbounded)."""

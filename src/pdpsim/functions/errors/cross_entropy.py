@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from pdpsim.functions.errors.base import ERROR_FUNCTIONS, ErrorFunction, log_eps
-from pdpsim.functions.forms import clip, log, where
+from pdpsim.functions.forms import clip, fabs, log, log1p, minimum, where
 
 #: Lens's stand-ins for infinity and for zero
 LARGE_VAL = 1e8
@@ -42,6 +42,12 @@ class CrossEntropy(ErrorFunction):
         return on + off
 
     @staticmethod
+    def binary_value(a, t, eps):
+        """t in {0, 1}: the formula's one live term, -ln(1 - |t - a|), one logarithm instead of two
+        (|t - a| kept below 1 - eps, as a is kept inside [eps, 1 - eps])."""
+        return -log1p(-minimum(fabs(t - a), 1.0 - eps))
+
+    @staticmethod
     def deriv(a, t, eps):
         ac = clip(a, eps, 1.0 - eps)
         return (ac - t) / (ac * (1.0 - ac))
@@ -64,7 +70,7 @@ class CrossEntropy(ErrorFunction):
 
     def error(self, output, target, binary=False):
         if binary and not self.lens:
-            # t in {0, 1}: E = -ln(1 - |t - a|), the formula's one live term, with a kept inside [eps, 1 - eps]
+            # t in {0, 1}: binary_value in place, E = -ln(1 - |t - a|), with |t - a| below 1 - eps
             # (a missing target adds -ln(1) = 0: its |t - a| is set to 0, whatever the output)
             t, missing = self.present(output, target)
             d = np.subtract(t, output)
