@@ -139,11 +139,13 @@ def test_fused_pairs_equal_the_chain_rule(name):
         np.testing.assert_allclose(fused, chain, rtol=1e-9)
 
 
-def test_compiled_scalar_forms_equal_numpy():
-    """The kernels' forms (numba, one number at a time) of every elementwise rule equal numpy's."""
+@pytest.mark.parametrize("lanes", [False, True], ids=["one-number", "lanes"])
+def test_compiled_scalar_forms_equal_numpy(lanes):
+    """The kernels' forms (numba, one number at a time, with the C library's e^x and ln x or the
+    vectorisable ones of loops over many numbers) of every elementwise rule equal numpy's."""
     pytest.importorskip("numba")
     from pdpsim.functions import codes
-    d = codes.dispatchers()
+    d = codes.dispatchers(lanes)
     rng = np.random.default_rng(5)
     for name in ELEMENTWISE:
         cls, k = OUTPUT_FUNCTIONS[name], OUTPUT_FUNCTIONS.code(name)

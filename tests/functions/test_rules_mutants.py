@@ -170,9 +170,12 @@ def test_scalar_names_are_built_once():
     pytest.importorskip("numba")
     names = forms._scalar_names()
     assert forms._scalar_names() is names
-    from pdpsim.functions import scalar_math
-    assert names["exp"] is scalar_math.exp and names["log"] is scalar_math.log and names["fabs"] is abs
-    assert names["log1p"] is scalar_math.log1p and names["tanh"] is math.tanh
+    assert names["exp"] is math.exp and names["log"] is math.log and names["fabs"] is abs
+    from pdpsim.functions import scalar_math                       # loops over many numbers: vectorisable forms
+    lanes = forms._lane_names()
+    assert forms._lane_names() is lanes and set(lanes) == set(names)
+    assert lanes["exp"] is scalar_math.exp and lanes["log"] is scalar_math.log and lanes["log1p"] is scalar_math.log1p
+    assert all(lanes[k] is names[k] for k in names if k not in ("exp", "log", "log1p"))
     assert names["maximum"].py_func is forms._s_maximum and names["sign"].py_func is forms._s_sign
     assert set(names) == set(forms.VOCABULARY)
 

@@ -16,7 +16,7 @@ that dispatch on a code to the rule's own formula compiled for one number
     clamp(code, a, x, s), clamp_back(code, d, x, s)
 
 and, for loops over a row of units that LLVM can vectorise (the branch on the code outside
-the loop, the formula inside)::
+the loop, the formula inside, in its lane form: e^x and ln x as vectorisable arithmetic)::
 
     f_row(code, n, out)                  out[u] = f(n[u])
     slope_row(code, a, n, d, out)        out[u] = d[u] slope(a[u], n[u])      (dE/dn from dE/da)
@@ -126,9 +126,10 @@ def _entries():
 
 def stamp() -> str:
     """A digest of every table and every formula the kernels dispatch to, and of the compiled
-    vocabulary they are written in (:mod:`pdpsim.functions.scalar_math`)."""
+    vocabulary they are written in (:mod:`pdpsim.functions.forms`, :mod:`pdpsim.functions.scalar_math`)."""
     h = hashlib.sha256()
-    h.update((Path(__file__).parent / "scalar_math.py").read_bytes())
+    for vocabulary in ("forms.py", "scalar_math.py"):
+        h.update((Path(__file__).parent / vocabulary).read_bytes())
     for name, params, entries in _entries():
         h.update(f"{name}({params})".encode())
         for code, fn in entries:
@@ -164,7 +165,7 @@ def dispatch_source() -> str:
         for k, _fn in entries[of]:
             lines.append(f"    if code == {k}:")
             lines.append("        for u in range(out.shape[0]):")
-            lines.append("            " + body.replace("F(", f"{of}_{k}("))
+            lines.append("            " + body.replace("F(", f"{of}_{k}_lane("))   # rows: the lane forms
             lines.append("        return")
         lines.append("    out[:] = NAN")
         lines.append("")
@@ -184,25 +185,29 @@ def dispatch_source() -> str:
     return "\n".join(lines)
 
 
-_dispatch: dict | None = None
+_dispatch: dict = {}
 
 
-def dispatchers() -> dict:
-    """The compiled dispatchers by name (numba functions; built once a process)."""
-    global _dispatch
-    if _dispatch is None:
+def dispatchers(lanes: bool = False) -> dict:
+    """The compiled dispatchers by name (numba functions; built once a process). The rows always
+    run the rules' lane forms (vectorised loops); the others run the form for one number at a
+    time, or with ``lanes`` the lane form (for kernels whose loops run over ensemble members).
+    See :func:`pdpsim.functions.forms.scalar_form`."""
+    hit = _dispatch.get(lanes)
+    if hit is None:
         from numba import njit
         glb = {"NAN": math.nan, "isnan": math.isnan}
         for name, _params, entries in _entries():
             for key, fn in entries:
                 suffix = f"{key[0]}_{key[1]}" if isinstance(key, tuple) else str(key)
-                glb[f"{name}_{suffix}"] = scalar_form(fn)
+                glb[f"{name}_{suffix}"] = scalar_form(fn, lanes)
+                glb[f"{name}_{suffix}_lane"] = scalar_form(fn, True)
         exec(compile(dispatch_source(), "<pdpsim rule dispatch>", "exec"), glb)
         names = [name for name, _p, _e in _entries()] + [r[0] for r in _ROWS]
         # inlined into each kernel at numba's level, so that the kernel's own flags (fastmath or not)
         # apply to the rules' arithmetic, as if it were written there
-        _dispatch = {name: njit(glb[name], inline="always") for name in names}
-    return _dispatch
+        hit = _dispatch[lanes] = {name: njit(glb[name], inline="always") for name in names}
+    return hit
 
 
 def guard(dispatchers_) -> None:

@@ -9,9 +9,10 @@ below (``exp``, ``log``, ``where``, ...)::
 Run as written they are the **numpy form**: these names are numpy's (``exp`` quiet about
 overflow, since 1 / (1 + inf) = 0 is the right answer). The same code, with the names
 bound to scalar functions, is the **scalar form** that numba compiles into the kernels
-(:func:`scalar_form`), and bound to an Array API namespace's functions it is the form for
-CuPy, torch or array-api-strict arrays (:func:`array_form`). Nothing is written twice:
-every form runs the one code object.
+(:func:`scalar_form`; for one number at a time it calls the C library's e^x and ln x, for
+loops over many, the *lane* form, arithmetic that LLVM vectorises), and bound to an Array
+API namespace's functions it is the form for CuPy, torch or array-api-strict arrays
+(:func:`array_form`). Nothing is written twice: every form runs the one code object.
 
 The vocabulary is deliberately small; a rule needing more adds it here, in all three forms.
 """
@@ -87,25 +88,37 @@ def _s_sign(x):
 
 
 _SCALAR: dict | None = None
+_LANES: dict | None = None
 
 
 def _scalar_names() -> dict:
+    """The vocabulary for one number at a time: the C library's e^x and ln x (the shortest wait
+    for one result)."""
     global _SCALAR
     if _SCALAR is None:
         from numba import njit as _njit
 
         def njit(fn):
             return _njit(fn, inline="always")
-        from pdpsim.functions import scalar_math
         _SCALAR = {
-            # e^x, ln x and ln(1 + x) as arithmetic LLVM can vectorise (within 1 ulp; see scalar_math); numba's
-            # math.cosh gives inf on overflow (no exception, as numpy)
-            "exp": scalar_math.exp, "log": scalar_math.log, "log1p": scalar_math.log1p, "tanh": math.tanh,
+            # numba's math.exp and math.cosh give inf on overflow (no exception, as numpy)
+            "exp": math.exp, "log": math.log, "log1p": math.log1p, "tanh": math.tanh,
             "cosh": math.cosh, "sqrt": math.sqrt, "fabs": abs, "maximum": njit(_s_maximum),
             "minimum": njit(_s_minimum), "clip": njit(_s_clip), "where": njit(_s_where), "isnan": math.isnan,
             "sign": njit(_s_sign),
         }
     return _SCALAR
+
+
+def _lane_names() -> dict:
+    """The vocabulary for loops over many numbers (a row of units, the members of an ensemble):
+    e^x, ln x and ln(1 + x) as arithmetic LLVM puts on the vector lanes (within 1 ulp of the C
+    library's; see :mod:`pdpsim.functions.scalar_math`), the rest as for one number."""
+    global _LANES
+    if _LANES is None:
+        from pdpsim.functions import scalar_math
+        _LANES = {**_scalar_names(), "exp": scalar_math.exp, "log": scalar_math.log, "log1p": scalar_math.log1p}
+    return _LANES
 
 
 def _rules_called(fn) -> dict:
@@ -136,13 +149,15 @@ def rebind(fn: Callable, names: dict, form: Callable | None = None) -> Callable:
 _scalar_cache: dict = {}
 
 
-def scalar_form(fn: Callable):
-    """``fn`` compiled by numba for single numbers (the kernels inline it); needs numba."""
+def scalar_form(fn: Callable, lanes: bool = False):
+    """``fn`` compiled by numba for single numbers (the kernels inline it); needs numba.
+    ``lanes``: the form for a loop over many numbers, which LLVM vectorises (see :func:`_lane_names`)."""
     fn = getattr(fn, "__func__", fn)
-    hit = _scalar_cache.get(fn)
+    hit = _scalar_cache.get((fn, lanes))
     if hit is None:
         from numba import njit
-        hit = _scalar_cache[fn] = njit(rebind(fn, _scalar_names(), scalar_form), inline="always")
+        names = _lane_names() if lanes else _scalar_names()
+        hit = _scalar_cache[(fn, lanes)] = njit(rebind(fn, names, lambda f: scalar_form(f, lanes)), inline="always")
     return hit
 
 

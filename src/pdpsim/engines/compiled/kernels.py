@@ -24,9 +24,10 @@ from pdpsim.learning.rules import ALGORITHMS, decay_term, descent, dougs_scale, 
 from pdpsim.training.criteria import reached
 
 _d = dispatchers()
-unit_f, error_value, error_deriv, fused_deriv = _d["unit_f"], _d["error_value"], _d["error_deriv"], _d["fused_deriv"]
-unit_slope, integrate, integrate_into, integrate_carry = (_d["unit_slope"], _d["integrate"], _d["integrate_into"],
-                                                          _d["integrate_carry"])
+fused_deriv, integrate, integrate_into, integrate_carry = (_d["fused_deriv"], _d["integrate"], _d["integrate_into"],
+                                                           _d["integrate_carry"])
+unit_f, unit_slope = _d["unit_f"], _d["unit_slope"]
+error_value, error_deriv, error_binary = _d["error_value"], _d["error_deriv"], _d["error_binary"]
 clamp, clamp_back = _d["clamp"], _d["clamp_back"]
 f_row, slope_row = _d["f_row"], _d["slope_row"]
 error_row, error_binary_row, error_deriv_row = _d["error_row"], _d["error_binary_row"], _d["error_deriv_row"]
@@ -227,7 +228,12 @@ def run_epochs(X, T, orders, n_epochs, batch, groups, links, WF, DWF, LCF, rates
                         k = inc_blk[p]
                         src = blk_src[k]
                         _block_forward(WF, boff[k], bnt[k], a, g_start[src], g_size[src], net_in, s0, sz)
-                    f_row(g_func[gi], net_in[s0:s0 + sz], a[s0:s0 + sz])     # a = f(n), a row LLVM vectorises
+                    f = g_func[gi]
+                    if sz < SMALL:                             # a = f(n): a few units one by one, else a row
+                        for u in range(sz):
+                            a[s0 + u] = unit_f(f, net_in[s0 + u])
+                    else:
+                        f_row(f, net_in[s0:s0 + sz], a[s0:s0 + sz])
                 # ------------------------------------------------ error and dE/da
                 for u in range(U):
                     da[u] = 0.0
@@ -238,6 +244,20 @@ def run_epochs(X, T, orders, n_epochs, batch, groups, links, WF, DWF, LCF, rates
                     s0 = g_start[gi]
                     sz = g_size[gi]
                     sc = g_scale[gi]
+                    if sz < SMALL:                             # a few units: one by one
+                        binary = g_binary[gi]
+                        for u in range(sz):
+                            t = T[ex, s0 + u]
+                            av = a[s0 + u]
+                            here = not np.isnan(t)             # no target: no error, no derivative
+                            t = t if here else av
+                            d = abs(av - t)
+                            if d > worst:
+                                worst = d
+                            v = error_binary(e_t, av, t, eps_log) if binary else error_value(e_t, av, t, eps_log)
+                            total += sc * v if here else 0.0
+                            da[s0 + u] = sc * error_deriv(e_t, av, t, eps_log) if here else 0.0
+                        continue
                     a_g, t_g, e_row, d_row = a[s0:s0 + sz], T[ex, s0:s0 + sz], ev[:sz], dv[:sz]
                     if g_binary[gi]:                           # each unit's error and |a - t| (no target: 0, 0)
                         error_binary_row(e_t, a_g, t_g, eps_log, sc, d_row, e_row)
@@ -261,7 +281,10 @@ def run_epochs(X, T, orders, n_epochs, batch, groups, links, WF, DWF, LCF, rates
                         for u in range(sz):
                             t = T[ex, s0 + u]
                             dn[s0 + u] = 0.0 if np.isnan(t) else sc * fused_deriv(g_err[gi], f, a[s0 + u], t)
-                    else:                                          # dE/dn = dE/da f'(n)
+                    elif sz < SMALL:                               # dE/dn = dE/da f'(n)
+                        for u in range(sz):
+                            dn[s0 + u] = da[s0 + u] * unit_slope(f, a[s0 + u], net_in[s0 + u])
+                    else:
                         slope_row(f, a[s0:s0 + sz], net_in[s0:s0 + sz], da[s0:s0 + sz], dn[s0:s0 + sz])
                     for p in range(inc_ptr[gi], inc_ptr[gi + 1]):
                         k = inc_blk[p]

@@ -18,9 +18,10 @@ from pdpsim.engines.compiled.kernels import (DOUGS, STEEPEST, _VEC, _change, _de
                                              _reached)
 from pdpsim.functions.codes import dispatchers, guard
 
-_d = dispatchers()
+_d = dispatchers(lanes=True)                       # every formula in a loop over the members
 error_value, error_deriv, fused_deriv, f_row, slope_row = (_d["error_value"], _d["error_deriv"], _d["fused_deriv"],
                                                            _d["f_row"], _d["slope_row"])
+error_binary = _d["error_binary"]
 
 
 @njit(cache=True, error_model="numpy")
@@ -134,7 +135,7 @@ def _backward_block_lanes(W, DW, LC, wo, nt, a, ss, n_src, dn, s0, sz, da, back,
 def _run_chunk(X, T, orders, m0, n_epochs, batch, groups, links, W, DW, LC, lr, mom, decay, algorithm, use_orders,
                err_crit, out_crit, eps_log, alive, errors_out, dist_out, done_out, WS, DS, LS):
     """Train the L members of one chunk (members m0 .. m0+L-1) until each has stopped."""
-    g_start, g_size, g_computed, g_func, g_err, g_scale, g_fused, _order, _binary = groups
+    g_start, g_size, g_computed, g_func, g_err, g_scale, g_fused, _order, g_binary = groups
     inc_ptr, inc_blk, blk_src, boff, bnf, bnt = links
     N, U = X.shape
     L = W.shape[1]
@@ -181,6 +182,7 @@ def _run_chunk(X, T, orders, m0, n_epochs, batch, groups, links, W, DW, LC, lr, 
                         continue
                     s0 = g_start[gi]
                     sc = g_scale[gi]
+                    binary = g_binary[gi]                          # every target 0, 1 or missing
                     for u in range(g_size[gi]):
                         t0 = T[ex0, s0 + u]
                         for m in range(L):
@@ -192,7 +194,8 @@ def _run_chunk(X, T, orders, m0, n_epochs, batch, groups, links, W, DW, LC, lr, 
                             d = abs(av - t)
                             if d > worst[m]:
                                 worst[m] = d
-                            total[m] += sc * error_value(e_t, av, t, eps_log) if here else 0.0
+                            ev = error_binary(e_t, av, t, eps_log) if binary else error_value(e_t, av, t, eps_log)
+                            total[m] += sc * ev if here else 0.0
                             da[s0 + u, m] = sc * error_deriv(e_t, av, t, eps_log) if here else 0.0
                 # ------------------------------------------------ backward: dE/dn, then each block
                 for gi in range(G - 1, -1, -1):
