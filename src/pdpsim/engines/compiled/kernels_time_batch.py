@@ -44,7 +44,7 @@ def _view3(buf, off, TT, B, sz):
 @njit(cache=True, fastmath={"contract"}, error_model="numpy")
 def _slice_pass(rows, XS, TS, T, groups, links, WF, dt, tick_scale, eps_log, DW, work):
     """Forward through T ticks and back through time for the examples ``rows``; their dE/dw
-    is written to DW (flat, as WF). ``work`` is scratch space of at least 4 (T+1) B U + 4 B U
+    is written to DW (flat, as WF). ``work`` is scratch space of at least 5 (T+1) B U + 6 B U
     numbers (allocated once per run: large allocations on every pass cost page faults).
     Returns (error, largest |output - target|)."""
     (g_start, g_size, g_computed, g_func, g_in_integ, g_out_integ, g_clamp, g_clamp0, g_strength, g_init_out,
@@ -62,12 +62,24 @@ def _slice_pass(rows, XS, TS, T, groups, links, WF, dt, tick_scale, eps_log, DW,
     NET = work[n3:2 * n3]                                  # net inputs n(t)
     F = work[2 * n3:3 * n3]                                # f(n(t))
     R = work[3 * n3:4 * n3]                                # dE/draw(t) (rows 1..T written before read)
-    rest = work[4 * n3:]
+    Y = work[4 * n3:5 * n3]                                # the targets, as A (groups with targets)
+    rest = work[5 * n3:]
     scratch = rest[0:B * U]
-    ev = np.empty(U)                                       # one row's error values and |a - t|
-    dv = np.empty(U)
+    ev = rest[4 * B * U:5 * B * U]                         # a tick's error values and |a - t|
+    dv = rest[5 * B * U:6 * B * U]
     total = 0.0
     worst = 0.0
+    for gi in range(G):                                    # the rows' targets, laid out as the outputs
+        if g_err[gi] < 0:
+            continue
+        s0 = g_start[gi]
+        sz = g_size[gi]
+        y = _view3(Y, off[gi], TT, B, sz)
+        for t in range(TT):
+            for b in range(B):
+                y_t, ts = y[t, b], TS[rows[b], t]
+                for u in range(sz):
+                    y_t[u] = ts[s0 + u]
     # ---------------------------------------------------------------- tick 0
     for gi in range(G):
         s0 = g_start[gi]
@@ -115,37 +127,41 @@ def _slice_pass(rows, XS, TS, T, groups, links, WF, dt, tick_scale, eps_log, DW,
             fn = g_func[gi]
             oc = g_out_integ[gi]
             cc = g_clamp[gi]
-            for b in range(B):                             # rows of units: loops LLVM can vectorise
-                a_t, a_p, f_t, n_t, x_t = a[t, b], a[t - 1, b], f[t, b], n[t, b], XS[rows[b], t]
-                if g_computed[gi]:
-                    f_row(fn, n_t, f_t)                    # f = f(n)
-                    for u in range(sz):                    # a = integrate(a(t-1), f)
-                        a_t[u] = integrate(oc, a_p[u], f_t[u], dt)
-                    if cc != 0:
+            if g_computed[gi]:
+                # the tick's (B, size) block of the group, flat: one loop LLVM vectorises
+                lo = off[gi] + t * B * sz
+                hi = lo + B * sz
+                a_f, a_pf, f_f = A[lo:hi], A[lo - B * sz:lo], F[lo:hi]
+                f_row(fn, NET[lo:hi], f_f)                 # f = f(n)
+                for j in range(B * sz):                    # a = integrate(a(t-1), f)
+                    a_f[j] = integrate(oc, a_pf[j], f_f[j], dt)
+                if cc != 0:
+                    for b in range(B):                     # clamped toward the row's example's inputs
+                        a_t, x_t = a[t, b], XS[rows[b], t]
                         for u in range(sz):
                             a_t[u] = clamp(cc, a_t[u], x_t[s0 + u], g_strength[gi])
-                else:
-                    for u in range(sz):
-                        a_t[u] = clamp(cc, a_p[u], x_t[s0 + u], g_strength[gi])
-                        n_t[u] = n[t - 1, b, u]
+                continue
+            for b in range(B):                             # set from outside: the clamp, from a(t-1)
+                a_t, a_p, n_t, n_p, x_t = a[t, b], a[t - 1, b], n[t, b], n[t - 1, b], XS[rows[b], t]
+                for u in range(sz):
+                    a_t[u] = clamp(cc, a_p[u], x_t[s0 + u], g_strength[gi])
+                    n_t[u] = n_p[u]
         for gi in range(G):
             e_t = g_err[gi]
             if e_t < 0:
                 continue
-            s0 = g_start[gi]
-            sz = g_size[gi]
+            BS = B * g_size[gi]
+            lo = off[gi] + t * BS
+            e_row, d_row, a_f, y_f = ev[:BS], dv[:BS], A[lo:lo + BS], Y[lo:lo + BS]
             sc = g_scale[gi] * tick_scale
-            a = _view3(A, off[gi], TT, B, sz)
-            e_row, d_row = ev[:sz], dv[:sz]
-            for b in range(B):                             # each unit's error and |a - t| (NaN target: 0, 0)
-                if g_binary[gi]:
-                    error_binary_row(e_t, a[t, b], TS[rows[b], t, s0:s0 + sz], eps_log, sc, d_row, e_row)
-                else:
-                    error_row(e_t, a[t, b], TS[rows[b], t, s0:s0 + sz], eps_log, sc, d_row, e_row)
-                for u in range(sz):                        # the sums in the order of the units
-                    total += e_row[u]
-                    if d_row[u] > worst:
-                        worst = d_row[u]
+            if g_binary[gi]:                               # each unit's error and |a - t| (NaN target: 0, 0)
+                error_binary_row(e_t, a_f, y_f, eps_log, sc, d_row, e_row)
+            else:
+                error_row(e_t, a_f, y_f, eps_log, sc, d_row, e_row)
+            for j in range(BS):                            # the sums in the order of the rows and units
+                total += e_row[j]
+                if d_row[j] > worst:
+                    worst = d_row[j]
     # ---------------------------------------------------------------- backward through time
     d_cur = rest[B * U:2 * B * U]                           # dE/da(t) sent back from t+1, (B, size) per group
     d_next = rest[2 * B * U:3 * B * U]                      # dE/da(t+1) (OUT_INTEGR carry)
@@ -162,37 +178,37 @@ def _slice_pass(rows, XS, TS, T, groups, links, WF, dt, tick_scale, eps_log, DW,
             o = off[gi] // TT
             sc = g_scale[gi] * tick_scale
             e_t = g_err[gi]
-            f = _view3(F, off[gi], TT, B, sz)
-            a = _view3(A, off[gi], TT, B, sz)
-            r = _view3(R, off[gi], TT, B, sz)
-            oc, ic = g_out_integ[gi], g_in_integ[gi]
+            oc, ic, cc = g_out_integ[gi], g_in_integ[gi], g_clamp[gi]
             fn = g_func[gi]
-            n = _view3(NET, off[gi], TT, B, sz)
-            df = scratch[:sz]
-            for b in range(B):                             # rows of units: loops LLVM can vectorise
-                j0 = o + b * sz
-                dc, d, dnn = d_cur[j0:j0 + sz], d_next[j0:j0 + sz], dn_next[j0:j0 + sz]
-                a_t, f_t, n_t, r_t, y_t, x_t = a[t, b], f[t, b], n[t, b], r[t, b], TS[rows[b], t], XS[rows[b], t]
-                # dE/da(t): what t+1 sent back, the OUT_INTEGR carry, the error at t; it is the
-                # carry for tick t-1 too (d_next)
-                for u in range(sz):
-                    d[u] = dc[u] + integrate_carry(oc, d[u], dt)
-                if e_t >= 0:
-                    error_deriv_row(e_t, a_t, y_t[s0:s0 + sz], eps_log, sc, d)
-                if g_clamp[gi] != 0:
+            # the tick's (B, size) block of the group, flat (loops LLVM vectorises); per row only
+            # what reads the row's example (its targets, its inputs)
+            BS = B * sz
+            lo = off[gi] + t * BS
+            hi = lo + BS
+            dc, d, dnn, df = d_cur[o:o + BS], d_next[o:o + BS], dn_next[o:o + BS], scratch[:BS]
+            r_f = R[lo:hi]
+            # dE/da(t): what t+1 sent back, the OUT_INTEGR carry, the error at t, the clamp; it is the
+            # carry for tick t-1 too (d_next)
+            for j in range(BS):
+                d[j] = dc[j] + integrate_carry(oc, d[j], dt)
+            if e_t >= 0:
+                error_deriv_row(e_t, A[lo:hi], Y[lo:hi], eps_log, sc, d)
+            if cc != 0:
+                for b in range(B):                         # toward the row's example's inputs
+                    d_b, x_t = d[b * sz:(b + 1) * sz], XS[rows[b], t]
                     for u in range(sz):
-                        d[u] = clamp_back(g_clamp[gi], d[u], x_t[s0 + u], g_strength[gi])
-                # dE/df = into(dE/da); dE/dn(t) = dE/df f'(n); dE/draw(t) = into(dE/dn) (IN_INTEGR)
-                for u in range(sz):
-                    df[u] = integrate_into(oc, d[u], dt)
-                if ic == 0:
-                    slope_row(fn, f_t, n_t, df, r_t)
-                else:
-                    slope_row(fn, f_t, n_t, df, df)
-                    for u in range(sz):
-                        dn = df[u] + integrate_carry(ic, dnn[u], dt)
-                        dnn[u] = dn
-                        r_t[u] = integrate_into(ic, dn, dt)
+                        d_b[u] = clamp_back(cc, d_b[u], x_t[s0 + u], g_strength[gi])
+            # dE/df = into(dE/da); dE/dn(t) = dE/df f'(n); dE/draw(t) = into(dE/dn) (IN_INTEGR)
+            for j in range(BS):
+                df[j] = integrate_into(oc, d[j], dt)
+            if ic == 0:
+                slope_row(fn, F[lo:hi], NET[lo:hi], df, r_f)
+            else:
+                slope_row(fn, F[lo:hi], NET[lo:hi], df, df)
+                for j in range(BS):
+                    dn = df[j] + integrate_carry(ic, dnn[j], dt)
+                    dnn[j] = dn
+                    r_f[j] = integrate_into(ic, dn, dt)
         d_cur[:] = 0.0
         if t > 1:                                            # dE/da_i(t-1) += dE/draw_j(t) w_ij
             for gi in range(G):
@@ -242,7 +258,7 @@ def run_epochs_time_batch(XS, TS, T, orders, n_epochs, batch, n_slices, groups, 
     U = XS.shape[2]
     S_max = max(1, min(n_slices, batch, N))
     rows_max = -(-min(batch, N) // S_max)
-    work = np.empty((S_max, (4 * (T + 1) + 4) * rows_max * U), WF.dtype)
+    work = np.empty((S_max, (5 * (T + 1) + 6) * rows_max * U), WF.dtype)
     DWS = np.empty((S_max, nw), WF.dtype)
     tot = np.zeros(S_max)
     wst = np.zeros(S_max)
@@ -292,7 +308,7 @@ def member_epochs(XS, TS, T, orders, n_epochs, batch, groups, links, WF, DWF, LC
     N = XS.shape[0]
     U = XS.shape[2]
     bsize = bnf * bnt
-    work = np.empty((4 * (T + 1) + 4) * min(batch, N) * U, WF.dtype)
+    work = np.empty((5 * (T + 1) + 6) * min(batch, N) * U, WF.dtype)
     rows = np.empty(min(batch, N), dtype=np.int64)
     for ep in range(n_epochs):
         total = 0.0
