@@ -19,9 +19,8 @@ from pdpsim.engines.compiled.kernels import (DOUGS, STEEPEST, _VEC, _change, _de
 from pdpsim.functions.codes import dispatchers, guard
 
 _d = dispatchers(lanes=True)                       # every formula in a loop over the members
-error_value, error_deriv, fused_deriv, f_row, slope_row = (_d["error_value"], _d["error_deriv"], _d["fused_deriv"],
-                                                           _d["f_row"], _d["slope_row"])
-error_binary = _d["error_binary"]
+fused_deriv, f_row, slope_row = _d["fused_deriv"], _d["f_row"], _d["slope_row"]
+error_row, error_binary_row, error_deriv_row = _d["error_row"], _d["error_binary_row"], _d["error_deriv_row"]
 
 
 @njit(cache=True, error_model="numpy")
@@ -148,6 +147,7 @@ def _run_chunk(X, T, orders, m0, n_epochs, batch, groups, links, W, DW, LC, lr, 
     total = np.zeros(L)
     worst = np.zeros(L)
     acc = np.empty(L)
+    t_row, e_row, d_row = np.empty(L), np.empty(L), np.empty(L)      # one unit's targets, errors, |a - t|
     bsize = bnf * bnt
     n_alive = 0
     for m in range(L):
@@ -182,21 +182,21 @@ def _run_chunk(X, T, orders, m0, n_epochs, batch, groups, links, W, DW, LC, lr, 
                         continue
                     s0 = g_start[gi]
                     sc = g_scale[gi]
-                    binary = g_binary[gi]                          # every target 0, 1 or missing
                     for u in range(g_size[gi]):
-                        t0 = T[ex0, s0 + u]
+                        if use_orders:                             # each member's target for the unit
+                            for m in range(L):
+                                t_row[m] = T[exs[m], s0 + u]
+                        else:                                      # (in order: one load, no gather)
+                            t_row[:] = T[ex0, s0 + u]
+                        # each member's error and |a - t| (no target: 0, 0), then dE/da (onto 0): rows
+                        if g_binary[gi]:                           # every target 0, 1 or missing
+                            error_binary_row(e_t, a[s0 + u], t_row, eps_log, sc, d_row, e_row)
+                        else:
+                            error_row(e_t, a[s0 + u], t_row, eps_log, sc, d_row, e_row)
                         for m in range(L):
-                            t = T[exs[m], s0 + u] if use_orders else t0   # (in order: one load, no gather)
-                            av = a[s0 + u, m]
-                            here = not np.isnan(t)                 # no target: no error, no derivative
-                            if not here:                           # (selects, not jumps: the loop stays vectorisable)
-                                t = av
-                            d = abs(av - t)
-                            if d > worst[m]:
-                                worst[m] = d
-                            ev = error_binary(e_t, av, t, eps_log) if binary else error_value(e_t, av, t, eps_log)
-                            total[m] += sc * ev if here else 0.0
-                            da[s0 + u, m] = sc * error_deriv(e_t, av, t, eps_log) if here else 0.0
+                            total[m] += e_row[m]
+                            worst[m] = d_row[m] if d_row[m] > worst[m] else worst[m]
+                        error_deriv_row(e_t, a[s0 + u], t_row, eps_log, sc, da[s0 + u])
                 # ------------------------------------------------ backward: dE/dn, then each block
                 for gi in range(G - 1, -1, -1):
                     if not g_computed[gi]:
