@@ -139,21 +139,20 @@ def stamp() -> str:
     return h.hexdigest()
 
 
+#: a row of outputs a against targets t (NaN: none), scaled by s: v = s F(a, t) for each unit, by
+#: selects, not jumps (a missing target is replaced by the output, then v is dropped), so that
+#: the loop stays vectorisable
+_TARGET = "x = t[u]; here = not isnan(x); x = x if here else a[u]; v = s * F(a[u], x, eps); "
 #: row dispatchers: name, parameters, the loop body per rule (``F`` is the rule's formula)
 _ROWS = (("f_row", "n, out", "unit_f", "out[u] = F(n[u])"),
          ("slope_row", "a, n, d, out", "unit_slope", "out[u] = d[u] * F(a[u], n[u])"),
-         # a group's row of outputs a against its targets t (NaN: none), scaled by s: the error of each
-         # unit (0 without a target) and |a - t| (selects, not jumps: the loop stays vectorisable) ...
+         # each unit's error (0 without a target) and |a - t|; the same with every target 0 or 1 (the
+         # rule's binary_value); dE/da added into out
          ("error_row", "a, t, eps, s, dist, out", "error_value",
-          "x = t[u]; here = not isnan(x); x = x if here else a[u]; v = s * F(a[u], x, eps); out[u] = v if here else 0.0; "
-          "dist[u] = abs(a[u] - x)"),
-         # ... the same with every target 0 or 1 (the rule's binary_value) ...
+          _TARGET + "out[u] = v if here else 0.0; dist[u] = abs(a[u] - x)"),
          ("error_binary_row", "a, t, eps, s, dist, out", "error_binary",
-          "x = t[u]; here = not isnan(x); x = x if here else a[u]; v = s * F(a[u], x, eps); out[u] = v if here else 0.0; "
-          "dist[u] = abs(a[u] - x)"),
-         # ... and dE/da added into out
-         ("error_deriv_row", "a, t, eps, s, out", "error_deriv",
-          "x = t[u]; here = not isnan(x); x = x if here else a[u]; v = s * F(a[u], x, eps); out[u] += v if here else 0.0"))
+          _TARGET + "out[u] = v if here else 0.0; dist[u] = abs(a[u] - x)"),
+         ("error_deriv_row", "a, t, eps, s, out", "error_deriv", _TARGET + "out[u] += v if here else 0.0"))
 
 
 def dispatch_source() -> str:
