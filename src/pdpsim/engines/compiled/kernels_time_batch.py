@@ -123,7 +123,7 @@ def _slice_pass(rows, XS, TS, T, groups, links, WF, dt, tick_scale, eps_log, DW,
         for gi in range(G):
             s0 = g_start[gi]
             sz = g_size[gi]
-            a, n, f = _view3(A, off[gi], TT, B, sz), _view3(NET, off[gi], TT, B, sz), _view3(F, off[gi], TT, B, sz)
+            a, n = _view3(A, off[gi], TT, B, sz), _view3(NET, off[gi], TT, B, sz)
             fn = g_func[gi]
             oc = g_out_integ[gi]
             cc = g_clamp[gi]
