@@ -114,3 +114,32 @@ def test_networks_in_time_refuse_it():
 def test_bad_settings(kw, message):
     with pytest.raises(PdpError, match=message):
         TrainingParams(**kw).validated()
+
+
+@pytest.mark.parametrize("order,frequency", [("permuted", "sample"), ("random", "sample"), ("random", "scale")])
+def test_orders_are_each_members_generator_epoch_after_epoch(order, frequency):
+    """k epochs drawn at once are the orders k calls of rng.permutation(n) (rng.choice for
+    random) give, member by member; a member that ran d < k of them has its generator put back
+    where drawing d would have left it, so the next draw goes on from there."""
+    xs = xor().examples
+    p = TrainingParams(order=order, example_frequency=frequency).validated()
+    orders = Orders(p, xs, [np.random.default_rng(s) for s in (7, 8, 9)])
+    refs = [np.random.default_rng(s) for s in (7, 8, 9)]
+    probs = FREQ / FREQ.sum() if frequency == "sample" else None
+
+    def one(r):
+        return r.permutation(4) if order == "permuted" else r.choice(4, size=4, p=probs)
+
+    got = orders.draw(5, np.array([True, True, False]))
+    assert got.shape == (3, 5, 4)
+    for m in range(2):
+        np.testing.assert_array_equal(got[m], [one(refs[m]) for _ in range(5)])
+    np.testing.assert_array_equal(got[2], np.tile(np.arange(4), (5, 1)))      # stopped: drew nothing
+    # member 0 ran all 5 epochs, member 1 only 2: its generator goes back to after 2 draws
+    orders.keep(np.array([5, 2, 0]), 5)
+    refs[1] = np.random.default_rng(8)
+    for _ in range(2):
+        one(refs[1])
+    nxt = orders.draw(3, np.array([True, True, True]))
+    for m in range(3):
+        np.testing.assert_array_equal(nxt[m], [one(refs[m]) for _ in range(3)])

@@ -42,8 +42,12 @@ class Orders:
         self.probs = examples.frequencies / examples.frequencies.sum() if sample else None
         self._before: list | None = None
 
-    def _draw(self, rng) -> np.ndarray:
-        return rng.permutation(self.n) if self.order == "permuted" else rng.choice(self.n, size=self.n, p=self.probs)
+    def _draw(self, rng, k: int) -> np.ndarray:
+        """``k`` epochs' orders in one call: (k, examples), the numbers ``k`` calls of
+        ``rng.permutation(n)`` (or ``rng.choice``) would give, in the same order."""
+        if self.order == "permuted":
+            return rng.permuted(np.broadcast_to(np.arange(self.n), (k, self.n)), axis=1)
+        return rng.choice(self.n, size=(k, self.n), p=self.probs)
 
     def draw(self, k: int, active: np.ndarray) -> np.ndarray | None:
         """(members, k, examples) orders for the next ``k`` epochs (stopped members draw none), or
@@ -53,8 +57,7 @@ class Orders:
         self._before = [r.bit_generator.state if a else None for r, a in zip(self.rngs, active)]
         out = np.empty((len(self.rngs), k, self.n), dtype=np.int64)
         for m, (r, a) in enumerate(zip(self.rngs, active)):
-            for e in range(k):
-                out[m, e] = self._draw(r) if a else np.arange(self.n)
+            out[m] = self._draw(r, k) if a else np.arange(self.n)
         return out
 
     def keep(self, done: np.ndarray, k: int) -> None:
@@ -65,8 +68,8 @@ class Orders:
         for r, before, d in zip(self.rngs, self._before, done):
             if before is not None and d < k:
                 r.bit_generator.state = before
-                for _ in range(int(d)):
-                    self._draw(r)
+                if d:
+                    self._draw(r, int(d))
 
 
 @dataclass
