@@ -80,6 +80,7 @@ def test_ensemble_command_and_spec_table(tmp_path):
 
 
 @pytest.mark.parametrize("order,algorithm,batch,decay", [("ordered", "momentum", 0, 0.0),
+                                                         ("ordered", "momentum", 1, 0.0),
                                                          ("permuted", "steepest", 1, 0.0),
                                                          ("permuted", "momentum", 1, 1e-3),
                                                          ("random", "dougs_momentum", 3, 1e-3)])

@@ -193,8 +193,8 @@ class CompiledEngine(Engine):
         WS, DS, LS = np.zeros_like(W), np.zeros_like(W), np.zeros_like(W)
         # the padding's lanes are never alive: the kernel writes members 0 .. E-1 only
         run_ensemble_lanes(cn.X, cn.T, orders, K, self.bs, cn.groups, cn.links, W, DW, LC, lrc, cn.mom, cn.decay,
-                           cn.algorithm, use, cn.err_crit, cn.out_crit, cn.eps_log, alive, errors, dists, done, WS, DS,
-                           LS)
+                           cn.algorithm, use, cn.err_crit, cn.out_crit, cn.eps_log, alive, errors.T, dists.T, done, WS,
+                           DS, LS)
 
         def unchunked(a):
             return a.transpose(0, 2, 1).reshape(C * L, total)[:E]

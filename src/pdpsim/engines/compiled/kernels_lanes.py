@@ -69,8 +69,11 @@ def _update_lanes(W, DW, LC, boff, bsize, lr, mom, decay, algorithm):
 
 # the same fast-math flags as the one-network kernels, so each member rounds as it would there
 @njit(cache=True, fastmath=_VEC, error_model="numpy")
-def _forward_lanes(W, a, net, g_start, g_size, g_computed, g_func, inc_ptr, inc_blk, blk_src, boff, bnt):
-    """One example's forward pass for L members: a[u] and net[u] are rows of L."""
+def _forward_lanes(W, a, net, g_start, g_size, g_computed, g_func, inc_ptr, inc_blk, blk_src, boff, bnt, x_row):
+    """One example's forward pass for L members: a[u] and net[u] are rows of L. ``x_row``: the
+    example's inputs when every member has the same example (an empty row when they differ): a
+    group's outputs that are inputs are then one number for all members."""
+    uniform = x_row.shape[0] > 0
     L = a.shape[1]
     for gi in range(g_start.shape[0]):
         if not g_computed[gi]:
@@ -78,56 +81,72 @@ def _forward_lanes(W, a, net, g_start, g_size, g_computed, g_func, inc_ptr, inc_
         s0 = g_start[gi]
         sz = g_size[gi]
         for u in range(sz):
-            net[s0 + u, :] = 0.0
+            for m in range(L):
+                net[s0 + u, m] = 0.0
         for p in range(inc_ptr[gi], inc_ptr[gi + 1]):
             k = inc_blk[p]
             src = blk_src[k]
             ss = g_start[src]
             wo = boff[k]
             nt = bnt[k]
+            if uniform and not g_computed[src]:
+                for i in range(g_size[src]):
+                    ai = x_row[ss + i]
+                    for u in range(sz):
+                        x = wo + i * nt + u
+                        for m in range(L):
+                            net[s0 + u, m] += ai * W[x, m]
+                continue
             for i in range(g_size[src]):
-                ai = a[ss + i]
                 for u in range(sz):
-                    wr = W[wo + i * nt + u]
-                    nr = net[s0 + u]
+                    x = wo + i * nt + u
                     for m in range(L):
-                        nr[m] += ai[m] * wr[m]
+                        net[s0 + u, m] += a[ss + i, m] * W[x, m]
         f = g_func[gi]
         for u in range(sz):
             f_row(f, net[s0 + u], a[s0 + u])         # a = f(n), over the members
 
 
 @njit(cache=True, fastmath=_VEC, error_model="numpy")
-def _backward_block_lanes(W, DW, LC, wo, nt, a, ss, n_src, dn, s0, sz, da, back, fused, eps, mo, dcy, acc):
+def _backward_block_lanes(W, DW, LC, wo, nt, a, ss, n_src, dn, s0, sz, da, back, fused, eps, mo, dcy, acc, x_row):
     """dE/dw_iu += a_i dE/dn_u and dE/da_i += sum_u dE/dn_u w_iu for L members; ``fused``
-    (online) also changes the weights in the same sweep, as _block_backward_update does."""
+    (online) also changes the weights in the same sweep, as _block_backward_update does.
+    ``x_row`` as in _forward_lanes: a sender that is an input has one a_i for all members."""
     L = a.shape[1]
+    if x_row.shape[0] > 0 and not back and not fused:
+        for i in range(n_src):
+            ai = x_row[ss + i]
+            for u in range(sz):
+                x = wo + i * nt + u
+                for m in range(L):
+                    DW[x, m] += ai * dn[s0 + u, m]
+        return
     for i in range(n_src):
-        ai = a[ss + i]
-        acc[:] = 0.0
+        for m in range(L):
+            acc[m] = 0.0
         for u in range(sz):
             x = wo + i * nt + u
-            dr, wr, gr = dn[s0 + u], W[x], DW[x]
             if fused:
-                lr_ = LC[x]
                 for m in range(L):
-                    w = wr[m]
-                    r = dr[m]
+                    w = W[x, m]
+                    r = dn[s0 + u, m]
                     acc[m] += r * w
-                    g = ai[m] * r
-                    gr[m] = g
-                    dwv = _change(g, lr_[m], w, eps[m], mo, dcy)
-                    lr_[m] = dwv
-                    wr[m] = w + dwv
+                    g = a[ss + i, m] * r
+                    DW[x, m] = g
+                    dwv = _change(g, LC[x, m], w, eps[m], mo, dcy)
+                    LC[x, m] = dwv
+                    W[x, m] = w + dwv
+            elif back:
+                for m in range(L):
+                    r = dn[s0 + u, m]
+                    DW[x, m] += a[ss + i, m] * r
+                    acc[m] += r * W[x, m]
             else:
                 for m in range(L):
-                    r = dr[m]
-                    gr[m] += ai[m] * r
-                    acc[m] += r * wr[m]
+                    DW[x, m] += a[ss + i, m] * dn[s0 + u, m]
         if back:
-            dar = da[ss + i]
             for m in range(L):
-                dar[m] += acc[m]
+                da[ss + i, m] += acc[m]
 
 
 @njit(cache=True, error_model="numpy")
@@ -152,6 +171,7 @@ def _run_chunk(X, T, orders, m0, n_epochs, batch, groups, links, W, DW, LC, lr, 
     n_alive = 0
     for m in range(L):
         n_alive += alive[m]
+    n_real = min(L, errors_out.shape[1] - m0)       # the last chunk's padding lanes are never alive
     eps_k = np.empty(L)
     for ep in range(n_epochs):
         total[:] = 0.0
@@ -166,16 +186,25 @@ def _run_chunk(X, T, orders, m0, n_epochs, batch, groups, links, W, DW, LC, lr, 
                 ex0 = start + b                                # every member's example, in order
                 for m in range(L):
                     exs[m] = orders[m0 + m, ep, start + b] if use_orders else ex0
-                for u in range(U):
-                    ar = a[u]
+                for gi in range(G):                            # the inputs' outputs (the rest are computed)
+                    if g_computed[gi]:
+                        continue
                     if use_orders:
-                        for m in range(L):
-                            ar[m] = X[exs[m], u]
-                    else:                                      # the same example: no gather
-                        ar[:] = X[ex0, u]
-                _forward_lanes(W, a, net, g_start, g_size, g_computed, g_func, inc_ptr, inc_blk, blk_src, boff, bnt)
+                        for u in range(g_start[gi], g_start[gi] + g_size[gi]):
+                            for m in range(L):
+                                a[u, m] = X[exs[m], u]
+                    elif fused or g_err[gi] >= 0:              # the same example: no gather
+                        for u in range(g_start[gi], g_start[gi] + g_size[gi]):
+                            a[u, :] = X[ex0, u]
+                    # (else every reader takes the one number from the example's row)
+                x_row = X[ex0, :0] if use_orders else X[ex0]
+                _forward_lanes(W, a, net, g_start, g_size, g_computed, g_func, inc_ptr, inc_blk, blk_src, boff, bnt,
+                               x_row)
                 # ------------------------------------------------ error and dE/da
-                da[:, :] = 0.0
+                for gi in range(G):                            # dE/da of the computed units (the inputs' is unread)
+                    if g_computed[gi]:
+                        for u in range(g_start[gi], g_start[gi] + g_size[gi]):
+                            da[u, :] = 0.0
                 for gi in range(G):
                     e_t = g_err[gi]
                     if e_t < 0:
@@ -221,15 +250,22 @@ def _run_chunk(X, T, orders, m0, n_epochs, batch, groups, links, W, DW, LC, lr, 
                             eps_k[m] = lr[k, m]
                         _backward_block_lanes(W, DW, LC, boff[k], bnt[k], a, g_start[src], g_size[src], dn, s0, sz,
                                               da, g_computed[src], fused, eps_k,
-                                              mom[k] if algorithm != STEEPEST else 0.0, decay[k], acc)
+                                              mom[k] if algorithm != STEEPEST else 0.0, decay[k], acc, x_row)
             if not fused:
                 _update_lanes(W, DW, LC, boff, bsize, lr, mom, decay, algorithm)
-        for m in range(L):
-            if not alive[m]:
-                continue
-            errors_out[m0 + m, ep] = total[m]
-            dist_out[m0 + m, ep] = worst[m]
-            if _reached(total[m], worst[m], err_crit, out_crit) or ep == n_epochs - 1:
+        # each member's error this epoch (one that has stopped: NaN and 0, as the rows began), in one
+        # pass over the members; the few that stop now are then taken one by one
+        last = ep == n_epochs - 1
+        stops = 0
+        for m in range(n_real):
+            live = alive[m]
+            errors_out[ep, m0 + m] = total[m] if live else np.nan
+            dist_out[ep, m0 + m] = worst[m] if live else 0.0
+            stops += live & (last | _reached(total[m], worst[m], err_crit, out_crit))
+        if stops == 0:
+            continue
+        for m in range(n_real):
+            if alive[m] and (last or _reached(total[m], worst[m], err_crit, out_crit)):
                 alive[m] = False
                 n_alive -= 1
                 done_out[m0 + m] = ep + 1
@@ -245,7 +281,8 @@ def _run_chunk(X, T, orders, m0, n_epochs, batch, groups, links, W, DW, LC, lr, 
 def run_ensemble_lanes(X, T, orders, n_epochs, batch, groups, links, W, DW, LC, lr, mom, decay, algorithm, use_orders,
                        err_crit, out_crit, eps_log, alive, errors_out, dist_out, done_out, WS, DS, LS):
     """Every chunk (W[c]: (links, L) weights of members c*L .. c*L+L-1) trained in parallel;
-    the weights each member had when it stopped end in WS, DS, LS."""
+    the weights each member had when it stopped end in WS, DS, LS. errors_out and dist_out are
+    (epochs, members): an epoch's row is written member after member."""
     L = W.shape[2]
     for c in prange(W.shape[0]):
         _run_chunk(X, T, orders, c * L, n_epochs, batch, groups, links, W[c], DW[c], LC[c], lr[c], mom, decay,
