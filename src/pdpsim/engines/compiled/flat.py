@@ -29,6 +29,7 @@ from pdpsim.functions import codes, log_eps
 from pdpsim.functions.clamps import HardClamp
 from pdpsim.functions.integrators import INTEGRATORS
 from pdpsim.learning.rules import ALGORITHMS
+from pdpsim.model import cores
 from pdpsim.model.network import SET_FROM_OUTSIDE, Network
 from pdpsim.training.criteria import as_numbers
 
@@ -94,19 +95,7 @@ def quiet_threads() -> None:
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
-_BLAS = None
-
-
-def one_blas_thread():
-    """A context in which every BLAS runs on one thread (threadpoolctl). The libraries are looked
-    up once a process (about 3 ms a lookup), after loading the BLAS that numba's products call
-    (scipy's, through scipy.linalg.cython_blas) as well as numpy's."""
-    global _BLAS
-    if _BLAS is None:
-        import scipy.linalg.cython_blas  # noqa: F401  (loads the BLAS numba's np.dot calls)
-        from threadpoolctl import ThreadpoolController
-        _BLAS = ThreadpoolController()
-    return _BLAS.limit(limits=1, user_api="blas")
+one_blas_thread = cores.one_blas_thread
 
 
 class _Flat:
