@@ -5,9 +5,13 @@ Each update moves a whole batch through one matrix product per link block
 time :class:`pdpsim.dynamics.unfolding.Unfolded`, for simple recurrent networks each
 event in turn), then :func:`pdpsim.learning.rules.update_weights` changes the weights.
 It supports every network and parameter, so ``auto`` falls back to it; an ensemble's
-members ride along a leading axis of every array.
+members ride along a leading axis of every array. A large full batch of a feed-forward
+network moves through slices of its rows, one a core, at the same time (:class:`_Slices`).
 """
 from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 
 import numpy as np
 
@@ -16,11 +20,85 @@ from pdpsim.dynamics.feedforward import feedforward_arrays, max_output_distance
 from pdpsim.dynamics.srn import SrnExamples
 from pdpsim.learning.rules import update_weights
 from pdpsim.model.examples import ExampleSet
-from pdpsim.model.network import Network
+from pdpsim.model.cores import cores, one_blas_thread
+from pdpsim.model.network import _STATE, Network
 from pdpsim.training.engines import Engine, Members, register
 from pdpsim.training.loop import batch_size
 from pdpsim.training.params import TrainingParams
 from pdpsim.validation import PdpError
+
+
+#: a full batch of at least this many link-examples (examples x links) moves through slices of its
+#: rows, one a core (:class:`_Slices`); below it, handing the slices over costs more than it saves
+SLICE_WORK = 4_000_000
+#: the fewest examples in a slice
+SLICE_ROWS = 64
+
+
+class _Slices:
+    """A full batch cut into slices of rows, one a core: each slice's forward pass, error and
+    backward pass run at the same time in a network for those rows (:meth:`Network.rows`: the
+    same weights, its state arrays rows of the network's own), with BLAS on one thread each
+    (the products of a slice are small; the unit equations between them are numpy ufuncs, which
+    run on one core, so one core a slice keeps every core busy). dE/dw is the sum of the slices'.
+    Every number but dE/dw is the one the whole batch gives; dE/dw is summed over the slices
+    instead of over the batch in one product (a difference of rounding, as between BLAS builds)."""
+
+    def __init__(self, net: Network, n: int, parts: int, weights: np.ndarray | None, inputs, targets):
+        self.net = net
+        cuts = [n * k // parts for k in range(parts + 1)]
+        self.parts = [net.rows(lo, hi) for lo, hi in zip(cuts, cuts[1:])]
+        self.weights = [None if weights is None else weights[lo:hi] for lo, hi in zip(cuts, cuts[1:])]
+        # each slice's inputs and targets: its rows of the arrays bound now (the engine's)
+        self.batch_inputs, self.batch_targets = inputs, targets
+        self.inputs = [{g: p.groups[g].output for g in inputs} for p in self.parts]
+        self.targets = [{g: p.groups[g].target for g in targets} for p in self.parts]
+        self.state = self._state_ids()
+
+    def _state_ids(self) -> list[int]:
+        """The network's own state arrays (not the engine's inputs and targets bound to it)."""
+        return [id(getattr(g, f)) for g in self.net.groups.values() for f in _STATE
+                if not (g.name in self.batch_inputs and f in ("output", "net_input") or
+                        g.name in self.batch_targets and f == "target")]
+
+    def current(self) -> bool:
+        """Whether the network still holds the state arrays the slices are rows of (running it on
+        another batch size, for one, gives it others), with the engine's inputs and targets bound
+        (they are again after a release: the callbacks')."""
+        return self._state_ids() == self.state and self.net.bind_batch(self.batch_inputs, self.batch_targets)
+
+    def _one(self, k: int, want_distance: bool):
+        p = self.parts[k]
+        p.forward(self.inputs[k], bind=True, every_update=True)
+        p.set_targets(self.targets[k], bind=True)            # (bound already: the whole batch's notes hold)
+        err = p.error(self.weights[k])
+        worst = max_output_distance(p) if want_distance else 0.0
+        p.backward(self.weights[k], output_derivs=False)
+        return err.sum(axis=-1), worst
+
+    def run(self, want_distance: bool):
+        """One update's passes (the caller holds BLAS to one thread: see NumpyEngine.epochs)."""
+        later = [_pool().submit(self._one, k, want_distance) for k in range(1, len(self.parts))]
+        try:
+            first = self._one(0, want_distance)
+        finally:
+            rest = [f.result() for f in later]
+        for j, b in enumerate(self.net.blocks):                 # dE/dw: the sum over the slices
+            np.add(self.parts[0].blocks[j].weight_deriv, self.parts[1].blocks[j].weight_deriv, out=b.weight_deriv)
+            for p in self.parts[2:]:
+                b.weight_deriv += p.blocks[j].weight_deriv
+        results = [first] + rest
+        return sum(e for e, _ in results), max(w for _, w in results)
+
+
+_POOL: ThreadPoolExecutor | None = None
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _POOL
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(max(1, cores() - 1), thread_name_prefix="pdpsim-slice")
+    return _POOL
 
 
 class _FeedForward:
@@ -35,10 +113,18 @@ class _FeedForward:
         self.all = slice(0, len(examples))
         self.hebb = params.rule == "hebb"
         self.weights = examples.frequencies.astype(net.dtype) if params.example_frequency == "scale" else None
+        self.n = n = len(examples)
+        self.n_slices = min(cores(), n // SLICE_ROWS)
+        if (net.ensemble or self.hebb or n * net.n_links < SLICE_WORK or
+                any(g.output_noise for g in net.groups.values())):
+            self.n_slices = 1                 # (noise draws from the network's generator, in order)
+        self.slices: _Slices | None = None
 
     def run(self, sel, want_distance: bool):
         net = self.net
         full = isinstance(sel, slice) and sel == self.all
+        if full and self.slices is not None and self.slices.current():
+            return self.slices.run(want_distance)
         # the engine's arrays are the input groups' outputs and the targets (no copies)
         net.forward(self.inputs if full else {g: x[sel] for g, x in self.inputs.items()}, bind=True, every_update=full)
         net.set_targets(self.targets if full else {g: t[sel] for g, t in self.targets.items()}, bind=True)
@@ -49,6 +135,8 @@ class _FeedForward:
             net.hebbian_deriv()
         else:
             net.backward(w, output_derivs=False)
+        if full and self.n_slices > 1:        # the whole batch is bound now: the next ones go in slices
+            self.slices = _Slices(net, self.n, self.n_slices, self.weights, self.inputs, self.targets)
         return err.sum(axis=-1), worst
 
 
@@ -198,6 +286,13 @@ class NumpyEngine(Engine):
                     b.weights *= b.mask
 
     def epochs(self, orders, k):
+        # slices of a batch on every core: BLAS on one thread for all of it (held between updates:
+        # a BLAS thread woken in between spins on, on the core a slice needs)
+        sliced = isinstance(self.steps, _FeedForward) and self.steps.n_slices > 1 and self.bs >= self.n
+        with one_blas_thread() if sliced else nullcontext():
+            return self._epochs(orders, k)
+
+    def _epochs(self, orders, k):
         M, n, bs = self.members.size, self.n, self.bs
         want = self.params.output_criterion is not None
         errors = np.zeros((k, M))

@@ -468,6 +468,44 @@ class Network(RichDisplay):
         self._bound.clear()
         self._sparse.clear()
 
+    def rows(self, lo: int, hi: int) -> "Network":
+        """A network for rows ``lo:hi`` of the batch this one holds now (one network, not an
+        ensemble): it shares this network's weights, masks and last changes, its groups' state
+        arrays are those rows of this network's (bound ones included), and its weight derivatives
+        are its own. A forward and backward pass it makes over its rows writes the numbers this
+        network's pass over the whole batch writes there, and its dE/dw sums over its rows; the
+        numpy engine moves a large batch through such slices, one a core."""
+        if self.ensemble:
+            raise PdpError(f"network '{self.name}': rows() takes one network, not an ensemble")
+        if self._batch_shape is None:
+            raise PdpError(f"network '{self.name}': rows() needs a batch (run a forward pass first)")
+        batch = self._batch_shape[-1]
+        if not 0 <= lo < hi <= batch:
+            raise PdpError(f"network '{self.name}': rows {lo}:{hi} are not within the batch of {batch}")
+        shared: dict[int, object] = {}                 # (deepcopy's memo: these are the same objects)
+        for b in self.blocks:
+            for a in (b.weights, b.last_change, b.mask):
+                if a is not None:
+                    shared[id(a)] = a
+        for arrays in [a for cache in self._state_cache.values() for a in cache.values()]:
+            for a in arrays:
+                shared[id(a)] = a
+        for g in self.groups.values():
+            for f in _STATE:
+                shared[id(getattr(g, f))] = getattr(g, f)
+        for name in ("_sparse", "_state_cache", "_bound"):
+            shared[id(getattr(self, name))] = {}
+        import copy
+        part = copy.deepcopy(self, shared)
+        part._state_cache = {part._eshape(hi - lo): {g.name: tuple(getattr(g, f)[lo:hi] for f in _STATE)
+                                                     for g in self.groups.values()}}
+        part._batch_shape = None
+        part._ones = None
+        part.allocate(hi - lo)
+        for b in part.blocks:
+            b.weight_deriv = np.zeros_like(b.weights)
+        return part
+
     def _ones_row(self, batch: int) -> np.ndarray:
         """A (1, batch) row of ones: the bias unit's outputs over a batch, as a matrix."""
         ones = self._ones
@@ -567,6 +605,22 @@ class Network(RichDisplay):
                 g.output *= g.unit_mask                        # lesioned units output 0
             if g.output_noise:
                 g.output += self.rng.normal(0.0, g.output_noise, size=g.output.shape)
+
+    def bind_batch(self, inputs: Mapping[str, np.ndarray], targets: Mapping[str, np.ndarray]) -> bool:
+        """Bind a training engine's inputs and targets as :meth:`forward` and :meth:`set_targets`
+        with ``bind`` do, without a pass (the batch allocated now; after :meth:`release`, or
+        already bound). False, binding nothing, where an array does not fit the groups' arrays."""
+        for name, x in inputs.items():
+            g = self.groups[name]
+            if g.output is not x and (g.output_noise or x.dtype != self.dtype or x.shape != g.output.shape or
+                                      not x.flags.c_contiguous):
+                return False
+        for name, x in inputs.items():
+            g = self.groups[name]
+            if g.output is not x:
+                self._bind(g, x, ("output", "net_input"))
+        self.set_targets(targets, bind=True)
+        return True
 
     def set_targets(self, targets: Mapping[str, np.ndarray], bind: bool = False) -> None:
         """Copy targets in (or with ``bind`` take the arrays themselves, as :meth:`forward` its
