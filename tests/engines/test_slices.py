@@ -142,3 +142,19 @@ def test_rows_share_the_weights_and_view_the_state():
     ens = Network.stacked([build(1), build(2)])
     with pytest.raises(PdpError, match="not an ensemble"):
         ens.rows(0, 1)
+
+
+@pytest.mark.parametrize("env,expected", [({}, None), ({"OMP_NUM_THREADS": "1"}, 1),
+                                          ({"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "x"}, 1),
+                                          ({"NUMBA_NUM_THREADS": "1000"}, None)])
+def test_cores_follow_the_affinity_and_the_thread_limits(env, expected, monkeypatch):
+    """A Dask worker (OMP_NUM_THREADS=1 and friends) slices nothing: one core."""
+    import os
+    from pdpsim.model import cores
+    for name in cores.THREAD_LIMITS:
+        monkeypatch.delenv(name, raising=False)
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    monkeypatch.setattr(cores, "_CORES", None)
+    assert cores.cores() == (expected or len(os.sched_getaffinity(0)))
+    monkeypatch.setattr(cores, "_CORES", None)

@@ -8,14 +8,25 @@ _CORES: int | None = None
 _BLAS = None
 
 
+#: thread limits a process may be given (a Dask worker gets 1 for each); the least of them is kept
+THREAD_LIMITS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
+
+
 def cores() -> int:
-    """How many cores this process may run on (its CPU affinity)."""
+    """How many cores this process may use: its CPU affinity, or fewer where the environment
+    limits its threads (:data:`THREAD_LIMITS`)."""
     global _CORES
     if _CORES is None:
         try:
-            _CORES = len(os.sched_getaffinity(0))
+            n = len(os.sched_getaffinity(0))
         except AttributeError:                                  # pragma: no cover - not Linux
-            _CORES = os.cpu_count() or 1
+            n = os.cpu_count() or 1
+        for name in THREAD_LIMITS:
+            try:
+                n = min(n, max(1, int(os.environ[name])))
+            except (KeyError, ValueError):
+                pass
+        _CORES = n
     return _CORES
 
 
