@@ -158,3 +158,23 @@ def test_cores_follow_the_affinity_and_the_thread_limits(env, expected, monkeypa
     monkeypatch.setattr(cores, "_CORES", None)
     assert cores.cores() == (expected or len(os.sched_getaffinity(0)))
     monkeypatch.setattr(cores, "_CORES", None)
+
+
+def test_a_lesion_made_by_a_callback_reaches_the_slices(monkeypatch):
+    """Callbacks may change the network (here: units lesioned at epoch 5): the slices are made
+    again from it before the next update, as the whole batch would see it."""
+    xs = examples()
+    kw = dict(algorithm="momentum", learning_rate=0.2, momentum=0.9, batch_size=0, max_epochs=10, backend="numpy")
+
+    def hurt(epoch, err, net):
+        if epoch == 5:
+            lesion_units(net, "hidden", 0.4, seed=2)
+
+    serial, split = build(), build()
+    r0 = train(serial, xs, callbacks=[hurt], **kw)
+    runs = sliced(monkeypatch, 2)
+    r1 = train(split, xs, callbacks=[hurt], **kw)
+    assert len(runs) == r1.n_epochs - 1
+    np.testing.assert_allclose(r1.errors, r0.errors, rtol=1e-12)
+    for a, b in zip(split.blocks, serial.blocks):
+        np.testing.assert_allclose(a.weights, b.weights, rtol=1e-11, atol=1e-14)

@@ -119,11 +119,15 @@ class _FeedForward:
                 any(g.output_noise for g in net.groups.values())):
             self.n_slices = 1                 # (noise draws from the network's generator, in order)
         self.slices: _Slices | None = None
+        self.stale = False                    # set when the network was handed out (NumpyEngine.sync)
 
     def run(self, sel, want_distance: bool):
         net = self.net
         full = isinstance(sel, slice) and sel == self.all
         if full and self.slices is not None and self.slices.current():
+            if self.stale:                    # callbacks may have changed the network (a lesion, a gain): anew
+                self.slices = _Slices(net, self.n, self.n_slices, self.weights, self.inputs, self.targets)
+                self.stale = False
             return self.slices.run(want_distance)
         # the engine's arrays are the input groups' outputs and the targets (no copies)
         net.forward(self.inputs if full else {g: x[sel] for g, x in self.inputs.items()}, bind=True, every_update=full)
@@ -137,6 +141,7 @@ class _FeedForward:
             net.backward(w, output_derivs=False)
         if full and self.n_slices > 1:        # the whole batch is bound now: the next ones go in slices
             self.slices = _Slices(net, self.n, self.n_slices, self.weights, self.inputs, self.targets)
+            self.stale = False
         return err.sum(axis=-1), worst
 
 
@@ -317,6 +322,8 @@ class NumpyEngine(Engine):
 
     def sync(self) -> None:
         self.net.release()                    # the groups' own arrays again (the engine's were bound)
+        if isinstance(self.steps, _FeedForward):
+            self.steps.stale = True           # (its slices are made again from the network before the next update)
 
     def stop(self, member: int) -> None:
         if self.ensemble:                     # a stopped network changes no more
