@@ -77,17 +77,18 @@ def _slice_pass(rows, XS, TS, T, groups, links, WF, dt, tick_scale, eps_log, DW,
         y = _view3(Y, off[gi], TT, B, sz)
         for t in range(TT):
             for b in range(B):
-                y_t, ts = y[t, b], TS[rows[b], t]
+                y_t, ts = y[t, b], TS[rows[b], t, s0:s0 + sz]     # (slices: no index arithmetic in the loops)
                 for u in range(sz):
-                    y_t[u] = ts[s0 + u]
+                    y_t[u] = ts[u]
     # ---------------------------------------------------------------- tick 0
     for gi in range(G):
         s0 = g_start[gi]
         sz = g_size[gi]
         a, n, f = _view3(A, off[gi], TT, B, sz), _view3(NET, off[gi], TT, B, sz), _view3(F, off[gi], TT, B, sz)
         for b in range(B):
+            x0 = XS[rows[b], 0, s0:s0 + sz]
             for u in range(sz):
-                a[0, b, u] = clamp(g_clamp0[gi], g_init_out[gi], XS[rows[b], 0, s0 + u], g_strength[gi])
+                a[0, b, u] = clamp(g_clamp0[gi], g_init_out[gi], x0[u], g_strength[gi])
                 n[0, b, u] = g_init_in[gi]
                 f[0, b, u] = g_init_out[gi]
     # ---------------------------------------------------------------- forward
@@ -137,14 +138,14 @@ def _slice_pass(rows, XS, TS, T, groups, links, WF, dt, tick_scale, eps_log, DW,
                     a_f[j] = integrate(oc, a_pf[j], f_f[j], dt)
                 if cc != 0:
                     for b in range(B):                     # clamped toward the row's example's inputs
-                        a_t, x_t = a[t, b], XS[rows[b], t]
+                        a_t, x_t = a[t, b], XS[rows[b], t, s0:s0 + sz]
                         for u in range(sz):
-                            a_t[u] = clamp(cc, a_t[u], x_t[s0 + u], g_strength[gi])
+                            a_t[u] = clamp(cc, a_t[u], x_t[u], g_strength[gi])
                 continue
             for b in range(B):                             # set from outside: the clamp, from a(t-1)
-                a_t, a_p, n_t, n_p, x_t = a[t, b], a[t - 1, b], n[t, b], n[t - 1, b], XS[rows[b], t]
+                a_t, a_p, n_t, n_p, x_t = a[t, b], a[t - 1, b], n[t, b], n[t - 1, b], XS[rows[b], t, s0:s0 + sz]
                 for u in range(sz):
-                    a_t[u] = clamp(cc, a_p[u], x_t[s0 + u], g_strength[gi])
+                    a_t[u] = clamp(cc, a_p[u], x_t[u], g_strength[gi])
                     n_t[u] = n_p[u]
         for gi in range(G):
             e_t = g_err[gi]
@@ -195,9 +196,9 @@ def _slice_pass(rows, XS, TS, T, groups, links, WF, dt, tick_scale, eps_log, DW,
                 error_deriv_row(e_t, A[lo:hi], Y[lo:hi], eps_log, sc, d)
             if cc != 0:
                 for b in range(B):                         # toward the row's example's inputs
-                    d_b, x_t = d[b * sz:(b + 1) * sz], XS[rows[b], t]
+                    d_b, x_t = d[b * sz:(b + 1) * sz], XS[rows[b], t, s0:s0 + sz]
                     for u in range(sz):
-                        d_b[u] = clamp_back(cc, d_b[u], x_t[s0 + u], g_strength[gi])
+                        d_b[u] = clamp_back(cc, d_b[u], x_t[u], g_strength[gi])
             # dE/df = into(dE/da); dE/dn(t) = dE/df f'(n); dE/draw(t) = into(dE/dn) (IN_INTEGR)
             for j in range(BS):
                 df[j] = integrate_into(oc, d[j], dt)
