@@ -61,7 +61,7 @@ def test_slices_train_as_the_whole_batch(parts, kw, monkeypatch):
     r0 = train(serial, xs, **kw)
     runs = sliced(monkeypatch, parts)
     r1 = train(split, xs, **kw)
-    assert runs == [parts] * (r1.n_epochs - 1)                # all but the first update (which binds the batch)
+    assert runs == [parts] * r1.n_epochs                       # every update, the first too
     np.testing.assert_allclose(r1.errors, r0.errors, rtol=1e-12)
     for a, b in zip(split.blocks, serial.blocks):
         np.testing.assert_allclose(a.weights, b.weights, rtol=1e-11, atol=1e-14)
@@ -79,13 +79,15 @@ def test_the_error_and_the_worst_output_distance_gather_every_slice(monkeypatch)
     xs = examples()
     net = build()
     steps = reference._FeedForward(net, xs, TrainingParams(batch_size=0).validated())
-    err0, worst0 = steps.run(steps.all, True)                     # whole (it binds the batch)
-    assert steps.slices is not None and len(steps.slices.parts) == 3
+    monkeypatch.setattr(steps, "n_slices", 1)
+    err0, worst0 = steps.run(steps.all, True)                     # the whole batch at once
+    monkeypatch.setattr(steps, "n_slices", 3)
     # where the worst unit is: not in the first slice (so that the others are read)
     d = np.nan_to_num(np.abs(net.group("output").output - net.group("output").target))
     d = np.maximum(d.max(axis=1), np.abs(net.group("other").output - net.group("other").target).max(axis=1))
     assert d.argmax() >= 37 // 3 and worst0 == max_output_distance(net)
     err1, worst1 = steps.run(steps.all, True)                     # in slices: the same weights, so the same numbers
+    assert steps.slices is not None and len(steps.slices.parts) == 3
     assert worst1 == worst0
     np.testing.assert_allclose(err1, err0, rtol=1e-13)
     np.testing.assert_allclose(net.blocks[0].weight_deriv, steps.slices.parts[0].blocks[0].weight_deriv +
@@ -106,10 +108,12 @@ def test_small_batches_noise_ensembles_and_minibatches_stay_whole(monkeypatch):
     assert runs == []
 
 
-def test_a_callback_running_the_network_between_updates(monkeypatch):
-    """Running the network elsewhere gives it other state arrays: the next update goes whole,
-    the slices are made again from the new ones, and training is unchanged."""
-    xs, other = examples(), examples(seed=5)
+@pytest.mark.parametrize("probe_size", [37, 9])
+def test_a_callback_running_the_network_between_updates(probe_size, monkeypatch):
+    """Running the network on other examples between updates (the same batch size: its own arrays
+    hold the probe's values; another: other arrays) changes nothing of training, and the network
+    ends holding the last update's batch."""
+    xs, other = examples(), examples(n=probe_size, seed=5, nan=False)
     probe = {"input": other.inputs["input"][:, 0], "cue": other.inputs["cue"][:, 0]}
     kw = dict(algorithm="momentum", learning_rate=0.2, momentum=0.9, batch_size=0, max_epochs=14, backend="numpy")
     look = [lambda e, err, net: e % 4 == 0 and net.run(probe) and None]
@@ -117,7 +121,7 @@ def test_a_callback_running_the_network_between_updates(monkeypatch):
     r0 = train(serial, xs, callbacks=look, **kw)
     runs = sliced(monkeypatch, 2)
     r1 = train(split, xs, callbacks=look, **kw)
-    assert 0 < len(runs) < r1.n_epochs
+    assert len(runs) == r1.n_epochs
     np.testing.assert_allclose(r1.errors, r0.errors, rtol=1e-12)
     # after training: the last update's inputs, targets and outputs (not the probe's)
     for g, f in [("input", "output"), ("cue", "net_input"), ("output", "target"), ("other", "output")]:
@@ -174,7 +178,25 @@ def test_a_lesion_made_by_a_callback_reaches_the_slices(monkeypatch):
     r0 = train(serial, xs, callbacks=[hurt], **kw)
     runs = sliced(monkeypatch, 2)
     r1 = train(split, xs, callbacks=[hurt], **kw)
-    assert len(runs) == r1.n_epochs - 1
+    assert len(runs) == r1.n_epochs
     np.testing.assert_allclose(r1.errors, r0.errors, rtol=1e-12)
     for a, b in zip(split.blocks, serial.blocks):
         np.testing.assert_allclose(a.weights, b.weights, rtol=1e-11, atol=1e-14)
+
+
+def test_a_run_in_two_parts_rounds_as_one(monkeypatch):
+    """Every update of a run goes through the slices, the first too: training 6 epochs and then
+    6 more (a resumed run) gives the bytes of 12 at once."""
+    from dataclasses import replace
+    from pdpsim.training.params import TrainingParams
+    sliced(monkeypatch, 2)
+    xs = examples()
+    p = TrainingParams(algorithm="momentum", learning_rate=0.2, momentum=0.9, batch_size=0, max_epochs=12,
+                       output_criterion=None, backend="numpy")
+    one, two = build(), build()
+    r = train(one, xs, p)
+    train(two, xs, replace(p, max_epochs=6))
+    r2 = train(two, xs, p, start_epoch=6)
+    assert r2.errors.tobytes() == r.errors[6:].tobytes()
+    for a, b in zip(one.blocks, two.blocks):
+        assert a.weights.tobytes() == b.weights.tobytes()

@@ -124,11 +124,10 @@ class _FeedForward:
     def run(self, sel, want_distance: bool):
         net = self.net
         full = isinstance(sel, slice) and sel == self.all
-        if full and self.slices is not None and self.slices.current():
-            if self.stale:                    # callbacks may have changed the network (a lesion, a gain): anew
-                self.slices = _Slices(net, self.n, self.n_slices, self.weights, self.inputs, self.targets)
-                self.stale = False
-            return self.slices.run(want_distance)
+        if full and self.n_slices > 1:
+            slices = self._slices()
+            if slices is not None:
+                return slices.run(want_distance)
         # the engine's arrays are the input groups' outputs and the targets (no copies)
         net.forward(self.inputs if full else {g: x[sel] for g, x in self.inputs.items()}, bind=True, every_update=full)
         net.set_targets(self.targets if full else {g: t[sel] for g, t in self.targets.items()}, bind=True)
@@ -139,10 +138,23 @@ class _FeedForward:
             net.hebbian_deriv()
         else:
             net.backward(w, output_derivs=False)
-        if full and self.n_slices > 1:        # the whole batch is bound now: the next ones go in slices
-            self.slices = _Slices(net, self.n, self.n_slices, self.weights, self.inputs, self.targets)
-            self.stale = False
         return err.sum(axis=-1), worst
+
+    def _slices(self) -> _Slices | None:
+        """The whole batch's slices: made from the network with the engine's arrays bound to it
+        (no pass), and again where the network may have changed since (it was handed to callbacks:
+        a lesion, a gain; or it ran another batch size). Every full-batch update of a run goes
+        through them, the first too, so that a resumed run rounds as the uninterrupted one."""
+        s = self.slices
+        if s is not None and not self.stale and s.current():
+            return s
+        net = self.net
+        net.allocate(self.n)
+        if not net.bind_batch(self.inputs, self.targets):
+            return None                       # (arrays that do not fit: the whole batch, copied in)
+        self.slices = _Slices(net, self.n, self.n_slices, self.weights, self.inputs, self.targets)
+        self.stale = False
+        return self.slices
 
 
 class _InTime:
