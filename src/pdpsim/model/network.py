@@ -21,6 +21,7 @@ Three phases never mix: :meth:`Network.forward` fills net inputs and outputs,
 """
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
@@ -257,7 +258,6 @@ class Network(RichDisplay):
         """An ensemble network from separately built networks of one architecture: the first member's
         groups and settings (integration, clamps, initial states, time), each link block holding every
         member's weights along a leading axis."""
-        import copy
         members = list(members)
         if not members:
             raise PdpError("ensemble: no member networks")
@@ -484,7 +484,7 @@ class Network(RichDisplay):
             raise PdpError(f"network '{self.name}': rows {lo}:{hi} are not within the batch of {batch}")
         shared: dict[int, object] = {}                 # (deepcopy's memo: these are the same objects)
         for b in self.blocks:
-            for a in (b.weights, b.last_change, b.mask):
+            for a in (b.weights, b.last_change, b.mask, b.weight_deriv):     # (dE/dw: replaced below)
                 if a is not None:
                     shared[id(a)] = a
         for arrays in [a for cache in self._state_cache.values() for a in cache.values()]:
@@ -495,7 +495,6 @@ class Network(RichDisplay):
                 shared[id(getattr(g, f))] = getattr(g, f)
         for name in ("_sparse", "_state_cache", "_bound"):
             shared[id(getattr(self, name))] = {}
-        import copy
         part = copy.deepcopy(self, shared)
         part._state_cache = {part._eshape(hi - lo): {g.name: tuple(getattr(g, f)[lo:hi] for f in _STATE)
                                                      for g in self.groups.values()}}
