@@ -211,9 +211,9 @@ def test_compiled_loop_refuses_other_equations():
 def test_one_blas_thread_limits_numpys_and_numbas_blas_and_restores_them():
     import threadpoolctl
 
-    from pdpsim.engines.compiled import flat
+    from pdpsim.model import cores
     before = {i["filepath"]: i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"}
-    with flat.one_blas_thread():
+    with cores.one_blas_thread():
         inside = [i for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]
         names = [i["filepath"] for i in inside]
         assert all(i["num_threads"] == 1 for i in inside)

@@ -16,6 +16,7 @@ import numpy as np
 
 from pdpsim.dynamics.feedforward import feedforward_arrays
 from pdpsim.engines.compiled import flat
+from pdpsim.model import cores
 from pdpsim.training.engines import Engine, Members, register
 from pdpsim.training.loop import batch_size
 
@@ -150,7 +151,7 @@ class CompiledEngine(Engine):
             done[m], errors[m], dists[m] = d, e, w
 
         flat.quiet_threads()
-        with flat.one_blas_thread(), ThreadPoolExecutor(max(1, numba.get_num_threads())) as pool:
+        with cores.one_blas_thread(), ThreadPoolExecutor(max(1, numba.get_num_threads())) as pool:
             list(pool.map(member, range(self.members.size)))
 
     def _lanes(self) -> int:

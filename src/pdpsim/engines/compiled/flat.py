@@ -95,9 +95,6 @@ def quiet_threads() -> None:
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
-one_blas_thread = cores.one_blas_thread
-
-
 class _Flat:
     """Weights, weight derivatives and last changes of all blocks in three flat buffers
     (of one member: an ensemble's blocks are read member by member), with the links in CSR form."""
@@ -280,7 +277,7 @@ class CompiledTimeNet(_Flat):
 
             from pdpsim.engines.compiled.kernels_time_batch import member_epochs, run_epochs_time_batch
             # the products are small and each slice has its core: BLAS's own threads would only contend
-            with one_blas_thread():
+            with cores.one_blas_thread():
                 if slices == 1:
                     done = member_epochs(self.XS, self.TS, int(self.ticks[0]), orders, n_epochs, batch, self.groups,
                                          self.links, WF, DWF, LCF, rates, self.algorithm, use, self.dt,
